@@ -1,0 +1,170 @@
+/*
+ * cfg.h - the configuration file (libconfig syntax): parse, validate, apply.
+ *
+ * cfg.c owns the core sections (global, eal, lcores) and a registry of
+ * module sections.  A module registers its section from a constructor
+ * (RTE_INIT), because the file is parsed before the EAL starts:
+ *
+ *     static const struct cfg_section_ops netif_cfg_ops = { ... };
+ *     RTE_INIT(netif_cfg_register) { cfg_section_register(&netif_cfg_ops); }
+ *
+ * Loading parses the whole file into a fresh struct cfg_tree: every
+ * section's parse() builds its own staged object and records every error
+ * (file:line, key, message) in a struct cfg_errors.  Nothing is applied
+ * unless the whole file is valid.  cfg_apply() then calls each section's
+ * apply() in ascending order.  On SIGHUP a new tree is loaded and applied
+ * with reload=true; if loading fails the running config stays.  Unknown
+ * keys and bad values are errors, never silent defaults.
+ */
+#ifndef DPVS_CFG_H
+#define DPVS_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libconfig.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CFG_MAX_ERRORS   32
+#define CFG_MAX_SECTIONS 16
+#define CFG_PATH_LEN     256
+#define CFG_DEFAULT_FILE "/etc/dpvsd.conf"
+
+struct cfg_error {
+	char file[CFG_PATH_LEN];
+	int line;		/* 0 when unknown */
+	char key[96];		/* dotted path, e.g. "netif.ports.[0].mtu" */
+	char msg[256];
+};
+
+struct cfg_errors {
+	unsigned int count;	/* may exceed CFG_MAX_ERRORS: only the first are kept */
+	struct cfg_error err[CFG_MAX_ERRORS];
+};
+
+/* Record an error about setting s (may be NULL) and key (may be NULL: then
+ * the setting's own path).  file:line come from libconfig's source info. */
+void cfg_error_add(struct cfg_errors *errs, const config_setting_t *s, const char *key,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Format error i as "file:line: key: msg" into buf. */
+void cfg_error_format(const struct cfg_error *e, char *buf, size_t len);
+
+/*
+ * Typed getters for module parsers.  Each looks up key in group parent
+ * (which may be NULL: the key is then absent).  Absent -> *out = def, 0.
+ * Present but wrong type or out of range -> error recorded, EDPVS_CONFIG.
+ */
+int cfg_get_int(const config_setting_t *parent, const char *key, long long min,
+		long long max, long long def, long long *out, struct cfg_errors *errs);
+int cfg_get_bool(const config_setting_t *parent, const char *key, bool def, bool *out,
+		 struct cfg_errors *errs);
+/* String copied into out (size outlen); too long -> error. */
+int cfg_get_string(const config_setting_t *parent, const char *key, const char *def,
+		   char *out, size_t outlen, struct cfg_errors *errs);
+/* String that must be one of names[0..n-1]; *out = its index. */
+int cfg_get_enum(const config_setting_t *parent, const char *key, const char *const *names,
+		 unsigned int n, unsigned int def, unsigned int *out, struct cfg_errors *errs);
+/* Every child of group parent must be named in allowed (NULL-terminated);
+ * each other one is an "unknown key" error.  Returns the number of errors. */
+int cfg_check_keys(const config_setting_t *parent, const char *const *allowed,
+		   struct cfg_errors *errs);
+
+/* Extra EAL arguments a section contributes (e.g. --vdev for its ports). */
+#define CFG_MAX_EAL_ARGS 64
+struct cfg_eal_args {
+	unsigned int argc;
+	char *argv[CFG_MAX_EAL_ARGS];	/* strdup'd; freed by cfg_eal_args_free() */
+	size_t mem_mb;			/* memory the section needs (pools etc.) */
+};
+int cfg_eal_args_push(struct cfg_eal_args *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cfg_eal_args_free(struct cfg_eal_args *a);
+
+struct cfg_section_ops {
+	const char *name;	/* top-level key in the file */
+	unsigned int order;	/* apply order, ascending (netif 100, inet 200, ipvs 300) */
+	/* Build the staged object from the group (NULL when the section is
+	 * absent: return the defaults).  Record errors; return NULL only on
+	 * error or out of memory. */
+	void *(*parse)(const config_setting_t *s, struct cfg_errors *errs);
+	/* Make staged the running config.  reload=false at start-up (after
+	 * the module's init), true on SIGHUP: apply the difference, or refuse
+	 * with an error if it needs a restart.  Takes ownership of staged on
+	 * success; on failure staged is still the caller's. */
+	int (*apply)(void *staged, bool reload, struct cfg_errors *errs);
+	void (*free)(void *staged);
+	/* Optional: EAL arguments and memory this section needs. */
+	int (*eal_args)(const void *staged, struct cfg_eal_args *a);
+};
+
+/* Register a module section (from a constructor, before cfg_load()). */
+void cfg_section_register(const struct cfg_section_ops *ops);
+
+/* ---- the core sections ---- */
+
+enum cfg_hugepages { CFG_HUGE_AUTO = 0, CFG_HUGE_YES, CFG_HUGE_NO };
+
+struct cfg_global {
+	char log_level[16];		/* "emerg".."debug" */
+	char pid_file[CFG_PATH_LEN];
+	char ctl_socket[CFG_PATH_LEN];
+	unsigned int idle_mode;		/* enum job_idle_mode */
+	unsigned int idle_pause_loops;
+	unsigned int idle_sleep_min_us;
+	unsigned int idle_sleep_max_us;
+};
+
+struct cfg_eal {
+	char file_prefix[64];
+	unsigned int memory_mb;		/* 0: sized from the sections' needs */
+	enum cfg_hugepages hugepages;
+	unsigned int n_extra;
+	char extra[16][128];		/* eal.extra_args, passed verbatim */
+};
+
+#define CFG_MAX_LCORES 64
+struct cfg_lcore {
+	unsigned int id;
+	unsigned int role;		/* enum job_role */
+};
+
+struct cfg_tree {
+	char file[CFG_PATH_LEN];
+	struct cfg_global global;
+	struct cfg_eal eal;
+	unsigned int n_lcores;
+	struct cfg_lcore lcores[CFG_MAX_LCORES];
+	void *staged[CFG_MAX_SECTIONS];	/* per registered section, same index */
+};
+
+/* Parse and validate file.  0 and *out on success; EDPVS_CONFIG with errs
+ * filled otherwise (nothing allocated then).  Any thread, before or after
+ * EAL init. */
+int cfg_load(const char *file, struct cfg_tree **out, struct cfg_errors *errs);
+
+/* Apply every module section of t (core sections are applied by main).
+ * reload: see struct cfg_section_ops.  On failure the sections already
+ * applied stay applied and the error is recorded. */
+int cfg_apply(struct cfg_tree *t, bool reload, struct cfg_errors *errs);
+
+/* Free a tree (and whatever staged objects it still owns). */
+void cfg_free(struct cfg_tree *t);
+
+/* The EAL argv for t: lcores, memory, hugepages, file prefix, --no-pci,
+ * every section's eal_args, extra_args, then user_argv.  Returns argc, or
+ * an EDPVS_* code.  Free with cfg_eal_args_free(). */
+int cfg_build_eal_args(const struct cfg_tree *t, int user_argc, char **user_argv,
+		       struct cfg_eal_args *out);
+
+/* The running tree (set by main after a successful apply), or NULL. */
+const struct cfg_tree *cfg_running(void);
+void cfg_set_running(struct cfg_tree *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DPVS_CFG_H */

@@ -1,0 +1,51 @@
+/*
+ * modules.c - the ordered table of daemon modules and its init/term walk.
+ * Add a module by adding one line at the place its dependencies require.
+ */
+#include <stddef.h>
+#include "dpvs_err.h"
+#include "dpvs_log.h"
+#include "module.h"
+#include "job.h"
+#include "msg.h"
+#include "ctl.h"
+/* MODULE-INCLUDES: add module headers above this line */
+
+DPVS_LOG_REGISTER(module);
+
+static const struct dpvs_module dpvs_modules[] = {
+	{ "job", job_init, job_term },
+	{ "msg", msg_init, msg_term },
+	{ "ctl", ctl_init, ctl_term },
+	/* MODULE-TABLE: add modules above this line, in dependency order */
+};
+
+static unsigned int modules_up;	/* how many are initialised (master only) */
+
+int module_init_all(void)
+{
+	for (modules_up = 0; modules_up < DPVS_ARRAY_SIZE(dpvs_modules); modules_up++) {
+		const struct dpvs_module *m = &dpvs_modules[modules_up];
+		int rc = m->init();
+
+		if (rc != 0) {
+			DPVS_LOG(module, ERR, "init of %s failed: %s", m->name,
+				 dpvs_strerror(rc));
+			module_term_all();
+			return rc;
+		}
+		DPVS_LOG(module, DEBUG, "%s up", m->name);
+	}
+	return 0;
+}
+
+void module_term_all(void)
+{
+	while (modules_up > 0) {
+		const struct dpvs_module *m = &dpvs_modules[--modules_up];
+
+		if (m->term)
+			m->term();
+		DPVS_LOG(module, DEBUG, "%s down", m->name);
+	}
+}
