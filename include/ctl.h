@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include "ctl_proto.h"
 
+struct ev_loop;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -46,6 +48,9 @@ struct ctl_op {
 	uint32_t min_len;	/* payload bounds, checked before the handler */
 	uint32_t max_len;	/* <= CTL_MAX_REQUEST */
 	ctl_handler_t handler;
+	uint32_t flags;		/* CTL_OP_F_* (ctl_proto.h).  Without CTL_OP_F_GET
+				 * the op changes state and only uid 0 may call it
+				 * (else EDPVS_PERM, the handler does not run). */
 };
 
 /* Register n request types (the array must outlive the daemon: static
@@ -54,11 +59,61 @@ struct ctl_op {
 int ctl_register(const struct ctl_op *ops, unsigned int n);
 int ctl_unregister(const struct ctl_op *ops, unsigned int n);
 
-/* Socket path used by ctl_init() (before ctl_init()). */
+/* Reserve len bytes at the end of the reply payload and return a pointer
+ * to them (zeroed), for building arrays in place; NULL if the reply would
+ * exceed CTL_MAX_REPLY or memory is short.  The pointer is valid until the
+ * next append/reserve. */
+void *ctl_reply_reserve(struct ctl_reply *rep, size_t len);
+
+/* Current payload length of the reply. */
+size_t ctl_reply_len(const struct ctl_reply *rep);
+
+/* uid of the peer that sent the request being handled (SO_PEERCRED). */
+uint32_t ctl_reply_peer_uid(const struct ctl_reply *rep);
+
+/* Call cb for every registered op in opcode order (stops at a non-zero
+ * return and returns it).  Master only. */
+int ctl_op_foreach(int (*cb)(const struct ctl_op *op, void *arg), void *arg);
+
+/* Socket path used by ctl_init() (before ctl_init(); default
+ * CTL_DEFAULT_SOCK).  EDPVS_INVAL if empty or longer than sun_path,
+ * EDPVS_BUSY after ctl_init().  Master only. */
 int ctl_set_path(const char *path);
 
+/* The socket path in use (or to be used). */
+const char *ctl_get_path(void);
+
+/* Serve pending socket events without blocking (what the "ctl" LOOP job
+ * does: ev_run(EVRUN_NOWAIT)); returns the number of events handled
+ * (0 when idle).  Exposed for tests.  Master only. */
+unsigned int ctl_poll(void);
+
+/* The master's libev loop (NULL before ctl_init()), for other master-side
+ * watchers (signals, timers).  Watchers are served only as often as the
+ * ctl job runs. */
+struct ev_loop *ctl_ev_loop(void);
+
+/* Limits of the server. */
+#define CTL_MAX_CLIENTS      64	/* further connections are accepted and closed */
+#define CTL_CLIENT_IDLE_MS   5000	/* a client stuck mid-request longer is closed */
+#define CTL_CLIENT_MAX_OUT   (CTL_MAX_REPLY + 1024u)	/* pending reply bytes bound */
+
+/* Create the directory of the socket (0755) if missing, remove a stale
+ * socket file, bind and listen (mode 0600), create the libev loop and
+ * register the "ctl" LOOP job on the MASTER role.  EDPVS_BUSY if another
+ * dpvsd answers on the path,
+ * EDPVS_SYSCALL / EDPVS_NOMEM otherwise.  Master only, once. */
 int ctl_init(void);
+
+/* Close every client and the listening socket, remove the socket file,
+ * unregister the job and free the loop.  Safe if ctl_init() failed. */
 void ctl_term(void);
+
+/* The core requests (src/core_ctl.c, wire format in core_wire.h): ping,
+ * lcore/job list, log levels, request-type list.  A module of its own in
+ * the module table, right after "ctl". */
+int ctl_core_init(void);
+void ctl_core_term(void);
 
 #ifdef __cplusplus
 }

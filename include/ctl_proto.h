@@ -26,6 +26,11 @@ extern "C" {
 #define CTL_MAX_REPLY    (64u * 1024u * 1024u)	/* bound on a reply payload */
 #define CTL_DEFAULT_SOCK "/run/dpvsd/dpvsd.sock"
 
+/* Version of dpvsd and its tools (reported by ping, dpip -V, ipvsadm -V). */
+#ifndef DPVSD_VERSION
+#define DPVSD_VERSION "0.1.0"
+#endif
+
 struct ctl_hdr {
 	uint32_t magic;		/* CTL_MAGIC */
 	uint16_t version;	/* CTL_VERSION */
@@ -35,6 +40,15 @@ struct ctl_hdr {
 	uint32_t len;		/* payload bytes that follow */
 };
 _Static_assert(sizeof(struct ctl_hdr) == 20, "ctl_hdr is 20 bytes on the wire");
+
+/*
+ * Flags of a request type (struct ctl_op.flags in ctl.h; listed by
+ * CORE_OP_CTL_LIST).  Access rule, fail-safe by default: a request type
+ * WITHOUT CTL_OP_F_GET changes state and is refused with EDPVS_PERM unless
+ * the peer's uid (SO_PEERCRED) is 0.  Mark read-only requests (show, list,
+ * get, ping) with CTL_OP_F_GET.
+ */
+#define CTL_OP_F_GET 0x1u	/* read-only: any peer that can connect may call it */
 
 /* Opcode ranges, one per module.  A module owns its range. */
 enum ctl_opcode_range {

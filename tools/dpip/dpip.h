@@ -1,0 +1,91 @@
+/*
+ * dpip.h - the command table of the dpip tool.
+ *
+ * dpip's grammar is `dpip [OPTIONS] OBJECT [VERB [ARGS...]]`.  Each OBJECT
+ * lives in its own file tools/dpip/dpip_<obj>.c that exports one
+ *
+ *     const struct dpip_cmd dpip_cmd_<obj> = {
+ *             .name = "link",
+ *             .usage = "dpip link show [DEV]\n"
+ *                      "dpip link set DEV up|down\n",
+ *             .run = link_run,
+ *     };
+ *
+ * and is listed with one line X(<obj>) in tools/dpip/dpip_cmds.c.
+ * main.c parses the global options, matches OBJECT (a unique prefix is
+ * enough, like iproute2: "dpip lc sh") and calls run(o, argc, argv) with
+ * argv[0] the first word after OBJECT (argc may be 0: default verb).
+ * An object usually dispatches its verbs through a const verb table and
+ * dpip_dispatch().  run() returns the process exit status: 0 success,
+ * 1 failure (daemon error, not running), 2 usage error.
+ *
+ * Talking to the daemon: dpip_call() (one request, prints the error).
+ */
+#ifndef DPVS_DPIP_H
+#define DPVS_DPIP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "ctl_client.h"
+#include "cli_util.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DPIP_EXIT_OK    0
+#define DPIP_EXIT_FAIL  1
+#define DPIP_EXIT_USAGE 2
+
+/* Global options (before OBJECT). */
+struct dpip_opts {
+	const char *sock;	/* --socket PATH, or NULL (rule in ctl_client.h) */
+	bool json;		/* -j / --json */
+	bool stats;		/* -s / --stats */
+	bool verbose;		/* -v / --verbose */
+	unsigned int timeout_ms;	/* 0: default */
+};
+
+struct dpip_cmd {
+	const char *name;	/* OBJECT word */
+	const char *usage;	/* lines "dpip OBJECT ...\n", printed by dpip help */
+	int (*run)(const struct dpip_opts *o, int argc, char **argv);
+};
+
+/* The table built in dpip_cmds.c, NULL-terminated. */
+extern const struct dpip_cmd *const dpip_cmds[];
+
+/* A verb of an object (const tables in each dpip_<obj>.c). */
+struct dpip_verb {
+	const char *name;	/* "show", "set", "add", ... */
+	int (*run)(const struct dpip_opts *o, int argc, char **argv); /* argv after VERB */
+};
+
+/* True if arg is a non-empty prefix of word ("sh" matches "show"). */
+bool dpip_matches(const char *arg, const char *word);
+
+/* Find the command of OBJECT word arg (exact name first, else a unique
+ * prefix); NULL if none or ambiguous. */
+const struct dpip_cmd *dpip_cmd_find(const char *arg);
+
+/* Run the verb named argv[0] (exact, else unique prefix) from verbs[0..n-1]
+ * with (argc-1, argv+1); argc == 0 runs verbs[0] (the default, "show").
+ * Unknown verb: prints "PROG OBJ: unknown command 'X', expected one of: ..."
+ * and the object's usage, returns DPIP_EXIT_USAGE. */
+int dpip_dispatch(const struct dpip_cmd *cmd, const struct dpip_verb *verbs, unsigned int n,
+		  const struct dpip_opts *o, int argc, char **argv);
+
+/* Print cmd's usage to f. */
+void dpip_usage(const struct dpip_cmd *cmd, FILE *f);
+
+/* One request to the daemon.  Returns 0 with res filled (free it with
+ * ctl_result_free()), or non-zero after printing "dpip: ERROR" (the
+ * daemon's message, or "dpvsd is not running (cannot connect to PATH)");
+ * res is then already freed. */
+int dpip_call(const struct dpip_opts *o, uint16_t opcode, const void *req, uint32_t len,
+	      struct ctl_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DPVS_DPIP_H */

@@ -1,0 +1,120 @@
+/*
+ * dpip_ctl.c - `dpip ctl ping` (daemon version, pid, uptime) and
+ * `dpip ctl show` (the request types the daemon has registered).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "core_wire.h"
+#include "dpip.h"
+
+static int ctl_ping(const struct dpip_opts *o, int argc, char **argv)
+{
+	struct ctl_result res;
+	struct core_version v;
+	struct cli_json js;
+
+	(void)argv;
+	if (argc > 0) {
+		cli_error("ctl ping takes no arguments");
+		return DPIP_EXIT_USAGE;
+	}
+	if (dpip_call(o, CORE_OP_PING, NULL, 0, &res))
+		return DPIP_EXIT_FAIL;
+	if (res.len != sizeof(v)) {
+		cli_error("malformed ping reply from dpvsd");
+		ctl_result_free(&res);
+		return DPIP_EXIT_FAIL;
+	}
+	memcpy(&v, res.data, sizeof(v));
+	ctl_result_free(&res);
+	v.version[sizeof(v.version) - 1] = '\0';
+	if (!o->json) {
+		printf("dpvsd %s pid %u protocol %u uptime %" PRIu64 ".%03" PRIu64 " s\n",
+		       v.version, v.pid, v.proto_version, v.uptime_ms / 1000, v.uptime_ms % 1000);
+		return DPIP_EXIT_OK;
+	}
+	cli_json_init(&js, stdout);
+	cli_json_obj_open(&js, NULL);
+	cli_json_str(&js, "version", v.version);
+	cli_json_u64(&js, "pid", v.pid);
+	cli_json_u64(&js, "protocol", v.proto_version);
+	cli_json_u64(&js, "uptime_ms", v.uptime_ms);
+	cli_json_obj_close(&js);
+	cli_json_end(&js);
+	return DPIP_EXIT_OK;
+}
+
+static void print_ops(const struct dpip_opts *o, const struct core_ctl_op *op, uint32_t n)
+{
+	struct cli_json js;
+	uint32_t i;
+
+	cli_json_init(&js, stdout);
+	if (o->json)
+		cli_json_arr_open(&js, NULL);
+	else
+		printf("%-8s %-32s %8s %8s %s\n", "opcode", "name", "min", "max", "access");
+	for (i = 0; i < n; i++) {
+		char name[CORE_NAME_LEN + 1];
+		const char *acc = (op[i].flags & CTL_OP_F_GET) ? "any" : "root";
+
+		snprintf(name, sizeof(name), "%.*s", CORE_NAME_LEN, op[i].name);
+		if (!o->json) {
+			printf("0x%04x   %-32s %8u %8u %s\n", op[i].opcode, name, op[i].min_len,
+			       op[i].max_len, acc);
+			continue;
+		}
+		cli_json_obj_open(&js, NULL);
+		cli_json_u64(&js, "opcode", op[i].opcode);
+		cli_json_str(&js, "name", name);
+		cli_json_u64(&js, "min_len", op[i].min_len);
+		cli_json_u64(&js, "max_len", op[i].max_len);
+		cli_json_str(&js, "access", acc);
+		cli_json_obj_close(&js);
+	}
+	if (o->json) {
+		cli_json_arr_close(&js);
+		cli_json_end(&js);
+	}
+}
+
+static int ctl_show(const struct dpip_opts *o, int argc, char **argv)
+{
+	struct ctl_result res;
+
+	(void)argv;
+	if (argc > 0) {
+		cli_error("ctl show takes no arguments");
+		return DPIP_EXIT_USAGE;
+	}
+	if (dpip_call(o, CORE_OP_CTL_LIST, NULL, 0, &res))
+		return DPIP_EXIT_FAIL;
+	if (res.len % sizeof(struct core_ctl_op)) {
+		cli_error("malformed request-type list from dpvsd");
+		ctl_result_free(&res);
+		return DPIP_EXIT_FAIL;
+	}
+	print_ops(o, res.data, res.len / sizeof(struct core_ctl_op));
+	ctl_result_free(&res);
+	return DPIP_EXIT_OK;
+}
+
+static const struct dpip_verb ctl_verbs[] = {
+	{ "show", ctl_show },
+	{ "ping", ctl_ping },
+};
+
+static int ctl_run(const struct dpip_opts *o, int argc, char **argv);
+
+const struct dpip_cmd dpip_cmd_ctl = {
+	.name = "ctl",
+	.usage = "dpip [-j] ctl show          (request types the daemon serves)\n"
+		 "dpip [-j] ctl ping          (daemon version, pid, uptime)\n",
+	.run = ctl_run,
+};
+
+static int ctl_run(const struct dpip_opts *o, int argc, char **argv)
+{
+	return dpip_dispatch(&dpip_cmd_ctl, ctl_verbs, DPVS_ARRAY_SIZE(ctl_verbs), o, argc, argv);
+}

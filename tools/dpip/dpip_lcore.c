@@ -1,0 +1,165 @@
+/*
+ * dpip_lcore.c - `dpip lcore show [-j]`: every lcore, its role, and for
+ * each of its jobs the per-lcore counters (CORE_OP_LCORE_LIST).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "core_wire.h"
+#include "dpip.h"
+
+static const char *const job_type_names[] = { "init", "loop", "slow" };
+
+static const char *job_type_name(uint32_t t)
+{
+	return t < DPVS_ARRAY_SIZE(job_type_names) ? job_type_names[t] : "?";
+}
+
+static uint64_t per_call(uint64_t cycles, uint64_t calls)
+{
+	return calls ? cycles / calls : 0;
+}
+
+/* A cursor over the reply that refuses to read past its end. */
+struct lcore_cursor {
+	const uint8_t *p;
+	uint32_t left;
+};
+
+static const void *cursor_take(struct lcore_cursor *c, uint32_t n)
+{
+	const void *r = c->p;
+
+	if (c->left < n)
+		return NULL;
+	c->p += n;
+	c->left -= n;
+	return r;
+}
+
+static void print_job_text(const struct core_job_info *j)
+{
+	printf("  %-24.*s %-5s %14" PRIu64 " %14" PRIu64 " %12" PRIu64 "\n",
+	       CORE_NAME_LEN, j->name, job_type_name(j->type), j->calls, j->work,
+	       per_call(j->cycles, j->calls));
+}
+
+static void print_job_json(struct cli_json *js, const struct core_job_info *j)
+{
+	char name[CORE_NAME_LEN + 1];
+
+	snprintf(name, sizeof(name), "%.*s", CORE_NAME_LEN, j->name);
+	cli_json_obj_open(js, NULL);
+	cli_json_str(js, "name", name);
+	cli_json_str(js, "type", job_type_name(j->type));
+	cli_json_u64(js, "calls", j->calls);
+	cli_json_u64(js, "work", j->work);
+	cli_json_u64(js, "cycles", j->cycles);
+	cli_json_u64(js, "cycles_per_call", per_call(j->cycles, j->calls));
+	cli_json_obj_close(js);
+}
+
+/* One lcore and its jobs; EDPVS_PROTO if the reply is cut short. */
+static int show_one_lcore(const struct dpip_opts *o, struct cli_json *js,
+			  struct lcore_cursor *c)
+{
+	const struct core_lcore_info *l = cursor_take(c, sizeof(*l));
+	uint32_t i;
+
+	if (!l)
+		return EDPVS_PROTO;
+	if (o->json) {
+		char role[sizeof(l->role_name) + 1];
+
+		snprintf(role, sizeof(role), "%.*s", (int)sizeof(l->role_name), l->role_name);
+		cli_json_obj_open(js, NULL);
+		cli_json_u64(js, "lcore", l->lcore_id);
+		cli_json_str(js, "role", role);
+		cli_json_arr_open(js, "jobs");
+	} else {
+		printf("lcore %u: %.*s\n", l->lcore_id, (int)sizeof(l->role_name), l->role_name);
+		if (l->n_jobs)
+			printf("  %-24s %-5s %14s %14s %12s\n", "job", "type", "calls", "work",
+			       "cycles/call");
+	}
+	for (i = 0; i < l->n_jobs; i++) {
+		const struct core_job_info *j = cursor_take(c, sizeof(*j));
+
+		if (!j)
+			return EDPVS_PROTO;
+		if (o->json)
+			print_job_json(js, j);
+		else
+			print_job_text(j);
+	}
+	if (o->json) {
+		cli_json_arr_close(js);
+		cli_json_obj_close(js);
+	}
+	return 0;
+}
+
+static int lcore_print(const struct dpip_opts *o, const void *data, uint32_t len)
+{
+	struct lcore_cursor c = { data, len };
+	const struct core_lcore_list_hdr *h = cursor_take(&c, sizeof(*h));
+	struct cli_json js;
+	uint32_t i;
+	int rc = 0;
+
+	if (!h)
+		return EDPVS_PROTO;
+	cli_json_init(&js, stdout);
+	if (o->json) {
+		cli_json_obj_open(&js, NULL);
+		cli_json_u64(&js, "tsc_hz", h->tsc_hz);
+		cli_json_arr_open(&js, "lcores");
+	}
+	for (i = 0; i < h->n_lcores && rc == 0; i++)
+		rc = show_one_lcore(o, &js, &c);
+	if (o->json) {
+		while (js.depth > 0)
+			js.is_obj[js.depth] ? cli_json_obj_close(&js) : cli_json_arr_close(&js);
+		cli_json_end(&js);
+	}
+	return rc;
+}
+
+static int lcore_show(const struct dpip_opts *o, int argc, char **argv)
+{
+	struct ctl_result res;
+	int rc;
+
+	(void)argv;
+	if (argc > 0) {
+		cli_error("lcore show takes no arguments");
+		return DPIP_EXIT_USAGE;
+	}
+	if (dpip_call(o, CORE_OP_LCORE_LIST, NULL, 0, &res))
+		return DPIP_EXIT_FAIL;
+	rc = lcore_print(o, res.data, res.len);
+	ctl_result_free(&res);
+	if (rc) {
+		cli_error("truncated lcore list from dpvsd");
+		return DPIP_EXIT_FAIL;
+	}
+	return DPIP_EXIT_OK;
+}
+
+static const struct dpip_verb lcore_verbs[] = {
+	{ "show", lcore_show },
+};
+
+static int lcore_run(const struct dpip_opts *o, int argc, char **argv);
+
+const struct dpip_cmd dpip_cmd_lcore = {
+	.name = "lcore",
+	.usage = "dpip [-j] lcore show\n",
+	.run = lcore_run,
+};
+
+static int lcore_run(const struct dpip_opts *o, int argc, char **argv)
+{
+	return dpip_dispatch(&dpip_cmd_lcore, lcore_verbs, DPVS_ARRAY_SIZE(lcore_verbs), o,
+			     argc, argv);
+}
