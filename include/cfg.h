@@ -32,6 +32,8 @@ extern "C" {
 #define CFG_MAX_SECTIONS 16
 #define CFG_PATH_LEN     256
 #define CFG_DEFAULT_FILE "/etc/dpvsd.conf"
+#define CFG_DEFAULT_PID_FILE "/run/dpvsd/dpvsd.pid"
+#define CFG_EAL_BASE_MB  64	/* EAL memory beyond what the sections ask for */
 
 struct cfg_error {
 	char file[CFG_PATH_LEN];
@@ -45,13 +47,24 @@ struct cfg_errors {
 	struct cfg_error err[CFG_MAX_ERRORS];
 };
 
-/* Record an error about setting s (may be NULL) and key (may be NULL: then
- * the setting's own path).  file:line come from libconfig's source info. */
+/* Record an error about setting s (may be NULL) and key.  The key shown is
+ * s's dotted path ("lcores.[1].role"); a non-NULL key is appended to it as
+ * a child name (e.g. a required key missing from group s: "mtu" gives
+ * "netif.ports.[0].mtu"); with s NULL the key is shown as given.  file:line
+ * come from libconfig's source info of s (the file being loaded or applied,
+ * line 0, when s is NULL).  Keeps the first CFG_MAX_ERRORS, counts all. */
 void cfg_error_add(struct cfg_errors *errs, const config_setting_t *s, const char *key,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Format error i as "file:line: key: msg" into buf. */
+/* Format an error as "file:line: key: msg" into buf (":line" left out when
+ * the line is unknown, "key: " when there is no key). */
 void cfg_error_format(const struct cfg_error *e, char *buf, size_t len);
+
+/* Log level names "emerg".."debug" <-> RTE_LOG_EMERG(1)..RTE_LOG_DEBUG(8).
+ * cfg_log_level_parse() returns the level, or EDPVS_INVAL for an unknown
+ * name; cfg_log_level_name() returns "unknown" for a bad level. */
+int cfg_log_level_parse(const char *name);
+const char *cfg_log_level_name(int level);
 
 /*
  * Typed getters for module parsers.  Each looks up key in group parent
@@ -130,6 +143,7 @@ struct cfg_eal {
 struct cfg_lcore {
 	unsigned int id;
 	unsigned int role;		/* enum job_role */
+	unsigned int cpu;		/* CPU the lcore runs on (default: id) */
 };
 
 struct cfg_tree {
@@ -142,8 +156,9 @@ struct cfg_tree {
 };
 
 /* Parse and validate file.  0 and *out on success; EDPVS_CONFIG with errs
- * filled otherwise (nothing allocated then).  Any thread, before or after
- * EAL init. */
+ * filled otherwise (nothing allocated then); EDPVS_NOMEM.  errs is reset
+ * first.  Not thread-safe (one load at a time, normally on the master);
+ * before or after EAL init. */
 int cfg_load(const char *file, struct cfg_tree **out, struct cfg_errors *errs);
 
 /* Apply every module section of t (core sections are applied by main).
@@ -159,6 +174,13 @@ void cfg_free(struct cfg_tree *t);
  * an EDPVS_* code.  Free with cfg_eal_args_free(). */
 int cfg_build_eal_args(const struct cfg_tree *t, int user_argc, char **user_argv,
 		       struct cfg_eal_args *out);
+
+/* Refuse a reload that changes what only a restart can change: the eal
+ * and lcores sections, global.pid_file and global.ctl_socket.  0 when next
+ * may be applied over running, else EDPVS_CONFIG with one error per
+ * changed key.  Master only. */
+int cfg_reload_check(const struct cfg_tree *running, const struct cfg_tree *next,
+		     struct cfg_errors *errs);
 
 /* The running tree (set by main after a successful apply), or NULL. */
 const struct cfg_tree *cfg_running(void);

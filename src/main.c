@@ -1,0 +1,417 @@
+/*
+ * main.c - dpvsd's spine: command line, configuration (load, validate,
+ * apply), pid file, EAL start-up, lcore roles, the module table, signals,
+ * the master's "cfgfile_reload" job, systemd readiness, the job loops, and
+ * the cooperative teardown that undoes all of it in reverse.
+ *
+ * Signal handlers only set flags: SIGTERM/SIGINT call job_request_stop(),
+ * SIGHUP raises a reload flag that the cfgfile_reload LOOP job on the
+ * master picks up.  A reload loads a fresh tree, refuses it if it changes
+ * what needs a restart (cfg_reload_check), applies it, and only then swaps
+ * the running tree; on any error the running configuration stays.
+ *
+ * Exit status: 0 after a stop by signal or for -t/-v/-h with success,
+ * 1 on a configuration or start-up error, 2 on a bad command line.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_version.h>
+
+#include "cfg.h"
+#include "cmdline.h"
+#include "ctl.h"
+#include "dpvs_err.h"
+#include "dpvs_log.h"
+#include "job.h"
+#include "module.h"
+#include "pidfile.h"
+
+DPVS_LOG_REGISTER(main);
+
+#define EXIT_CONFIG  1
+#define EXIT_CMDLINE 2
+
+static volatile sig_atomic_t main_stop_flag;	/* SIGTERM/SIGINT seen */
+static volatile sig_atomic_t main_reload_flag;	/* SIGHUP seen, not yet handled */
+
+/* State of the daemon; written by main() and then by the master only. */
+struct main_ctx {
+	struct cmdline_opts opts;
+	struct cfg_tree *running;	/* the applied configuration */
+	struct pidfile pid;
+	struct cfg_errors errs;		/* scratch for loads and applies */
+	int log_level;			/* RTE_LOG_* applied to dpvsd.* */
+};
+
+static struct main_ctx main_ctx;
+
+/* ---- messages ---- */
+
+static void main_print_errors(const struct cfg_errors *errs, FILE *f)
+{
+	unsigned int i, n = errs->count < CFG_MAX_ERRORS ? errs->count : CFG_MAX_ERRORS;
+	char line[CFG_PATH_LEN + 512];
+
+	for (i = 0; i < n; i++) {
+		cfg_error_format(&errs->err[i], line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+	if (errs->count > n)
+		fprintf(f, "(%u more errors not shown)\n", errs->count - n);
+}
+
+static void main_log_errors(const struct cfg_errors *errs)
+{
+	unsigned int i, n = errs->count < CFG_MAX_ERRORS ? errs->count : CFG_MAX_ERRORS;
+	char line[CFG_PATH_LEN + 512];
+
+	for (i = 0; i < n; i++) {
+		cfg_error_format(&errs->err[i], line, sizeof(line));
+		DPVS_LOG(main, ERR, "%s", line);
+	}
+	if (errs->count > n)
+		DPVS_LOG(main, ERR, "(%u more errors not shown)", errs->count - n);
+}
+
+/* ---- configuration ---- */
+
+/* Command-line values win over the file's (for every load, so that a
+ * reload compares like with like). */
+static void main_override(const struct main_ctx *ctx, struct cfg_tree *t)
+{
+	if (ctx->opts.pid_file[0])
+		snprintf(t->global.pid_file, sizeof(t->global.pid_file), "%s",
+			 ctx->opts.pid_file);
+	if (ctx->opts.ctl_socket[0])
+		snprintf(t->global.ctl_socket, sizeof(t->global.ctl_socket), "%s",
+			 ctx->opts.ctl_socket);
+}
+
+/* Apply what of global may change at run time: log level and idle policy.
+ * old is NULL at start-up (apply everything). */
+static void main_apply_global(struct main_ctx *ctx, const struct cfg_tree *old,
+			      const struct cfg_tree *t)
+{
+	const struct cfg_global *g = &t->global;
+	struct job_idle_policy p = {
+		.mode = (enum job_idle_mode)g->idle_mode,
+		.pause_loops = g->idle_pause_loops,
+		.sleep_min_us = g->idle_sleep_min_us,
+		.sleep_max_us = g->idle_sleep_max_us,
+	};
+	int rc, level = ctx->opts.log_level ? ctx->opts.log_level
+					    : cfg_log_level_parse(g->log_level);
+
+	if (!old || (!ctx->opts.log_level && strcmp(old->global.log_level, g->log_level) != 0)) {
+		rte_log_set_level_pattern("dpvsd.*", (uint32_t)level);
+		ctx->log_level = level;
+		DPVS_LOG(main, NOTICE, "log level of dpvsd.* is %s", cfg_log_level_name(level));
+	}
+	if (!old || old->global.idle_mode != g->idle_mode ||
+	    old->global.idle_pause_loops != g->idle_pause_loops ||
+	    old->global.idle_sleep_min_us != g->idle_sleep_min_us ||
+	    old->global.idle_sleep_max_us != g->idle_sleep_max_us) {
+		rc = job_set_idle_policy(&p);
+		if (rc != 0)
+			DPVS_LOG(main, ERR, "idle policy not applied: %s", dpvs_strerror(rc));
+		else
+			DPVS_LOG(main, INFO, "idle policy %s, pause %u loops, sleep %u..%u us",
+				 p.mode == JOB_IDLE_BUSY_POLL ? "busy_poll" : "sleep",
+				 p.pause_loops, p.sleep_min_us, p.sleep_max_us);
+	}
+}
+
+/* SIGHUP: load, check, apply, swap; keep the running config on error. */
+static void main_reload(struct main_ctx *ctx)
+{
+	struct cfg_tree *next = NULL;
+	bool partial = false;
+	int rc;
+
+	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s", ctx->opts.config);
+	DPVS_LOG(main, NOTICE, "SIGHUP: reloading %s", ctx->opts.config);
+	rc = cfg_load(ctx->opts.config, &next, &ctx->errs);
+	if (rc == 0) {
+		main_override(ctx, next);
+		rc = cfg_reload_check(ctx->running, next, &ctx->errs);
+	}
+	if (rc == 0) {
+		rc = cfg_apply(next, true, &ctx->errs);
+		partial = rc != 0;
+	}
+	if (rc == 0) {
+		main_apply_global(ctx, ctx->running, next);
+		cfg_free(ctx->running);
+		ctx->running = next;
+		cfg_set_running(next);
+		DPVS_LOG(main, NOTICE, "configuration reloaded from %s", ctx->opts.config);
+	} else {
+		main_log_errors(&ctx->errs);
+		DPVS_LOG(main, ERR, "reload failed, keeping running configuration%s",
+			 partial ? " (sections applied before the failing one stay applied)" : "");
+		cfg_free(next);
+	}
+	sd_notify(0, "READY=1\nSTATUS=running");
+}
+
+/* ---- jobs of the master ---- */
+
+static unsigned int main_reload_job_fn(void *arg)
+{
+	if (!main_reload_flag)
+		return 0;
+	main_reload_flag = 0;
+	main_reload(arg);
+	return 1;
+}
+
+static unsigned int main_ready_job_fn(void *arg)
+{
+	const struct main_ctx *ctx = arg;
+
+	sd_notifyf(0, "READY=1\nSTATUS=running\nMAINPID=%d", (int)getpid());
+	DPVS_LOG(main, NOTICE, "dpvsd %s running (pid %d, config %s, control socket %s)",
+		 DPVSD_VERSION, (int)getpid(), ctx->opts.config, ctx->running->global.ctl_socket);
+	return 1;
+}
+
+static struct job main_reload_job = {
+	.name = "cfgfile_reload", .type = JOB_LOOP, .fn = main_reload_job_fn, .arg = &main_ctx,
+};
+static struct job main_ready_job = {
+	.name = "notify_ready", .type = JOB_INIT, .fn = main_ready_job_fn, .arg = &main_ctx,
+};
+
+static int main_jobs_register(void)
+{
+	int rc = job_register(&main_reload_job, JOB_ROLE_MASTER);
+
+	if (rc != 0)
+		return rc;
+	rc = job_register(&main_ready_job, JOB_ROLE_MASTER);
+	if (rc != 0)
+		job_unregister(&main_reload_job);
+	return rc;
+}
+
+static void main_jobs_unregister(void)
+{
+	job_unregister(&main_ready_job);
+	job_unregister(&main_reload_job);
+}
+
+/* ---- signals ---- */
+
+static void main_on_stop(int sig)
+{
+	(void)sig;
+	main_stop_flag = 1;
+	job_request_stop();
+}
+
+static void main_on_hup(int sig)
+{
+	(void)sig;
+	main_reload_flag = 1;
+}
+
+static void main_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = main_on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = main_on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* ---- start-up steps ---- */
+
+static int main_eal_start(const struct main_ctx *ctx, const struct cfg_tree *t)
+{
+	struct cfg_eal_args a;
+	char *argv[CFG_MAX_EAL_ARGS];
+	char line[1024];
+	size_t off = 0;
+	int argc, i, rc;
+
+	argc = cfg_build_eal_args(t, ctx->opts.eal_argc, ctx->opts.eal_argv, &a);
+	if (argc < 0) {
+		fprintf(stderr, "dpvsd: cannot build EAL arguments: %s\n", dpvs_strerror(argc));
+		return argc;
+	}
+	for (i = 0; i < argc && off < sizeof(line); i++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s", a.argv[i]);
+	DPVS_LOG(main, INFO, "EAL arguments:%s", line);
+	/* The EAL permutes and overwrites its argv: give it a copy. */
+	memcpy(argv, a.argv, sizeof(argv));
+	rc = rte_eal_init(argc, argv);
+	cfg_eal_args_free(&a);
+	if (rc < 0) {
+		fprintf(stderr, "dpvsd: cannot start the DPDK EAL: %s\n", rte_strerror(rte_errno));
+		return EDPVS_IO;
+	}
+	return 0;
+}
+
+static int main_set_roles(const struct cfg_tree *t)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < t->n_lcores; i++) {
+		const struct cfg_lcore *lc = &t->lcores[i];
+
+		if (lc->role == JOB_ROLE_MASTER && lc->id != rte_get_main_lcore()) {
+			DPVS_LOG(main, ERR, "master lcore %u is not the EAL main lcore %u",
+				 lc->id, rte_get_main_lcore());
+			return EDPVS_CONFIG;
+		}
+		rc = job_set_role(lc->id, (enum job_role)lc->role);
+		if (rc != 0) {
+			DPVS_LOG(main, ERR, "lcore %u: cannot set role %s: %s", lc->id,
+				 job_role_name((enum job_role)lc->role), dpvs_strerror(rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Modules up, our jobs registered, the configuration applied. */
+static int main_modules_start(struct main_ctx *ctx, struct cfg_tree *t)
+{
+	int rc = ctl_set_path(t->global.ctl_socket);
+
+	if (rc != 0) {
+		DPVS_LOG(main, ERR, "bad control socket path %s: %s", t->global.ctl_socket,
+			 dpvs_strerror(rc));
+		return rc;
+	}
+	rc = module_init_all();
+	if (rc != 0)
+		return rc;
+	rc = main_jobs_register();
+	if (rc != 0)
+		goto err_modules;
+	memset(&ctx->errs, 0, sizeof(ctx->errs));
+	rc = cfg_apply(t, false, &ctx->errs);
+	if (rc != 0) {
+		main_log_errors(&ctx->errs);
+		goto err_jobs;
+	}
+	return 0;
+
+err_jobs:
+	main_jobs_unregister();
+err_modules:
+	module_term_all();
+	return rc;
+}
+
+/* Everything after the configuration loaded: run until stopped. */
+static int main_run(struct main_ctx *ctx, struct cfg_tree *t)
+{
+	pid_t holder;
+	char err[CFG_PATH_LEN + 128];
+	int rc;
+
+	rc = pidfile_acquire(&ctx->pid, t->global.pid_file, &holder, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "dpvsd: %s\n", err);
+		goto err_tree;
+	}
+	if (ctx->pid.stale_pid)
+		DPVS_LOG(main, NOTICE, "replaced stale pid file %s (pid %d is not running)",
+			 ctx->pid.path, (int)ctx->pid.stale_pid);
+	main_signals_install();
+	rc = main_eal_start(ctx, t);
+	if (rc != 0)
+		goto err_pid;
+	rc = main_set_roles(t);
+	if (rc != 0)
+		goto err_eal;
+	rc = main_modules_start(ctx, t);
+	if (rc != 0)
+		goto err_eal;
+	ctx->running = t;
+	cfg_set_running(t);
+	main_apply_global(ctx, NULL, t);
+	if (main_stop_flag)
+		job_request_stop();	/* a signal during start-up */
+	rc = job_run();
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+	DPVS_LOG(main, NOTICE, "stopping%s%s", rc ? ": " : "", rc ? dpvs_strerror(rc) : "");
+	main_jobs_unregister();
+	module_term_all();
+	t = ctx->running;
+	ctx->running = NULL;
+err_eal:
+	cfg_free(t);		/* before the EAL goes: staged objects may use it */
+	t = NULL;
+	rte_eal_cleanup();
+err_pid:
+	pidfile_release(&ctx->pid);
+err_tree:
+	cfg_free(t);
+	return rc == 0 ? 0 : EXIT_CONFIG;
+}
+
+/* ---- main ---- */
+
+static int main_load(struct main_ctx *ctx, struct cfg_tree **t)
+{
+	int rc = cfg_load(ctx->opts.config, t, &ctx->errs);
+
+	if (rc != 0) {
+		main_print_errors(&ctx->errs, stderr);
+		if (ctx->opts.test_config)
+			fprintf(stderr, "configuration file %s test failed\n", ctx->opts.config);
+		else
+			fprintf(stderr, "dpvsd: configuration file %s rejected\n", ctx->opts.config);
+		return rc;
+	}
+	main_override(ctx, *t);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct main_ctx *ctx = &main_ctx;
+	struct cfg_tree *t;
+	char err[512];
+
+	if (cmdline_parse(argc, argv, &ctx->opts, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpvsd: %s\n", err);
+		cmdline_usage(stderr);
+		return EXIT_CMDLINE;
+	}
+	if (ctx->opts.help) {
+		cmdline_usage(stdout);
+		return 0;
+	}
+	if (ctx->opts.version) {
+		printf("dpvsd %s (%s)\n", DPVSD_VERSION, rte_version());
+		return 0;
+	}
+	if (main_load(ctx, &t) != 0)
+		return EXIT_CONFIG;
+	if (ctx->opts.test_config) {
+		printf("configuration file %s test is successful\n", ctx->opts.config);
+		cfg_free(t);
+		return 0;
+	}
+	return main_run(ctx, t);
+}
