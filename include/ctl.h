@@ -54,8 +54,10 @@ struct ctl_op {
 };
 
 /* Register n request types (the array must outlive the daemon: static
- * const).  EDPVS_EXIST if an opcode is taken, EDPVS_INVAL for bad bounds.
- * Master only, any time after ctl_init(). */
+ * const), all or none.  EDPVS_EXIST if an opcode is taken, EDPVS_INVAL for
+ * bad bounds/flags or a missing name/handler, EDPVS_NOROOM when the
+ * registry (512 ops) is full.  Master only, any time (before or after
+ * ctl_init()); unregister in the module's term. */
 int ctl_register(const struct ctl_op *ops, unsigned int n);
 int ctl_unregister(const struct ctl_op *ops, unsigned int n);
 
@@ -65,8 +67,11 @@ int ctl_unregister(const struct ctl_op *ops, unsigned int n);
  * next append/reserve. */
 void *ctl_reply_reserve(struct ctl_reply *rep, size_t len);
 
-/* Current payload length of the reply. */
+/* Current payload length of the reply, and a pointer to its first byte
+ * (NULL while empty; valid until the next append/reserve), e.g. to patch
+ * a count written before the entries. */
 size_t ctl_reply_len(const struct ctl_reply *rep);
+void *ctl_reply_data(struct ctl_reply *rep);
 
 /* uid of the peer that sent the request being handled (SO_PEERCRED). */
 uint32_t ctl_reply_peer_uid(const struct ctl_reply *rep);
@@ -93,9 +98,30 @@ unsigned int ctl_poll(void);
  * ctl job runs. */
 struct ev_loop *ctl_ev_loop(void);
 
+/* Server counters (since ctl_init). */
+struct ctl_stats {
+	uint64_t accepted;	/* connections accepted and served */
+	uint64_t refused;	/* connections closed at once: CTL_MAX_CLIENTS reached */
+	uint64_t requests;	/* requests answered (any status) */
+	uint64_t failed;	/* of which with a non-zero status */
+	uint64_t proto_errors;	/* bad magic/version/length: answered, then closed */
+	uint64_t perm_denied;	/* state-changing requests from a non-root peer */
+	uint64_t timeouts;	/* clients closed for stalling mid-request */
+	uint64_t io_errors;	/* clients lost on a read/write error or EOF mid-request */
+};
+
+/* Copy the counters.  Master only. */
+void ctl_stats_get(struct ctl_stats *out);
+
+/* Set how long a client may stall mid-request (or not read its reply)
+ * before it is closed; 0 restores CTL_CLIENT_IDLE_MS.  Applies to timers
+ * (re)armed afterwards.  Master only (tests use a short value). */
+void ctl_set_client_timeout_ms(unsigned int ms);
+
 /* Limits of the server. */
 #define CTL_MAX_CLIENTS      64	/* further connections are accepted and closed */
 #define CTL_CLIENT_IDLE_MS   5000	/* a client stuck mid-request longer is closed */
+#define CTL_CLIENT_KEEP_MS   60000	/* a client silent between requests longer is closed */
 #define CTL_CLIENT_MAX_OUT   (CTL_MAX_REPLY + 1024u)	/* pending reply bytes bound */
 
 /* Create the directory of the socket (0755) if missing, remove a stale

@@ -17,6 +17,7 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "job", job_init, job_term },
 	{ "msg", msg_init, msg_term },
 	{ "ctl", ctl_init, ctl_term },
+	{ "core_ctl", ctl_core_init, ctl_core_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
 };
 
