@@ -1,11 +1,10 @@
 /*
- * main.c - placeholder for ipvsadm so the build has the binary; the real
- * tool (owned by the ipvsadm engineer) replaces this file.
+ * main.c - ipvsadm for dpvsd: everything lives in libipvsadm (parse.c,
+ * print.c, exec.c) so that the unit tests can link it; see ipvsadm.h.
  */
-#include <stdio.h>
+#include "ipvsadm.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
-	fprintf(stderr, "ipvsadm: not implemented yet\n");
-	return 1;
+	return ipvsadm_main(argc, (const char *const *)argv);
 }
