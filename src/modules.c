@@ -9,6 +9,8 @@
 #include "job.h"
 #include "msg.h"
 #include "ctl.h"
+#include "netif.h"
+#include "kni.h"
 /* MODULE-INCLUDES: add module headers above this line */
 
 DPVS_LOG_REGISTER(module);
@@ -18,6 +20,8 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "msg", msg_init, msg_term },
 	{ "ctl", ctl_init, ctl_term },
 	{ "core_ctl", ctl_core_init, ctl_core_term },
+	{ "netif", netif_init, netif_term },
+	{ "kni", kni_init, kni_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
 };
 
