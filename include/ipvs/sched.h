@@ -101,9 +101,13 @@ bool sched_mh_size_valid(uint32_t n);
 int sched_mh_set_default_size(uint32_t n);
 uint32_t sched_mh_default_size(void);
 
+/* Tests and `ipvsadm` diagnostics: how many Maglev table entries dest d owns
+ * in svc (0 if svc is not bound to mh or d is not in its table). */
+uint32_t sched_mh_entries(const struct ipvs_service *svc, const struct ipvs_dest *d);
+
 /* ---- conhash ---- */
 
-#define SCHED_CONHASH_DEFAULT_VNODES 160u	/* virtual nodes per dest at weight 1..: see sched_conhash.c */
+#define SCHED_CONHASH_DEFAULT_VNODES 160u	/* ring points of the lightest dest (others in proportion to weight; see sched_conhash.c) */
 
 /* ---- helpers shared by the scheduler files (not for other modules) ---- */
 

@@ -217,7 +217,7 @@ struct ipvs_service {
 	uint32_t netmask;		/* persistence netmask, AF_INET, network order (-M) */
 	uint8_t plen6;			/* persistence prefix length, AF_INET6 */
 	uint8_t conhash_key;		/* enum sched_hash_key, for conhash */
-	uint16_t conhash_vnodes;	/* virtual nodes per unit of weight, 0: default */
+	uint16_t conhash_vnodes;	/* conhash ring points of the lightest dest, 0: default */
 	uint32_t mh_table_size;		/* Maglev table size (prime), 0: config default */
 
 	/* scheduler (bound by sched_bind()) */
