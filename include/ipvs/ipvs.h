@@ -1,0 +1,105 @@
+/*
+ * ipvs.h - the IPVS datapath: the IPv4 PRE_ROUTING hook that turns packets
+ * for virtual services into connections and forwards them.
+ *
+ * Owned by src/ipvs/ipvs_core.c (hook, owner lcore, per-lcore counters) and
+ * src/ipvs/ipvs_pkt.c (parsing L4 once into struct ipvs_pkt).
+ *
+ * Packet walk on a FWD_WORKER (details in doc/architecture.md):
+ *   parse L3/L4 once -> conn lookup on this lcore (both directions) ->
+ *   if missing: find the owner lcore and netif_redirect() there if it is not
+ *   this one -> on the owner: service lookup, schedule, create the conn and
+ *   bind its struct xmit_ops once -> proto state transition -> xmit in/out.
+ *
+ * Owner lcore of a connection (no rte_flow on our ports): the FWD_WORKER
+ * with index ipvs_owner_index(client addr, client port); for FNAT replies the
+ * local port names it (lport % n_workers, see ipvs_lport_owner_index()).
+ */
+#ifndef DPVS_IPVS_IPVS_H
+#define DPVS_IPVS_IPVS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rte_mbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What ipvs_pkt_parse() learned about one IPv4 packet.  All addresses and
+ * ports in network byte order, lengths in host order. */
+struct ipvs_pkt {
+	uint8_t  proto;		/* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP */
+	uint8_t  tcp_flags;	/* RTE_TCP_*_FLAG (TCP only) */
+	uint16_t l3_len;	/* IPv4 header bytes */
+	uint16_t l4_len;	/* TCP/UDP header bytes incl. options; ICMP: 8 */
+	uint16_t payload_len;	/* L4 payload bytes (ICMP: bytes after the 8-byte header) */
+	uint32_t saddr;
+	uint32_t daddr;
+	uint16_t sport;		/* ICMP echo: the identifier, in both */
+	uint16_t dport;
+	uint32_t seq;		/* TCP, host order */
+	uint32_t ack;		/* TCP, host order */
+	/* ICMP errors (dest unreachable, time exceeded, param problem, source
+	 * quench) quoting a TCP/UDP packet: the quoted packet's tuple. */
+	bool     icmp_err;
+	uint8_t  icmp_type;
+	uint8_t  icmp_code;
+	uint8_t  inner_proto;
+	uint16_t inner_off;	/* offset of the quoted IPv4 header from L3 start */
+	uint16_t inner_l3_len;
+	uint32_t inner_saddr;
+	uint32_t inner_daddr;
+	uint16_t inner_sport;
+	uint16_t inner_dport;
+};
+
+/* Parse the IPv4 packet at m's data pointer (header validated by ipv4:
+ * version, IHL, total length <= data).  TCP/UDP headers and, for ICMP
+ * errors, the quoted IPv4 header plus 8 bytes must sit in the first
+ * segment.  Returns 0, EDPVS_NOTSUPP for another protocol or an ICMP that
+ * is neither an error nor an echo, EDPVS_INVAL for a truncated or
+ * malformed header or a non-first fragment.  Any lcore; no side effects. */
+int ipvs_pkt_parse(const struct rte_mbuf *m, struct ipvs_pkt *p);
+
+/* Index (0..n-1) among the FWD_WORKERs of the lcore that owns connections
+ * of this client (addr, port network order).  n > 0. */
+unsigned int ipvs_owner_index(uint32_t caddr, uint16_t cport, unsigned int n);
+
+/* Index of the FWD_WORKER that owns FNAT local port lport (network
+ * order): the per-lcore port sets are {p : p % n == index}. */
+static inline unsigned int ipvs_lport_owner_index(uint16_t lport, unsigned int n)
+{
+	return (unsigned int)rte_be_to_cpu_16(lport) % n;
+}
+
+/* Per-lcore datapath counters (written by the owning lcore only, read by
+ * anyone as plain 64-bit loads). */
+struct ipvs_lcore_stats {
+	uint64_t pkts;			/* packets seen by the hook (IPv4 TCP/UDP/ICMP) */
+	uint64_t conn_hit;		/* matched an existing connection */
+	uint64_t conn_new;		/* connections created */
+	uint64_t redirected;		/* handed to the owner lcore */
+	uint64_t redirect_fail;		/* netif_redirect() refused (ring full) */
+	uint64_t no_service;		/* to a VIP:port without a service: dropped */
+	uint64_t sched_fail;		/* no real server available */
+	uint64_t conn_fail;		/* conn table full / no local port / no memory */
+	uint64_t tcp_no_syn;		/* TCP without conn and not a SYN: dropped */
+	uint64_t icmp_fwd;		/* ICMP errors translated and forwarded */
+	uint64_t icmp_drop;		/* ICMP errors about unknown connections */
+	uint64_t xmit_fail;		/* forwarding op failed */
+	uint64_t malformed;		/* ipvs_pkt_parse() said EDPVS_INVAL */
+} __rte_cache_aligned;
+
+/* Counters of an lcore (NULL for a bad lcore id). */
+const struct ipvs_lcore_stats *ipvs_lcore_stats_get(unsigned int lcore_id);
+
+/* Register the PRE_ROUTING hook and the redirect mbuf flag.  Master, once,
+ * after inet and the IPVS model modules.  EDPVS_* on failure. */
+int ipvs_init(void);
+void ipvs_term(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DPVS_IPVS_IPVS_H */

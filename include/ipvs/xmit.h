@@ -1,0 +1,132 @@
+/*
+ * xmit.h - IPVS forwarding: header rewrite helpers shared by the modes
+ * (src/ipvs/xmit.c) and, below them, the per-mode ops table bound to a
+ * connection once at creation (src/ipvs/xmit_{fnat,nat,dr,tunnel}.c).
+ *
+ * Every helper works on an mbuf whose data pointer is at the IPv4 header
+ * and whose headers (IPv4 + TCP/UDP incl. options, or ICMP + quoted packet)
+ * sit in the first segment, together with the struct ipvs_pkt that
+ * ipvs_pkt_parse() filled for it; helpers keep that struct in step with the
+ * packet.  Checksums (IPv4 header, TCP/UDP incl. pseudo header, ICMP) are
+ * updated incrementally (RFC 1624), so a packet that arrived with a bad
+ * checksum still leaves with a bad one.  UDP checksum 0 (none) stays 0.
+ * No helper allocates or locks; any lcore.
+ */
+#ifndef DPVS_IPVS_XMIT_H
+#define DPVS_IPVS_XMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rte_mbuf.h>
+#include "dpvs_err.h"
+#include "ipvs/ipvs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- incremental checksum arithmetic (values as stored in the packet) ---- */
+
+static inline uint16_t xmit_csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* Checksum field csum after a 16-bit word changed from old to new. */
+static inline uint16_t xmit_csum_replace2(uint16_t csum, uint16_t old, uint16_t new_)
+{
+	uint32_t sum = (uint16_t)~csum;
+
+	sum += (uint16_t)~old;
+	sum += new_;
+	return (uint16_t)~xmit_csum_fold(sum);
+}
+
+/* Checksum field csum after a 32-bit (16-bit aligned) field changed. */
+static inline uint16_t xmit_csum_replace4(uint16_t csum, uint32_t old, uint32_t new_)
+{
+	uint32_t sum = (uint16_t)~csum;
+
+	sum += (uint16_t)~(old & 0xffff);
+	sum += (uint16_t)~(old >> 16);
+	sum += new_ & 0xffff;
+	sum += new_ >> 16;
+	return (uint16_t)~xmit_csum_fold(sum);
+}
+
+/* Checksum field csum after a region whose 16-bit ones' complement sum was
+ * old_sum now sums to new_sum (both from rte_raw_cksum()). */
+static inline uint16_t xmit_csum_diff(uint16_t csum, uint16_t old_sum, uint16_t new_sum)
+{
+	return xmit_csum_replace2(csum, old_sum, new_sum);
+}
+
+/* A connection tuple as seen on the wire in one direction (network order). */
+struct xmit_tuple {
+	uint32_t saddr;
+	uint32_t daddr;
+	uint16_t sport;
+	uint16_t dport;
+};
+
+/* ---- rewrite helpers (src/ipvs/xmit.c) ---- */
+
+/* Set the IPv4 addresses and TCP/UDP ports of the packet to t, updating
+ * the IPv4, TCP and UDP checksums for what changed.  p->proto must be TCP
+ * or UDP. */
+void xmit_set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t);
+
+/* Translate an ICMP error (p->icmp_err): outer addresses become
+ * outer_saddr/outer_daddr, the quoted packet's addresses and ports become
+ * inner.  Updates the quoted IPv4 header checksum, the ICMP checksum and
+ * the outer IPv4 checksum.  The quoted packet's own L4 checksum is left as
+ * it is (it is usually truncated). */
+void xmit_icmp_translate(struct rte_mbuf *m, struct ipvs_pkt *p, uint32_t outer_saddr,
+			 uint32_t outer_daddr, const struct xmit_tuple *inner);
+
+/* Decrement the IPv4 TTL (checksum updated).  false when the TTL was <= 1:
+ * the packet must not be forwarded (caller sends ICMP time exceeded). */
+bool xmit_ttl_dec(struct rte_mbuf *m);
+
+/* Insert n bytes (even, <= 128) at byte offset off from the IPv4 header
+ * (off even, inside the first segment, <= l3_len + l4_len): the headers
+ * before off move into the headroom.  Updates the IPv4 total length and
+ * checksum, the UDP length, and the TCP/UDP checksum (pseudo-header length
+ * and the new bytes).  p->payload_len grows by n when off is at or past the
+ * end of the L4 header.  EDPVS_NOROOM without headroom or past the MTU
+ * limit max_len (total IPv4 length; 0 = only 65535), EDPVS_INVAL for a bad
+ * offset/length. */
+int xmit_ipv4_insert(struct rte_mbuf *m, struct ipvs_pkt *p, uint16_t off, const void *data,
+		     uint16_t n, uint16_t max_len);
+
+/* Insert a TCP option block (n a multiple of 4) right after the fixed TCP
+ * header, so it is seen before any EOL.  Updates data offset and
+ * checksums.  EDPVS_NOROOM when the header would exceed 60 bytes or
+ * max_len (see xmit_ipv4_insert), EDPVS_INVAL otherwise bad. */
+int xmit_tcp_opt_insert(struct rte_mbuf *m, struct ipvs_pkt *p, const void *opt, uint16_t n,
+			uint16_t max_len);
+
+/* Add dseq to the sequence number and dack to the acknowledgment number
+ * (mod 2^32; the ack only if ACK is set), TCP checksum updated. */
+void xmit_tcp_seq_adjust(struct rte_mbuf *m, struct ipvs_pkt *p, uint32_t dseq, uint32_t dack);
+
+/* Add d to both edges of every SACK block (mod 2^32).  Returns the number
+ * of blocks changed. */
+unsigned int xmit_tcp_sack_adjust(struct rte_mbuf *m, struct ipvs_pkt *p, uint32_t d);
+
+/* Lower the MSS option to mss if it is larger.  Returns true if changed. */
+bool xmit_tcp_mss_clamp(struct rte_mbuf *m, struct ipvs_pkt *p, uint16_t mss);
+
+/* Prepend an outer IPv4 header saddr -> daddr, protocol 4 (IPIP), TOS and
+ * DF copied from the inner header, TTL 64, checksum computed.  p is not
+ * changed (it still describes the inner packet, now 20 bytes further).
+ * EDPVS_NOROOM without 20 bytes of headroom or when the result would be
+ * longer than max_len (0 = 65535). */
+int xmit_ipip_encap(struct rte_mbuf *m, uint32_t saddr, uint32_t daddr, uint16_t max_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DPVS_IPVS_XMIT_H */

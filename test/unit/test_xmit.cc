@@ -1,0 +1,547 @@
+/*
+ * test_xmit.cc - header rewrites of the IPVS forwarding helpers on crafted
+ * mbufs: every address, port, length and sequence number checked, every
+ * checksum verified by recomputing it from scratch; TOA option bytes, PROXY
+ * protocol v2 header bytes, packet parsing and the owner-lcore hash.
+ * Suites: XmitCsum, XmitPkt, XmitRewrite, XmitToa, XmitPp2, XmitIcmp.
+ */
+#include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <cstring>
+#include <vector>
+
+#include <rte_mbuf.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+#include <rte_icmp.h>
+
+extern "C" {
+#include "dpvs_err.h"
+#include "ipvs/ipvs.h"
+#include "ipvs/xmit.h"
+#include "ipvs/toa.h"
+#include "ipvs/proxy_proto.h"
+}
+#include "test_eal.h"
+
+namespace {
+
+uint32_t ip4(const char *s)
+{
+	in_addr a{};
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+struct rte_mempool *pool()
+{
+	static struct rte_mempool *mp;
+
+	if (!mp)
+		mp = rte_pktmbuf_pool_create("test_xmit", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					     SOCKET_ID_ANY);
+	return mp;
+}
+
+/* What a test packet is made of. */
+struct spec {
+	uint8_t proto = IPPROTO_TCP;
+	uint32_t saddr = ip4("10.0.0.1"), daddr = ip4("192.168.1.100");
+	uint16_t sport = htons(40000), dport = htons(80);
+	uint8_t flags = RTE_TCP_ACK_FLAG;
+	uint32_t seq = 1000, ack = 5000;
+	std::vector<uint8_t> opts;	/* TCP options, multiple of 4 */
+	std::vector<uint8_t> payload;
+	bool udp_nocsum = false;
+};
+
+/* Build IPv4 + TCP/UDP with valid checksums at the mbuf's data. */
+struct rte_mbuf *build(const spec &s)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool());
+	size_t l4 = s.proto == IPPROTO_TCP ? sizeof(rte_tcp_hdr) + s.opts.size()
+					   : sizeof(rte_udp_hdr);
+	size_t tot = sizeof(rte_ipv4_hdr) + l4 + s.payload.size();
+	auto *ip = (rte_ipv4_hdr *)rte_pktmbuf_append(m, (uint16_t)tot);
+
+	memset(ip, 0, tot);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = htons((uint16_t)tot);
+	ip->packet_id = htons(0x1234);
+	ip->fragment_offset = htons(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = s.proto;
+	ip->src_addr = s.saddr;
+	ip->dst_addr = s.daddr;
+	uint8_t *l4p = (uint8_t *)(ip + 1);
+	if (s.proto == IPPROTO_TCP) {
+		auto *th = (rte_tcp_hdr *)l4p;
+		th->src_port = s.sport;
+		th->dst_port = s.dport;
+		th->sent_seq = htonl(s.seq);
+		th->recv_ack = htonl(s.ack);
+		th->data_off = (uint8_t)((l4 / 4) << 4);
+		th->tcp_flags = s.flags;
+		th->rx_win = htons(65535);
+		memcpy(th + 1, s.opts.data(), s.opts.size());
+	} else {
+		auto *uh = (rte_udp_hdr *)l4p;
+		uh->src_port = s.sport;
+		uh->dst_port = s.dport;
+		uh->dgram_len = htons((uint16_t)(l4 + s.payload.size()));
+	}
+	memcpy(l4p + l4, s.payload.data(), s.payload.size());
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (s.proto == IPPROTO_TCP)
+		((rte_tcp_hdr *)l4p)->cksum = rte_ipv4_udptcp_cksum(ip, l4p);
+	else if (!s.udp_nocsum)
+		((rte_udp_hdr *)l4p)->dgram_cksum = rte_ipv4_udptcp_cksum(ip, l4p);
+	m->l3_len = sizeof(*ip);
+	return m;
+}
+
+rte_ipv4_hdr *iph(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, rte_ipv4_hdr *);
+}
+
+template <typename T> T *l4h(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, T *, (iph(m)->version_ihl & 0xf) * 4);
+}
+
+/* Checksums recomputed from scratch: IPv4 header, then TCP/UDP. */
+void expect_csums_ok(struct rte_mbuf *m)
+{
+	rte_ipv4_hdr *ip = iph(m);
+	void *l4 = l4h<uint8_t>(m);
+
+	EXPECT_EQ(0xffff, rte_raw_cksum(ip, (ip->version_ihl & 0xf) * 4)) << "IPv4 header csum";
+	ASSERT_EQ(ntohs(ip->total_length), rte_pktmbuf_pkt_len(m));
+	if (ip->next_proto_id == IPPROTO_UDP && ((rte_udp_hdr *)l4)->dgram_cksum == 0)
+		return;
+	size_t l4len = ntohs(ip->total_length) - (ip->version_ihl & 0xf) * 4;
+	uint32_t sum = (uint32_t)rte_raw_cksum(l4, l4len) + rte_ipv4_phdr_cksum(ip, 0);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	EXPECT_EQ(0xffffu, sum) << "L4 csum";
+}
+
+std::vector<uint8_t> bytes(struct rte_mbuf *m, size_t off, size_t n)
+{
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	return std::vector<uint8_t>(p, p + n);
+}
+
+/* Typical Linux SYN options: MSS 1460, SACK permitted, timestamps, NOP, wscale 7. */
+const std::vector<uint8_t> syn_opts = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1,
+				       0, 0, 0, 0, 1, 3, 3, 7};
+
+class XmitTest : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		ASSERT_EQ(0, test_eal_up());
+		ASSERT_NE(nullptr, pool());
+	}
+	void TearDown() override
+	{
+		for (auto *m : mbufs)
+			rte_pktmbuf_free(m);
+	}
+	struct rte_mbuf *mk(const spec &s, ipvs_pkt *p)
+	{
+		struct rte_mbuf *m = build(s);
+		mbufs.push_back(m);
+		EXPECT_EQ(0, ipvs_pkt_parse(m, p));
+		return m;
+	}
+	std::vector<struct rte_mbuf *> mbufs;
+};
+
+} // namespace
+
+/* ---- checksum arithmetic ---- */
+
+TEST(XmitCsum, ReplaceMatchesRecompute)
+{
+	uint16_t buf[16];
+	for (unsigned i = 0; i < 16; i++)
+		buf[i] = (uint16_t)(i * 7919u + 13u);
+	for (unsigned trial = 0; trial < 200; trial++) {
+		uint16_t csum = (uint16_t)~rte_raw_cksum(buf, sizeof(buf));
+		unsigned w = trial % 15;
+		uint32_t old32, new32 = trial * 2654435761u;
+		memcpy(&old32, &buf[w], 4);
+		memcpy(&buf[w], &new32, 4);
+		csum = xmit_csum_replace4(csum, old32, new32);
+		EXPECT_EQ((uint16_t)~rte_raw_cksum(buf, sizeof(buf)) ?: 0xffff, csum ?: 0xffff);
+		uint16_t o = buf[trial % 16], n = (uint16_t)(trial * 40503u);
+		buf[trial % 16] = n;
+		csum = xmit_csum_replace2(csum, o, n);
+		EXPECT_EQ((uint16_t)~rte_raw_cksum(buf, sizeof(buf)) ?: 0xffff, csum ?: 0xffff);
+	}
+}
+
+/* ---- parsing ---- */
+
+TEST_F(XmitTest, XmitPktParseTcpUdp)
+{
+	ipvs_pkt p;
+	spec s;
+	s.opts = syn_opts;
+	s.flags = RTE_TCP_SYN_FLAG;
+	s.payload = {1, 2, 3};
+	mk(s, &p);
+	EXPECT_EQ(IPPROTO_TCP, p.proto);
+	EXPECT_EQ(20, p.l3_len);
+	EXPECT_EQ(40, p.l4_len);
+	EXPECT_EQ(3, p.payload_len);
+	EXPECT_EQ(s.saddr, p.saddr);
+	EXPECT_EQ(s.dport, p.dport);
+	EXPECT_EQ(1000u, p.seq);
+	EXPECT_EQ(RTE_TCP_SYN_FLAG, p.tcp_flags);
+	EXPECT_FALSE(p.icmp_err);
+
+	spec u;
+	u.proto = IPPROTO_UDP;
+	u.payload = {9, 9, 9, 9, 9};
+	mk(u, &p);
+	EXPECT_EQ(IPPROTO_UDP, p.proto);
+	EXPECT_EQ(8, p.l4_len);
+	EXPECT_EQ(5, p.payload_len);
+	EXPECT_EQ(u.sport, p.sport);
+}
+
+TEST_F(XmitTest, XmitPktParseRejects)
+{
+	ipvs_pkt p;
+	spec s;
+	struct rte_mbuf *m = build(s);
+	mbufs.push_back(m);
+	/* bad data offset (< 5 words) */
+	l4h<rte_tcp_hdr>(m)->data_off = 0x40;
+	EXPECT_EQ(EDPVS_INVAL, ipvs_pkt_parse(m, &p));
+	/* data offset past the packet */
+	l4h<rte_tcp_hdr>(m)->data_off = 0xf0;
+	EXPECT_EQ(EDPVS_INVAL, ipvs_pkt_parse(m, &p));
+	l4h<rte_tcp_hdr>(m)->data_off = 0x50;
+	EXPECT_EQ(0, ipvs_pkt_parse(m, &p));
+	/* fragment */
+	iph(m)->fragment_offset = htons(RTE_IPV4_HDR_MF_FLAG);
+	EXPECT_EQ(EDPVS_NOTSUPP, ipvs_pkt_parse(m, &p));
+	iph(m)->fragment_offset = 0;
+	/* total length beyond the frame */
+	iph(m)->total_length = htons(200);
+	EXPECT_EQ(EDPVS_INVAL, ipvs_pkt_parse(m, &p));
+	iph(m)->total_length = htons(40);
+	/* other protocol */
+	iph(m)->next_proto_id = 47;
+	EXPECT_EQ(EDPVS_NOTSUPP, ipvs_pkt_parse(m, &p));
+	/* UDP length larger than the IP payload */
+	spec u;
+	u.proto = IPPROTO_UDP;
+	struct rte_mbuf *mu = build(u);
+	mbufs.push_back(mu);
+	l4h<rte_udp_hdr>(mu)->dgram_len = htons(100);
+	EXPECT_EQ(EDPVS_INVAL, ipvs_pkt_parse(mu, &p));
+}
+
+TEST(XmitPkt, OwnerIndex)
+{
+	unsigned hits[2] = {0, 0};
+	for (uint32_t i = 0; i < 2000; i++) {
+		unsigned a = ipvs_owner_index(htonl(0x0a000001 + i), htons((uint16_t)(1024 + i)), 2);
+		ASSERT_LT(a, 2u);
+		EXPECT_EQ(a, ipvs_owner_index(htonl(0x0a000001 + i), htons((uint16_t)(1024 + i)), 2));
+		hits[a]++;
+	}
+	EXPECT_GT(hits[0], 800u);
+	EXPECT_GT(hits[1], 800u);
+	EXPECT_EQ(0u, ipvs_lport_owner_index(htons(1024), 2));
+	EXPECT_EQ(1u, ipvs_lport_owner_index(htons(1025), 2));
+	EXPECT_EQ(2u, ipvs_lport_owner_index(htons(1025), 3));
+}
+
+/* ---- tuple rewrite (FNAT / NAT) ---- */
+
+TEST_F(XmitTest, XmitRewriteTcpTuple)
+{
+	ipvs_pkt p;
+	spec s;
+	s.payload = {'G', 'E', 'T', ' ', '/'};
+	struct rte_mbuf *m = mk(s, &p);
+	xmit_tuple t = {ip4("10.9.0.1"), ip4("172.16.0.11"), htons(1030), htons(8080)};
+	xmit_set_tuple(m, &p, &t);
+	EXPECT_EQ(t.saddr, iph(m)->src_addr);
+	EXPECT_EQ(t.daddr, iph(m)->dst_addr);
+	EXPECT_EQ(t.sport, l4h<rte_tcp_hdr>(m)->src_port);
+	EXPECT_EQ(t.dport, l4h<rte_tcp_hdr>(m)->dst_port);
+	EXPECT_EQ(t.saddr, p.saddr);
+	EXPECT_EQ(t.dport, p.dport);
+	expect_csums_ok(m);
+	/* only the destination (NAT) */
+	xmit_tuple t2 = t;
+	t2.daddr = ip4("172.16.0.12");
+	xmit_set_tuple(m, &p, &t2);
+	EXPECT_EQ(t2.daddr, iph(m)->dst_addr);
+	expect_csums_ok(m);
+}
+
+TEST_F(XmitTest, XmitRewriteUdp)
+{
+	ipvs_pkt p;
+	spec s;
+	s.proto = IPPROTO_UDP;
+	s.payload = {1, 2, 3, 4, 5, 6, 7};
+	struct rte_mbuf *m = mk(s, &p);
+	xmit_tuple t = {ip4("10.9.0.1"), ip4("172.16.0.11"), htons(1030), htons(53)};
+	xmit_set_tuple(m, &p, &t);
+	EXPECT_EQ(t.dport, l4h<rte_udp_hdr>(m)->dst_port);
+	EXPECT_NE(0, l4h<rte_udp_hdr>(m)->dgram_cksum);
+	expect_csums_ok(m);
+
+	s.udp_nocsum = true;
+	m = mk(s, &p);
+	xmit_set_tuple(m, &p, &t);
+	EXPECT_EQ(0, l4h<rte_udp_hdr>(m)->dgram_cksum) << "no checksum stays none";
+	expect_csums_ok(m);
+}
+
+TEST_F(XmitTest, XmitRewriteTtl)
+{
+	ipvs_pkt p;
+	spec s;
+	struct rte_mbuf *m = mk(s, &p);
+	EXPECT_TRUE(xmit_ttl_dec(m));
+	EXPECT_EQ(63, iph(m)->time_to_live);
+	expect_csums_ok(m);
+	iph(m)->time_to_live = 1;
+	EXPECT_FALSE(xmit_ttl_dec(m));
+	EXPECT_EQ(1, iph(m)->time_to_live);
+}
+
+TEST_F(XmitTest, XmitRewriteSeqSackMss)
+{
+	ipvs_pkt p;
+	spec s;
+	s.seq = 0xfffffff0u;	/* wraps */
+	s.ack = 100;
+	/* NOP NOP SACK with two blocks */
+	s.opts = {1, 1, 5, 18, 0, 0, 0x10, 0, 0, 0, 0x20, 0, 0, 0, 0x30, 0, 0, 0, 0x40, 0};
+	struct rte_mbuf *m = mk(s, &p);
+	xmit_tcp_seq_adjust(m, &p, 28, (uint32_t)-28);
+	EXPECT_EQ(0x0000000cu, ntohl(l4h<rte_tcp_hdr>(m)->sent_seq));
+	EXPECT_EQ((uint32_t)(100 - 28), ntohl(l4h<rte_tcp_hdr>(m)->recv_ack));
+	expect_csums_ok(m);
+	EXPECT_EQ(2u, xmit_tcp_sack_adjust(m, &p, (uint32_t)-28));
+	uint8_t *o = (uint8_t *)(l4h<rte_tcp_hdr>(m) + 1);
+	uint32_t e;
+	memcpy(&e, o + 4, 4);
+	EXPECT_EQ(0x1000u - 28, ntohl(e));
+	memcpy(&e, o + 16, 4);
+	EXPECT_EQ(0x4000u - 28, ntohl(e));
+	expect_csums_ok(m);
+
+	spec syn;
+	syn.flags = RTE_TCP_SYN_FLAG;
+	syn.opts = syn_opts;
+	m = mk(syn, &p);
+	EXPECT_FALSE(xmit_tcp_mss_clamp(m, &p, 1500));
+	EXPECT_TRUE(xmit_tcp_mss_clamp(m, &p, 1424));
+	uint16_t mss;
+	memcpy(&mss, (uint8_t *)(l4h<rte_tcp_hdr>(m) + 1) + 2, 2);
+	EXPECT_EQ(1424, ntohs(mss));
+	expect_csums_ok(m);
+}
+
+/* ---- TOA ---- */
+
+TEST(XmitToa, EncodeBytes)
+{
+	uint8_t o[TOA_OPT_LEN];
+	toa_encode(o, ip4("10.0.0.1"), htons(40000));
+	const uint8_t want[] = {254, 8, 0x9c, 0x40, 10, 0, 0, 1};
+	EXPECT_EQ(0, memcmp(want, o, sizeof(want)));
+}
+
+TEST_F(XmitTest, XmitToaInsertSyn)
+{
+	ipvs_pkt p;
+	spec s;
+	s.flags = RTE_TCP_SYN_FLAG;
+	s.opts = syn_opts;
+	struct rte_mbuf *m = mk(s, &p);
+	ASSERT_EQ(0, toa_insert(m, &p, ip4("10.0.0.1"), htons(40000), 0));
+	EXPECT_EQ(48, p.l4_len);
+	EXPECT_EQ(48 / 4, l4h<rte_tcp_hdr>(m)->data_off >> 4);
+	EXPECT_EQ(20 + 48, ntohs(iph(m)->total_length));
+	const std::vector<uint8_t> want = {254, 8, 0x9c, 0x40, 10, 0, 0, 1};
+	EXPECT_EQ(want, bytes(m, 40, 8));
+	EXPECT_EQ(syn_opts, bytes(m, 48, syn_opts.size())) << "old options follow";
+	EXPECT_EQ(s.sport, l4h<rte_tcp_hdr>(m)->src_port);
+	EXPECT_EQ(s.saddr, iph(m)->src_addr);
+	expect_csums_ok(m);
+	/* the packet parses again the same way */
+	ipvs_pkt p2;
+	ASSERT_EQ(0, ipvs_pkt_parse(m, &p2));
+	EXPECT_EQ(48, p2.l4_len);
+	EXPECT_EQ(0, p2.payload_len);
+	/* a second insertion is refused */
+	EXPECT_EQ(EDPVS_EXIST, toa_insert(m, &p, ip4("10.0.0.1"), htons(40000), 0));
+	/* then FNAT rewrites the tuple: still consistent */
+	xmit_tuple t = {ip4("10.9.0.1"), ip4("172.16.0.11"), htons(1030), htons(8080)};
+	xmit_set_tuple(m, &p, &t);
+	expect_csums_ok(m);
+}
+
+TEST_F(XmitTest, XmitToaInsertAckWithPayloadAndLimits)
+{
+	ipvs_pkt p;
+	spec s;
+	s.opts = {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 7};	/* NOP NOP TS */
+	s.payload = {'h', 'e', 'l', 'l', 'o'};
+	struct rte_mbuf *m = mk(s, &p);
+	EXPECT_EQ(EDPVS_NOROOM, toa_insert(m, &p, ip4("10.0.0.2"), htons(1), 20 + 32 + 5 + 7));
+	ASSERT_EQ(0, toa_insert(m, &p, ip4("10.0.0.2"), htons(1), 0));
+	EXPECT_EQ(5, p.payload_len);
+	EXPECT_EQ(s.payload, bytes(m, 20 + 40, 5));
+	expect_csums_ok(m);
+
+	spec full;	/* 40 bytes of options: header is 60 already */
+	full.opts.assign(40, 1);
+	m = mk(full, &p);
+	EXPECT_EQ(EDPVS_NOROOM, toa_insert(m, &p, ip4("10.0.0.2"), htons(1), 0));
+	expect_csums_ok(m);
+}
+
+/* ---- PROXY protocol v2 ---- */
+
+TEST(XmitPp2, EncodeGolden)
+{
+	uint8_t b[64];
+	ASSERT_EQ(PP2_HDR_V4_LEN, pp2_encode_v4(b, sizeof(b), IPPROTO_TCP, ip4("10.0.0.1"),
+					      htons(40000), ip4("192.168.1.100"), htons(80)));
+	const uint8_t want[28] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49,
+				  0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c, 10, 0, 0, 1,
+				  192, 168, 1, 100, 0x9c, 0x40, 0x00, 0x50};
+	EXPECT_EQ(0, memcmp(want, b, sizeof(want)));
+	EXPECT_EQ(PP2_HDR_V4_LEN, pp2_encode_v4(b, sizeof(b), IPPROTO_UDP, 0, 0, 0, 0));
+	EXPECT_EQ(0x12, b[13]);
+	EXPECT_EQ(EDPVS_NOROOM, pp2_encode_v4(b, 27, IPPROTO_TCP, 0, 0, 0, 0));
+	EXPECT_EQ(EDPVS_INVAL, pp2_encode_v4(b, sizeof(b), IPPROTO_ICMP, 0, 0, 0, 0));
+}
+
+TEST_F(XmitTest, XmitPp2InsertAndSeqShift)
+{
+	ipvs_pkt p;
+	spec s;
+	s.seq = 1001;	/* ISN 1000 + 1: first data */
+	s.opts = {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 7};
+	s.payload = {'G', 'E', 'T', ' ', '/', ' ', 'H'};
+	struct rte_mbuf *m = mk(s, &p);
+	ASSERT_EQ(0, pp2_insert(m, &p, s.saddr, s.sport, s.daddr, s.dport, 0));
+	EXPECT_EQ(7 + 28, p.payload_len);
+	EXPECT_EQ(20 + 32 + 35, ntohs(iph(m)->total_length));
+	EXPECT_EQ(1001u, ntohl(l4h<rte_tcp_hdr>(m)->sent_seq)) << "first segment keeps its seq";
+	std::vector<uint8_t> sig(pp2_signature, pp2_signature + PP2_SIG_LEN);
+	EXPECT_EQ(sig, bytes(m, 52, 12));
+	EXPECT_EQ(s.payload, bytes(m, 52 + 28, 7));
+	expect_csums_ok(m);
+	/* the next client segment moves up by 28, the server's ack back down */
+	spec next = s;
+	next.seq = 1008;
+	m = mk(next, &p);
+	xmit_tcp_seq_adjust(m, &p, 28, 0);
+	EXPECT_EQ(1036u, ntohl(l4h<rte_tcp_hdr>(m)->sent_seq));
+	expect_csums_ok(m);
+	spec back;
+	back.ack = 1036;
+	m = mk(back, &p);
+	xmit_tcp_seq_adjust(m, &p, 0, (uint32_t)-28);
+	EXPECT_EQ(1008u, ntohl(l4h<rte_tcp_hdr>(m)->recv_ack));
+	expect_csums_ok(m);
+	/* MTU bound */
+	m = mk(s, &p);
+	EXPECT_EQ(EDPVS_NOROOM, pp2_insert(m, &p, 0, 0, 0, 0, 20 + 32 + 7 + 27));
+}
+
+/* ---- IPIP ---- */
+
+TEST_F(XmitTest, XmitRewriteIpipEncap)
+{
+	ipvs_pkt p;
+	spec s;
+	s.payload = {1, 2, 3, 4};
+	struct rte_mbuf *m = mk(s, &p);
+	std::vector<uint8_t> inner = bytes(m, 0, rte_pktmbuf_pkt_len(m));
+	ASSERT_EQ(0, xmit_ipip_encap(m, ip4("10.9.0.1"), ip4("172.16.0.11"), 0));
+	rte_ipv4_hdr *o = iph(m);
+	EXPECT_EQ(IPPROTO_IPIP, o->next_proto_id);
+	EXPECT_EQ(ip4("10.9.0.1"), o->src_addr);
+	EXPECT_EQ(ip4("172.16.0.11"), o->dst_addr);
+	EXPECT_EQ(inner.size() + 20, ntohs(o->total_length));
+	EXPECT_EQ(htons(RTE_IPV4_HDR_DF_FLAG), o->fragment_offset);
+	EXPECT_EQ(0xffff, rte_raw_cksum(o, 20));
+	EXPECT_EQ(inner, bytes(m, 20, inner.size()));
+	EXPECT_EQ(EDPVS_NOROOM, xmit_ipip_encap(m, 1, 2, (uint16_t)(inner.size() + 39)));
+}
+
+/* ---- ICMP errors ---- */
+
+TEST_F(XmitTest, XmitIcmpTranslate)
+{
+	/* the RS answers port unreachable about what FNAT sent it:
+	 * 10.9.0.1:1030 -> 172.16.0.11:8080 */
+	spec q;
+	q.saddr = ip4("10.9.0.1");
+	q.daddr = ip4("172.16.0.11");
+	q.sport = htons(1030);
+	q.dport = htons(8080);
+	struct rte_mbuf *quoted = build(q);
+	mbufs.push_back(quoted);
+	size_t qlen = 20 + 8;
+	size_t tot = 20 + 8 + qlen;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool());
+	mbufs.push_back(m);
+	auto *ip = (rte_ipv4_hdr *)rte_pktmbuf_append(m, (uint16_t)tot);
+	memset(ip, 0, tot);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = htons((uint16_t)tot);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = q.daddr;
+	ip->dst_addr = q.saddr;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	auto *ic = (rte_icmp_hdr *)(ip + 1);
+	ic->icmp_type = 3;
+	ic->icmp_code = 3;
+	memcpy(ic + 1, rte_pktmbuf_mtod(quoted, void *), qlen);
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8 + qlen);
+
+	ipvs_pkt p;
+	ASSERT_EQ(0, ipvs_pkt_parse(m, &p));
+	ASSERT_TRUE(p.icmp_err);
+	EXPECT_EQ(IPPROTO_TCP, p.inner_proto);
+	EXPECT_EQ(q.saddr, p.inner_saddr);
+	EXPECT_EQ(q.dport, p.inner_dport);
+	EXPECT_EQ(28, p.inner_off);
+
+	/* toward the client: VIP -> client outside, client -> VIP inside */
+	xmit_tuple in = {ip4("10.0.0.1"), ip4("192.168.1.100"), htons(40000), htons(80)};
+	xmit_icmp_translate(m, &p, ip4("192.168.1.100"), ip4("10.0.0.1"), &in);
+	EXPECT_EQ(ip4("192.168.1.100"), iph(m)->src_addr);
+	EXPECT_EQ(ip4("10.0.0.1"), iph(m)->dst_addr);
+	auto *qi = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr *, 28);
+	EXPECT_EQ(in.saddr, qi->src_addr);
+	EXPECT_EQ(in.daddr, qi->dst_addr);
+	uint16_t ports[2];
+	memcpy(ports, (uint8_t *)qi + 20, 4);
+	EXPECT_EQ(in.sport, ports[0]);
+	EXPECT_EQ(in.dport, ports[1]);
+	EXPECT_EQ(0xffff, rte_raw_cksum(iph(m), 20)) << "outer header csum";
+	EXPECT_EQ(0xffff, rte_raw_cksum(qi, 20)) << "quoted header csum";
+	EXPECT_EQ(0xffff, rte_raw_cksum(rte_pktmbuf_mtod_offset(m, void *, 20), 8 + qlen))
+		<< "ICMP csum";
+}
