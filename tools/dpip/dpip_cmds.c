@@ -10,6 +10,8 @@
 	X(lcore) \
 	X(log) \
 	X(ctl) \
+	X(link) \
+	X(stats) \
 	/* DPIP-CMDS: add X(obj) lines above this one */
 
 #define DPIP_CMD_DECLARE(obj) extern const struct dpip_cmd dpip_cmd_##obj;
