@@ -108,17 +108,45 @@ void job_get_idle_policy(struct job_idle_policy *policy);
 
 /* Launch the loop on every worker lcore and run the master's loop on the
  * calling (main) lcore; returns once job_request_stop() was called and every
- * lcore has left its loop.  Master only.  Returns 0 or an EDPVS_* code. */
+ * lcore has left its loop.  Master only.  Returns 0 or an EDPVS_* code.
+ * A stop requested before job_run() (e.g. SIGTERM during start-up) is kept:
+ * the loops then run their INIT jobs and leave at once.  The stop flag is
+ * cleared when job_run() returns, so it may be run again (tests). */
 int job_run(void);
 
 /* Ask every loop to stop (async-signal-safe: sets a flag). */
 void job_request_stop(void);
 
-/* True once a stop was requested. */
+/* True from job_request_stop() until job_run() (or job_join_workers())
+ * returns. */
 bool job_stopping(void);
 
 /* True while job_run() has loops running. */
 bool job_running(void);
+
+/* Per-lcore loop counters (cumulative; written by that lcore's loop). */
+struct job_lcore_stats {
+	uint64_t loops;		/* iterations */
+	uint64_t idle_loops;	/* iterations in which no job did any work */
+	uint64_t sleeps;	/* sleeps taken by the idle policy */
+	uint64_t sleep_us;	/* microseconds asked for in those sleeps */
+} __rte_cache_aligned;
+
+/* Copy an lcore's loop counters.  EDPVS_INVAL for a bad lcore.  Any thread
+ * (values may be slightly stale). */
+int job_lcore_stats_get(unsigned int lcore_id, struct job_lcore_stats *out);
+
+/* True while an lcore's loop has been launched and has not yet left (set
+ * by the launcher before the lcore starts, cleared by the loop on exit). */
+bool job_lcore_running(unsigned int lcore_id);
+
+/* The two halves of job_run() for callers that keep the main lcore free
+ * (unit tests): launch the loops of every worker lcore whose role is not
+ * IDLE and return at once (EDPVS_BUSY if loops are running or an lcore is
+ * busy); job_join_workers() requests a stop, waits until those loops have
+ * left and returns the first error they reported.  Master only. */
+int job_launch_workers(void);
+int job_join_workers(void);
 
 int job_init(void);
 void job_term(void);

@@ -55,9 +55,14 @@ struct msg_result {
 /* Send to one lcore and wait up to timeout_us for its answer.  On success
  * *res holds the reply (free with msg_result_free()).  Returns 0 when the
  * message was delivered and answered (res->status has the handler's status),
- * EDPVS_TIMEOUT, EDPVS_NOROOM (ring full), EDPVS_INVAL, EDPVS_NOTEXIST (no
- * handler / lcore without loop).  Any lcore may call it; do not call it from
- * a handler. */
+ * EDPVS_TIMEOUT, EDPVS_NOROOM (ring full), EDPVS_INVAL (bad lcore, len over
+ * MSG_MAX_DATA, timeout_us 0, NULL res), EDPVS_NOTEXIST (no handler for the
+ * type, or an IDLE lcore), EDPVS_NOTREADY (msg_init() not done, or the
+ * target's loop is not running -- before job_run() or after a stop -- and
+ * it is not itself waiting in a msg_send_sync(); a message to the calling
+ * lcore itself is handled while waiting, loop or not), EDPVS_BUSY (called from inside a message handler).  res->status
+ * repeats the error.  Any lcore (or non-EAL thread) may call it; while
+ * waiting it keeps handling the caller's own ring. */
 int msg_send_sync(unsigned int lcore_id, uint32_t type, const void *data, size_t len,
 		  unsigned int timeout_us, struct msg_result *res);
 
@@ -69,7 +74,11 @@ int msg_send_sync(unsigned int lcore_id, uint32_t type, const void *data, size_t
 int msg_multicast_sync(uint32_t type, const void *data, size_t len,
 		       unsigned int timeout_us, struct msg_result *res, unsigned int *nres);
 
-/* Fire and forget to one lcore, or to every FWD_WORKER. */
+/* Fire and forget to one lcore, or to every FWD_WORKER.  A message to an
+ * lcore whose loop is not running yet is queued and handled once it runs.
+ * 0, EDPVS_INVAL, EDPVS_NOTEXIST (unknown type, IDLE lcore), EDPVS_NOROOM,
+ * EDPVS_NOMEM, EDPVS_NOTREADY (msg_init() not done).  The multicast returns
+ * the first error but still sends to the other workers. */
 int msg_send_async(unsigned int lcore_id, uint32_t type, const void *data, size_t len);
 int msg_multicast_async(uint32_t type, const void *data, size_t len);
 
@@ -80,7 +89,24 @@ void msg_result_free(struct msg_result *res, unsigned int n);
  * returns the number handled.  Exposed for tests and for waiting loops. */
 unsigned int msg_process(unsigned int lcore_id);
 
+/* Messages allocated and not yet freed (sync and async, all lcores); 0 once
+ * every sent message was handled or abandoned.  For tests and leak checks. */
+uint64_t msg_live_count(void);
+
+/* Counters of one lcore's ring (written by senders and that lcore). */
+struct msg_lcore_stats {
+	uint64_t enqueued;	/* messages put on its ring */
+	uint64_t handled;	/* messages it handled */
+	uint64_t ring_full;	/* sends refused: ring full */
+	uint64_t timeouts;	/* synchronous sends to it that gave up */
+};
+int msg_lcore_stats_get(unsigned int lcore_id, struct msg_lcore_stats *out);
+
+/* Create one ring per enabled lcore and register the msg jobs (after
+ * job_init(); idempotent).  EDPVS_NOMEM or a job_register() error. */
 int msg_init(void);
+/* Unregister the jobs; messages still queued are abandoned (freed, their
+ * senders see EDPVS_NOTREADY); free the rings.  Not while loops run. */
 void msg_term(void);
 
 #ifdef __cplusplus
