@@ -1,0 +1,42 @@
+#!/bin/bash
+# scripts/deps.sh - install every Debian 12 package that building dpvsd,
+# running its tests and its demo needs.  Idempotent: packages already
+# installed are left alone, and apt is not touched at all (no network
+# needed) when nothing is missing.  Run as root (or it uses sudo).
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	build-essential pkg-config
+	dpdk dpdk-dev libdpdk-dev	# DPDK 22.11 (pkg-config libdpdk) and its PMDs
+	libev-dev			# the master's event loop (control socket)
+	libpopt-dev			# command lines of dpvsd, ipvsadm, dpip
+	libconfig-dev			# the configuration file
+	libsystemd-dev			# sd_notify (Type=notify unit)
+	linux-headers-amd64		# kmod/toa (built only when headers match)
+	# tests
+	libgtest-dev			# unit tests
+	python3 python3-scapy		# test report parsing, packet crafting
+	iproute2 iputils-ping arping ethtool tcpdump psmisc procps util-linux
+	# demo and benchmarks
+	nginx-light curl wrk iperf3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PACKAGES[@]} packages are installed"
+	exit 0
+fi
+
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO="sudo -E"
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,231 @@
+#!/bin/bash
+# test/run_all.sh - run the whole test suite (what `make check` and
+# scripts/test.sh run after building).
+#
+#   bash test/run_all.sh [REGEX]
+#
+# 1. Unit tests: build/unit_tests, then build-san/unit_tests (ASan+UBSan),
+#    each with --gtest_output=json; one line per suite, every failed test
+#    with its failure text.  Every gtest test counts as one test.
+# 2. Integration tests: every test/integration/[0-9]*.sh in name order with
+#    BUILD=build, each under `timeout`; PASS / FAIL (with its log) / SKIP
+#    (exit 77, with the reason).  A test whose header has the line
+#    "# run_all: san" runs a second time with BUILD=build-san.
+# Ends with exactly one line "N passed, N failed" (", N skipped" when any)
+# and exits non-zero if anything failed.
+#
+# REGEX (extended) selects integration tests and gtest suites by name.
+# Environment: UNIT=0 / INTEGRATION=0 / SAN=0 skip those parts;
+# TEST_TIMEOUT (default 300 s per integration test), UNIT_TIMEOUT (600 s);
+# KEEP_LOGS=1 keeps the log directory.  Under CI=true a dpvsd left running
+# by a test fails that test (and is killed by its pid).
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 2
+FILTER=${1:-}
+UNIT=${UNIT:-1}
+INTEGRATION=${INTEGRATION:-1}
+SAN=${SAN:-1}
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+UNIT_TIMEOUT=${UNIT_TIMEOUT:-600}
+LOGDIR=$(mktemp -d /tmp/dpvsd-check.XXXXXX)
+PASSED=0
+FAILED=0
+SKIPPED=0
+FAILED_NAMES=()
+
+cleanup() {
+	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$FAILED" -gt 0 ]; then
+		echo "logs kept in $LOGDIR"
+	else
+		rm -rf "$LOGDIR"
+	fi
+}
+
+note_fail() {
+	FAILED=$((FAILED + 1))
+	FAILED_NAMES+=("$1")
+}
+
+# ---- unit tests ----
+
+# Reads a gtest JSON report; prints "P|F|S suite test" lines and failure texts.
+gtest_report() {
+	python3 - "$1" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    rep = json.load(f)
+for suite in rep.get("testsuites", []):
+    for t in suite.get("testsuite", []):
+        if t.get("status") == "NOTRUN":
+            continue
+        name = "%s.%s" % (suite["name"], t["name"])
+        if t.get("failures"):
+            print("F %s %s" % (suite["name"], name))
+            for fl in t["failures"]:
+                for line in fl.get("failure", "").splitlines():
+                    print("    " + line)
+        elif t.get("result") == "SKIPPED":
+            print("S %s %s" % (suite["name"], name))
+        else:
+            print("P %s %s" % (suite["name"], name))
+EOF
+}
+
+run_unit() {
+	local b=$1 bin="$1/unit_tests" log="$LOGDIR/unit-$1.log" json="$LOGDIR/unit-$1.json"
+	local rc filter=() start report suite_counts extra line tname
+	if [ ! -x "$bin" ]; then
+		echo "FAIL  unit_tests [$b]: $bin is not built"
+		note_fail "unit_tests [$b]"
+		return
+	fi
+	[ -n "$FILTER" ] && filter=("--gtest_filter=*$FILTER*")
+	start=$SECONDS
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+		timeout -k 10 "$UNIT_TIMEOUT" "$bin" --gtest_output="json:$json" "${filter[@]}" \
+		>"$log" 2>&1
+	rc=$?
+	if [ ! -s "$json" ]; then
+		echo "FAIL  unit_tests [$b]: exit status $rc and no report (crash or timeout); log:"
+		tail -n 100 "$log" | sed 's/^/    /'
+		note_fail "unit_tests [$b]"
+		return
+	fi
+	report=$(gtest_report "$json") || {
+		echo "FAIL  unit_tests [$b]: unreadable report $json"
+		note_fail "unit_tests [$b]"
+		return
+	}
+	# One line per suite: PASS/FAIL with counts; failures in full.
+	suite_counts=$(echo "$report" | awk '
+		/^[PFS] / { n[$2]++; c[$2, $1]++; if (!($2 in seen)) { seen[$2] = 1; order[++k] = $2 } }
+		END { for (i = 1; i <= k; i++) { s = order[i];
+			printf "%s %d %d %d\n", s, c[s, "P"] + 0, c[s, "F"] + 0, c[s, "S"] + 0 } }')
+	while read -r suite p f s; do
+		[ -n "$suite" ] || continue
+		PASSED=$((PASSED + p))
+		SKIPPED=$((SKIPPED + s))
+		if [ "$f" -gt 0 ]; then
+			echo "FAIL  [$b] $suite ($f of $((p + f + s)) failed)"
+		elif [ "$p" -eq 0 ] && [ "$s" -gt 0 ]; then
+			echo "SKIP  [$b] $suite ($s skipped)"
+		else
+			extra=
+			[ "$s" -gt 0 ] && extra=", $s skipped"
+			echo "PASS  [$b] $suite ($p tests$extra)"
+		fi
+	done <<<"$suite_counts"
+	while IFS= read -r line; do
+		case "$line" in
+		"F "*)
+			tname=${line##* }
+			echo "FAIL  [$b] $tname"
+			note_fail "[$b] $tname"
+			;;
+		"    "*) echo "$line" ;;
+		esac
+	done <<<"$report"
+	if [ "$rc" -ne 0 ] && ! echo "$report" | grep -q '^F '; then
+		# All tests passed but the process failed (sanitizer at exit, crash in teardown).
+		echo "FAIL  unit_tests [$b]: exit status $rc after all tests passed; log tail:"
+		tail -n 60 "$log" | sed 's/^/    /'
+		note_fail "unit_tests [$b] exit"
+	fi
+	echo "      unit_tests [$b] took $((SECONDS - start)) s"
+}
+
+# ---- integration tests ----
+
+dpvsd_pids() {
+	pgrep -x dpvsd 2>/dev/null | sort
+}
+
+# Under CI, a test must not leave a dpvsd behind.
+check_leftovers() {
+	local name=$1 before=$2 now pid leaked=
+	now=$(dpvsd_pids)
+	for pid in $now; do
+		echo "$before" | grep -qx "$pid" || leaked="$leaked $pid"
+	done
+	[ -n "$leaked" ] || return 0
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL  $name left dpvsd running (pid$leaked); killing it"
+		for pid in $leaked; do kill -KILL "$pid" 2>/dev/null; done
+		return 1
+	fi
+	echo "WARN  $name: a dpvsd started during the test is still running (pid$leaked)"
+	return 0
+}
+
+run_integration() {
+	local t=$1 b=$2 name log rc start before reason
+	name="$(basename "$t")"
+	[ "$b" = build ] || name="$name [$b]"
+	log="$LOGDIR/$(basename "$t" .sh)-$b.log"
+	if [ ! -x "$b/dpvsd" ]; then
+		echo "FAIL  $name: $b/dpvsd is not built"
+		note_fail "$name"
+		return
+	fi
+	before=$(dpvsd_pids)
+	start=$SECONDS
+	BUILD=$b timeout -k 10 "$TEST_TIMEOUT" bash "$t" >"$log" 2>&1 </dev/null
+	rc=$?
+	if ! check_leftovers "$name" "$before"; then
+		note_fail "$name"
+		return
+	fi
+	case $rc in
+	0)
+		echo "PASS  $name ($((SECONDS - start)) s)"
+		PASSED=$((PASSED + 1))
+		;;
+	77)
+		reason=$(grep -h '^SKIP' "$log" | tail -n 1)
+		[ -n "$reason" ] || reason=$(tail -n 1 "$log")
+		echo "SKIP  $name: ${reason#SKIP: }"
+		SKIPPED=$((SKIPPED + 1))
+		;;
+	*)
+		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && echo "      ($name timed out after $TEST_TIMEOUT s)"
+		echo "FAIL  $name (exit $rc, $((SECONDS - start)) s); log:"
+		tail -n 150 "$log" | sed 's/^/    /'
+		note_fail "$name"
+		;;
+	esac
+}
+
+main() {
+	local t
+	trap cleanup EXIT
+	if [ "$UNIT" != 0 ]; then
+		run_unit build
+		[ "$SAN" != 0 ] && run_unit build-san
+	fi
+	if [ "$INTEGRATION" != 0 ]; then
+		for t in test/integration/[0-9]*.sh; do
+			[ -e "$t" ] || continue
+			[ -z "$FILTER" ] || [[ "$(basename "$t")" =~ $FILTER ]] || continue
+			run_integration "$t" build
+			if [ "$SAN" != 0 ] && grep -q '^# run_all: san' "$t"; then
+				run_integration "$t" build-san
+			fi
+		done
+	fi
+	if [ "$FAILED" -gt 0 ]; then
+		echo "failed: ${FAILED_NAMES[*]}"
+	fi
+	cleanup
+	trap - EXIT
+	if [ "$SKIPPED" -gt 0 ]; then
+		echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+	else
+		echo "$PASSED passed, $FAILED failed"
+	fi
+	[ "$FAILED" -eq 0 ]
+}
+
+main
