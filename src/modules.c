@@ -11,6 +11,13 @@
 #include "ctl.h"
 #include "netif.h"
 #include "kni.h"
+#include "inet_rcu.h"
+#include "route.h"
+#include "inet_addr.h"
+#include "neigh.h"
+#include "ipv4.h"
+#include "icmp.h"
+#include "inet_ctl.h"
 /* MODULE-INCLUDES: add module headers above this line */
 
 DPVS_LOG_REGISTER(module);
@@ -22,6 +29,13 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "core_ctl", ctl_core_init, ctl_core_term },
 	{ "netif", netif_init, netif_term },
 	{ "kni", kni_init, kni_term },
+	{ "inet_rcu", inet_rcu_init, inet_rcu_term },
+	{ "route", route_init, route_term },
+	{ "inet_addr", inet_addr_init, inet_addr_term },
+	{ "neigh", neigh_init, neigh_term },
+	{ "ipv4", ipv4_init, ipv4_term },
+	{ "icmp", icmp_init, icmp_term },
+	{ "inet_ctl", inet_ctl_init, inet_ctl_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
 };
 
