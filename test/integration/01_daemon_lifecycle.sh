@@ -1,0 +1,168 @@
+#!/bin/bash
+# 01_daemon_lifecycle.sh - the daemon's life without a NIC: `dpvsd -t` on
+# good and bad files; start on --no-huge; `dpip lcore show` answers; pid
+# file and socket (0600); systemd notifications (READY/RELOADING/STOPPING)
+# on a NOTIFY_SOCKET; a second instance is refused naming the running pid;
+# SIGHUP with a good changed config applies it (log level); SIGHUP with a
+# broken config, or one changing what needs a restart, keeps the daemon
+# running on its old config; SIGTERM exits 0 and removes pid file and
+# socket; a stale pid file is replaced; SIGINT stops too.
+# run_all: san
+source "$(dirname "$0")/lib.sh"
+need_cmd python3
+
+CONF="$T/dpvsd.conf"
+PIDF="$T/dpvsd.pid"
+SOCK="$T/dpvsd.sock"
+
+count() {	# occurrences of a fixed string in the daemon log
+	grep -cF -- "$1" "$DPVSD_LOG" 2>/dev/null || true
+}
+
+# Receive sd_notify datagrams into $T/notify.log (background, stopped on exit).
+start_notify_listener() {
+	setsid python3 - "$T/notify.sock" "$T/notify.log" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        msg = s.recv(4096).decode(errors="replace")
+        out.write(msg.replace("\n", " ") + "\n")
+EOF
+	NOTIFY_PID=$!
+	on_exit "kill $NOTIFY_PID"
+	wait_for 5 "[ -S '$T/notify.sock' ]" || fail "notify listener did not start"
+}
+
+test_check_config() {
+	local out rc
+	dpvsd_config "$CONF"
+	out=$("$DPVSD" -t -c "$CONF" 2>&1) || fail "dpvsd -t on a good file failed: $out"
+	expect_eq "$out" "configuration file $CONF test is successful" "dpvsd -t output"
+
+	cat >"$T/bad.conf" <<'EOF'
+global = {
+    log_level = "chatty";
+};
+lcores = (
+    { id = 0; role = "master"; },
+    { id = 0; role = "fwd_worker"; }
+);
+EOF
+	rc=0
+	out=$("$DPVSD" -t -c "$T/bad.conf" 2>&1) || rc=$?
+	expect_eq "$rc" 1 "exit status of dpvsd -t on a bad file"
+	expect_match "$out" "$T/bad.conf:2: global.log_level: \"chatty\" is not one of" \
+		"first error of the bad file"
+	expect_match "$out" "$T/bad.conf:6: lcores.\[1\].id: lcore 0 is listed twice" \
+		"second error of the bad file"
+	expect_match "$out" "test failed" "failure summary"
+
+	rc=0
+	out=$("$DPVSD" --bogus 2>&1) || rc=$?
+	expect_eq "$rc" 2 "exit status on a bad command line"
+	expect_match "$out" "--bogus" "bad option named"
+}
+
+test_start_and_query() {
+	local out mode
+	start_notify_listener
+	NOTIFY_SOCKET="$T/notify.sock" dpvsd_start "$CONF"
+	out=$("$DPIP" lcore show 2>&1) || fail "dpip lcore show: $out"
+	expect_match "$out" "lcore 0: master" "lcore 0 role"
+	expect_match "$out" "lcore 1: fwd_worker" "lcore 1 role"
+	expect_match "$out" "cfgfile_reload" "the master's reload job"
+	expect_eq "$(cat "$PIDF")" "$DPVSD_PID" "pid file content"
+	[ -S "$SOCK" ] || fail "control socket $SOCK missing"
+	mode=$(stat -c %a "$SOCK")
+	expect_eq "$mode" 600 "control socket mode"
+	wait_for 5 "grep -q '^READY=1' '$T/notify.log'" || fail "no READY=1 on NOTIFY_SOCKET"
+	expect_match "$(cat "$T/notify.log")" "MAINPID=$DPVSD_PID" "MAINPID in the notification"
+}
+
+test_second_instance() {
+	local out rc=0
+	out=$(timeout 20 "$DPVSD" -c "$CONF" 2>&1) || rc=$?
+	expect_eq "$rc" 1 "exit status of a second dpvsd"
+	expect_match "$out" "another dpvsd is running \(pid $DPVSD_PID, pid file $PIDF\)" \
+		"second instance message"
+	expect_eq "$(cat "$PIDF")" "$DPVSD_PID" "pid file after the refused start"
+	"$DPIP" lcore show >/dev/null 2>&1 || fail "first dpvsd stopped answering"
+}
+
+test_reload_good() {
+	local n out
+	n=$(count "configuration reloaded from")
+	dpvsd_config "$CONF"
+	sed -i 's/log_level = "info"/log_level = "debug"/' "$CONF"
+	kill -HUP "$DPVSD_PID"
+	wait_for 10 "[ \$(count 'configuration reloaded from') -gt $n ]" ||
+		fail "SIGHUP with a good config was not applied"
+	expect_match "$(cat "$DPVSD_LOG")" "log level of dpvsd\.\* is debug" "new log level logged"
+	out=$("$DPIP" log show 'dpvsd.main' 2>&1) || fail "dpip log show: $out"
+	expect_match "$out" "debug" "dpvsd.main level after the reload"
+	wait_for 5 "grep -q '^RELOADING=1' '$T/notify.log'" || fail "no RELOADING=1 notification"
+}
+
+test_reload_bad() {
+	local n
+	n=$(count "reload failed, keeping running configuration")
+	printf 'bogus_section = 1;\n' >>"$CONF"
+	kill -HUP "$DPVSD_PID"
+	wait_for 10 "[ \$(count 'reload failed, keeping running configuration') -gt $n ]" ||
+		fail "SIGHUP with a broken config did not report the failure"
+	expect_match "$(cat "$DPVSD_LOG")" "$CONF:[0-9]+: bogus_section: unknown section" \
+		"the reload error names file:line and the key"
+	"$DPIP" lcore show >/dev/null 2>&1 || fail "dpvsd stopped answering after a bad reload"
+	expect_match "$("$DPIP" log show 'dpvsd.main' 2>&1)" "debug" "level kept after a bad reload"
+
+	# A valid file that changes what needs a restart is refused too.
+	dpvsd_config "$CONF"
+	sed -i 's/{ id = 1; role = "fwd_worker"; }/{ id = 1; role = "idle"; }/' "$CONF"
+	n=$(count "reload failed, keeping running configuration")
+	kill -HUP "$DPVSD_PID"
+	wait_for 10 "[ \$(count 'reload failed, keeping running configuration') -gt $n ]" ||
+		fail "SIGHUP changing lcores was not refused"
+	expect_match "$(cat "$DPVSD_LOG")" "lcores: cannot change at run time" "restart-only key named"
+	expect_match "$("$DPIP" lcore show 2>&1)" "lcore 1: fwd_worker" "lcore roles unchanged"
+}
+
+test_stop() {
+	dpvsd_stop
+	expect_eq "$DPVSD_RC" 0 "exit status after SIGTERM"
+	[ ! -e "$PIDF" ] || fail "pid file $PIDF left behind"
+	[ ! -e "$SOCK" ] || fail "control socket $SOCK left behind"
+	wait_for 5 "grep -q '^STOPPING=1' '$T/notify.log'" || fail "no STOPPING=1 notification"
+	expect_match "$(cat "$DPVSD_LOG")" "dpvsd.module: job down|stopping" "teardown logged"
+}
+
+test_stale_pid_and_sigint() {
+	local dead rc=0 sock2="$T/other.sock"
+	sleep 0 &
+	dead=$!
+	wait "$dead" || true
+	echo "$dead" >"$PIDF"
+	dpvsd_config "$CONF"
+	dpvsd_start "$CONF" -s "$sock2"	# the command line overrides the file
+	expect_eq "$DPVSD_SOCK" "$sock2" "socket taken from -s"
+	[ -S "$sock2" ] || fail "socket from -s missing"
+	expect_eq "$(cat "$PIDF")" "$DPVSD_PID" "pid file rewritten over a stale one"
+	expect_match "$(cat "$DPVSD_LOG")" "replaced stale pid file $PIDF \(pid $dead is not running\)" \
+		"stale pid file noticed"
+	kill -INT "$DPVSD_PID"
+	wait_for 10 "! _lib_alive $DPVSD_PID" || fail "SIGINT did not stop dpvsd"
+	wait "$DPVSD_PID" || rc=$?
+	DPVSD_PID=
+	expect_eq "$rc" 0 "exit status after SIGINT"
+	[ ! -e "$PIDF" ] && [ ! -e "$sock2" ] || fail "pid file or socket left after SIGINT"
+}
+
+test_check_config
+test_start_and_query
+test_second_instance
+test_reload_good
+test_reload_bad
+test_stop
+test_stale_pid_and_sigint
+echo "01_daemon_lifecycle: all checks passed"
