@@ -52,6 +52,7 @@ enum conn_dir {
 #define CONN_F_NO_OUT    0x0008u	/* outbound tuple not hashed (templates) */
 #define CONN_F_IN_ONLY   0x0010u	/* DR/TUNNEL: replies bypass us (state by PROTO_DIR_IN_ONLY) */
 #define CONN_F_ONEPACKET 0x0020u	/* UDP one-packet scheduling: expire after the first packet */
+#define CONN_F_DEAD      0x0040u	/* template deleted while controlling conns (private) */
 #define CONN_F_XMIT0     0x0100u	/* free bits for the datapath (H8) */
 #define CONN_F_XMIT1     0x0200u
 #define CONN_F_XMIT2     0x0400u

@@ -7,9 +7,9 @@
  * The TCP state machine is a table next_state[direction][event][state];
  * names and default timeouts are indexed by the same enum (static asserts
  * keep the sizes in step).  The datapath (H8) calls proto_conn_update() for
- * every packet of a connection; it moves the state, keeps the dest's
- * active/inactive counters right and sets conn->timeout, then the caller
- * re-arms the conn timer (conn_touch()).
+ * every packet of a connection; it moves the state and keeps the dest's
+ * active/inactive counters right, then the caller re-arms the conn timer
+ * (conn_touch(), whose timeout is proto_timeout_get(proto, state)).
  *
  * Timeouts: one table for the whole daemon, written by the master
  * (proto_timeout_set(), from a ctl handler or config) and read by the
@@ -87,9 +87,11 @@ struct proto_ops {
 	uint8_t n_states;
 	uint8_t init_state;		/* state of a new conn */
 	const char *const *state_names;	/* [n_states], upper case as ipvsadm -lnc shows */
+	uint32_t *timeouts;		/* [n_states] current values, seconds (see above) */
+	const uint32_t *timeout_defaults; /* [n_states] */
 	/* Move c by one packet.  l4flags: TCP flags byte (ignored by UDP).
-	 * Updates c->state, c->timeout and the dest counters.  Returns the new
-	 * state.  Owner lcore, per packet. */
+	 * Updates c->state and the dest counters.  Returns the new state.
+	 * Owner lcore, per packet. */
 	unsigned int (*state_update)(struct ipvs_conn *c, enum proto_dir dir, uint8_t l4flags);
 	/* Is state s counted as active (dest->active_conns)? */
 	bool (*state_active)(unsigned int s);
@@ -98,8 +100,10 @@ struct proto_ops {
 /* The ops of an L4 protocol, NULL if not handled. */
 const struct proto_ops *proto_get(uint8_t proto);
 
-/* Convenience for the datapath: proto_get(c->proto)->state_update(...);
- * a conn of an unknown protocol keeps its state.  Returns the new state. */
+/* Convenience for the datapath: proto_get(c->proto)->state_update(...),
+ * with PROTO_DIR_IN turned into PROTO_DIR_IN_ONLY for conns flagged
+ * CONN_F_IN_ONLY (DR, TUNNEL); a conn of an unknown protocol keeps its
+ * state.  Returns the new state. */
 unsigned int proto_conn_update(struct ipvs_conn *c, enum proto_dir dir, uint8_t l4flags);
 
 /* Name of state s of protocol proto ("ESTABLISHED", "NORMAL"...), "?" if bad. */
