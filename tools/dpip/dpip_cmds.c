@@ -12,6 +12,10 @@
 	X(ctl) \
 	X(link) \
 	X(stats) \
+	X(addr) \
+	X(route) \
+	X(neigh) \
+	X(ip) \
 	/* DPIP-CMDS: add X(obj) lines above this one */
 
 #define DPIP_CMD_DECLARE(obj) extern const struct dpip_cmd dpip_cmd_##obj;
