@@ -8,6 +8,7 @@
 #include "module.h"
 #include "job.h"
 #include "msg.h"
+#include "timer.h"
 #include "ctl.h"
 #include "netif.h"
 #include "kni.h"
@@ -18,6 +19,7 @@
 #include "ipv4.h"
 #include "icmp.h"
 #include "inet_ctl.h"
+#include "ipvs/svc.h"
 /* MODULE-INCLUDES: add module headers above this line */
 
 DPVS_LOG_REGISTER(module);
@@ -25,6 +27,7 @@ DPVS_LOG_REGISTER(module);
 static const struct dpvs_module dpvs_modules[] = {
 	{ "job", job_init, job_term },
 	{ "msg", msg_init, msg_term },
+	{ "timer", timer_init, timer_term },
 	{ "ctl", ctl_init, ctl_term },
 	{ "core_ctl", ctl_core_init, ctl_core_term },
 	{ "netif", netif_init, netif_term },
@@ -36,6 +39,7 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "ipv4", ipv4_init, ipv4_term },
 	{ "icmp", icmp_init, icmp_term },
 	{ "inet_ctl", inet_ctl_init, inet_ctl_term },
+	{ "ipvs_svc", ipvs_svc_init, ipvs_svc_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
 };
 
