@@ -101,7 +101,21 @@ _Static_assert(sizeof(struct ipvs_wire_svc_key) == 24, "svc key is 24 bytes");
 /* Service flags. */
 #define IPVS_WIRE_SVC_F_PERSISTENT 0x0001u	/* -p: persistence (templates) */
 #define IPVS_WIRE_SVC_F_ONEPACKET  0x0004u	/* -o: one-packet scheduling (UDP) */
-#define IPVS_WIRE_SVC_F_MASK       0x0005u
+#define IPVS_WIRE_SVC_F_NOTOA      0x0008u	/* --no-toa: FNAT TCP without the TOA option */
+#define IPVS_WIRE_SVC_F_MASK       0x000du
+
+/* Scheduler flags (--sched-flags a,b,...). */
+#define IPVS_WIRE_SCHED_F_FALLBACK   0x0001u	/* sh/dh/mh: try the next dest if unusable */
+#define IPVS_WIRE_SCHED_F_PORT       0x0002u	/* sh/mh: hash the source port too */
+#define IPVS_WIRE_SCHED_F_KEY_SHIFT  8		/* conhash key, enum below, bits 8..11 */
+#define IPVS_WIRE_SCHED_F_KEY_MASK   0x0f00u
+enum ipvs_wire_hash_key {
+	IPVS_WIRE_HASH_SIP = 0,		/* source address (default) */
+	IPVS_WIRE_HASH_SIP_SPORT,	/* source address and port */
+	IPVS_WIRE_HASH_QUIC_CID,	/* QUIC connection id */
+	IPVS_WIRE_HASH_MAX,
+};
+#define IPVS_WIRE_SCHED_F_MASK       0x0f03u
 
 /* Proxy protocol sent to real servers of FNAT TCP services. */
 #define IPVS_WIRE_PP_OFF 0
@@ -115,7 +129,7 @@ struct ipvs_wire_svc_conf {
 	uint32_t timeout;	/* persistence, seconds (with F_PERSISTENT) */
 	uint32_t netmask;	/* persistence granularity: IPv4 mask (network
 				 * order, contiguous), IPv6 prefix length */
-	uint32_t sched_flags;	/* scheduler-specific (e.g. conhash key) */
+	uint32_t sched_flags;	/* IPVS_WIRE_SCHED_F_* */
 	uint8_t proxy_protocol;	/* IPVS_WIRE_PP_* */
 	uint8_t pad[7];
 };

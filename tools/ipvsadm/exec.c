@@ -316,7 +316,7 @@ static void print_usage(FILE *f)
 	fputs("ipvsadm - the dpvsd virtual server administration tool\n"
 	      "Usage:\n"
 	      "  ipvsadm -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [-o]\n"
-	      "                               [--proxy-protocol v2|off] [--sched-flags N]\n"
+	      "                               [--proxy-protocol v2|off] [--sched-flags F,..] [--no-toa]\n"
 	      "  ipvsadm -D virtual-service\n"
 	      "  ipvsadm -C\n"
 	      "  ipvsadm -R\n"

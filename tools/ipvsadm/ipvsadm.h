@@ -81,6 +81,7 @@ enum ipvsadm_opt {
 	IPVSADM_OPT_IPV6,		/* -6 */
 	IPVSADM_OPT_PROXY,		/* --proxy-protocol */
 	IPVSADM_OPT_SCHED_FLAGS,	/* --sched-flags */
+	IPVSADM_OPT_NOTOA,		/* --no-toa */
 	IPVSADM_OPT_SOCKET,		/* --socket */
 	IPVSADM_OPT_MAX,
 };
@@ -129,6 +130,13 @@ int ipvsadm_split_line(char *buf, const char **argv, int max);
 /* Name of a command and an option (for messages). */
 const char *ipvsadm_cmd_name(enum ipvsadm_cmd cmd);
 const char *ipvsadm_opt_name(enum ipvsadm_opt opt);
+
+/* --sched-flags: parse a comma list ("fallback,port,hash-sip-sport"; the
+ * ipvsadm spellings sh-fallback, sh-port, mh-fallback, mh-port too) into
+ * IPVS_WIRE_SCHED_F_* bits, and format bits back (print.c).  Parse returns
+ * 0 or -1. */
+int ipvsadm_parse_sched_flags(const char *s, uint32_t *flags);
+void ipvsadm_fmt_sched_flags(char *buf, size_t len, uint32_t flags);
 
 /* Address helpers (parse.c).  Parse "addr", "addr:port", "[v6]:port" or
  * "host:service"; proto picks the services database (IPPROTO_TCP/UDP).

@@ -34,6 +34,7 @@ enum {
 	KEY_PROXY,
 	KEY_SCHED_FLAGS,
 	KEY_SOCKET,
+	KEY_NOTOA,
 };
 
 #define OPT_NONE(l, s, v)  { l, s, POPT_ARG_NONE, NULL, v, NULL, NULL }
@@ -89,6 +90,7 @@ static const struct poptOption ipvsadm_popt[] = {
 	OPT_STR("proxy-protocol", '\0', KEY_PROXY),
 	OPT_STR("sched-flags", '\0', KEY_SCHED_FLAGS),
 	OPT_STR("socket", '\0', KEY_SOCKET),
+	OPT_NONE("no-toa", '\0', KEY_NOTOA),
 	POPT_TABLEEND
 };
 
@@ -103,7 +105,7 @@ struct cmd_spec {
 };
 
 #define SVC_OPTS (B(SCHED) | B(PERSISTENT) | B(NETMASK) | B(OPS) | B(IPV6) | B(PROXY) | \
-		  B(SCHED_FLAGS))
+		  B(SCHED_FLAGS) | B(NOTOA))
 #define DEST_OPTS (B(FWD) | B(WEIGHT) | B(UTHRESH) | B(LTHRESH) | B(IPV6))
 #define LIST_OPTS (B(SERVICE) | B(IPV6) | B(NUMERIC) | B(CONN) | B(STATS) | B(RATE) | \
 		   B(THRESHOLDS) | B(PERSISTCONN) | B(SORT) | B(NOSORT) | B(EXACT) | B(TIMEOUT))
@@ -155,6 +157,7 @@ static const char *const opt_names[IPVSADM_OPT_MAX] = {
 	[IPVSADM_OPT_IPV6] = "ipv6",
 	[IPVSADM_OPT_PROXY] = "proxy-protocol",
 	[IPVSADM_OPT_SCHED_FLAGS] = "sched-flags",
+	[IPVSADM_OPT_NOTOA] = "no-toa",
 	[IPVSADM_OPT_SOCKET] = "socket",
 };
 
@@ -329,6 +332,45 @@ int ipvsadm_parse_addrport(const char *s, uint8_t proto, uint8_t *af,
 	return 0;
 }
 
+/* Names of --sched-flags words and their bits (a key word replaces the key). */
+static const struct {
+	const char *name;
+	uint32_t bits;
+	bool is_key;
+} sched_flag_words[] = {
+	{ "fallback", IPVS_WIRE_SCHED_F_FALLBACK, false },
+	{ "sh-fallback", IPVS_WIRE_SCHED_F_FALLBACK, false },
+	{ "mh-fallback", IPVS_WIRE_SCHED_F_FALLBACK, false },
+	{ "port", IPVS_WIRE_SCHED_F_PORT, false },
+	{ "sh-port", IPVS_WIRE_SCHED_F_PORT, false },
+	{ "mh-port", IPVS_WIRE_SCHED_F_PORT, false },
+	{ "hash-sip", IPVS_WIRE_HASH_SIP << IPVS_WIRE_SCHED_F_KEY_SHIFT, true },
+	{ "hash-sip-sport", IPVS_WIRE_HASH_SIP_SPORT << IPVS_WIRE_SCHED_F_KEY_SHIFT, true },
+	{ "hash-quic-cid", IPVS_WIRE_HASH_QUIC_CID << IPVS_WIRE_SCHED_F_KEY_SHIFT, true },
+};
+
+int ipvsadm_parse_sched_flags(const char *s, uint32_t *flags)
+{
+	char buf[128], *save = NULL, *w;
+	uint32_t f = 0;
+	size_t i;
+
+	if (copy_str(buf, sizeof(buf), s) != 0 || buf[0] == '\0')
+		return -1;
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < DPVS_IPVSADM_ARRAY_SIZE(sched_flag_words); i++)
+			if (strcmp(w, sched_flag_words[i].name) == 0)
+				break;
+		if (i == DPVS_IPVSADM_ARRAY_SIZE(sched_flag_words))
+			return -1;
+		if (sched_flag_words[i].is_key)
+			f &= ~IPVS_WIRE_SCHED_F_KEY_MASK;
+		f |= sched_flag_words[i].bits;
+	}
+	*flags = f;
+	return 0;
+}
+
 static int set_cmd(struct parse_ctx *p, enum ipvsadm_cmd cmd)
 {
 	if (p->req->cmd != IPVSADM_CMD_NONE && p->req->cmd != cmd)
@@ -474,8 +516,9 @@ static int opt_simple(struct parse_ctx *p, int key, const char *arg)
 	case KEY_SCHED_FLAGS:
 		if (set_opt(p, IPVSADM_OPT_SCHED_FLAGS) != 0)
 			return -1;
-		if (parse_u32(arg, 0, UINT32_MAX, &r->svc.sched_flags) != 0)
-			return perr(p, "illegal scheduler flags specified");
+		if (ipvsadm_parse_sched_flags(arg, &r->svc.sched_flags) != 0)
+			return perr(p, "illegal scheduler flags specified (fallback, port, "
+				    "hash-sip, hash-sip-sport, hash-quic-cid)");
 		return 0;
 	case KEY_SOCKET:
 		if (set_opt(p, IPVSADM_OPT_SOCKET) != 0)
@@ -499,7 +542,7 @@ static const struct {
 	{ KEY_PERSISTCONN, IPVSADM_OPT_PERSISTCONN }, { KEY_SORT, IPVSADM_OPT_SORT },
 	{ KEY_NOSORT, IPVSADM_OPT_NOSORT }, { KEY_EXACT, IPVSADM_OPT_EXACT },
 	{ KEY_TIMEOUT, IPVSADM_OPT_TIMEOUT }, { 'o', IPVSADM_OPT_OPS },
-	{ '6', IPVSADM_OPT_IPV6 },
+	{ '6', IPVSADM_OPT_IPV6 }, { KEY_NOTOA, IPVSADM_OPT_NOTOA },
 };
 
 static int handle_opt(struct parse_ctx *p, int key, const char *arg)
@@ -627,6 +670,8 @@ static int resolve_service(struct parse_ctx *p)
 	}
 	if (p->req->opts & B(OPS))
 		s->flags |= IPVS_WIRE_SVC_F_ONEPACKET;
+	if (p->req->opts & B(NOTOA))
+		s->flags |= IPVS_WIRE_SVC_F_NOTOA;
 	if ((p->req->opts & B(SERVICE)) && resolve_netmask(p) != 0)
 		return -1;
 	if (is_svc_cmd && s->sched[0] == '\0')
@@ -653,7 +698,8 @@ static int resolve_server(struct parse_ctx *p)
 	if (!has_port)
 		d->port = k->port;
 	/* DR and TUNNEL cannot change the port: it is the service's. */
-	if (k->fwmark == 0 && (d->fwd == IPVS_WIRE_FWD_DR || d->fwd == IPVS_WIRE_FWD_TUNNEL))
+	if (k->fwmark == 0 && (d->fwd == IPVS_WIRE_FWD_DR || d->fwd == IPVS_WIRE_FWD_TUNNEL) &&
+	    (p->req->cmd == IPVSADM_CMD_ADD_DEST || p->req->cmd == IPVSADM_CMD_EDIT_DEST))
 		d->port = k->port;
 	if (d->u_threshold != 0 && d->l_threshold > d->u_threshold)
 		return perr(p, "l_threshold must not exceed u_threshold");

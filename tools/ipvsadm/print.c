@@ -42,6 +42,24 @@ const char *ipvsadm_fwd_switch(uint8_t fwd)
 	return fwd < IPVS_WIRE_FWD_MAX ? fwd_switches[fwd] : "-g";
 }
 
+void ipvsadm_fmt_sched_flags(char *buf, size_t len, uint32_t flags)
+{
+	static const char *const keys[IPVS_WIRE_HASH_MAX] = {
+		[IPVS_WIRE_HASH_SIP] = "hash-sip",
+		[IPVS_WIRE_HASH_SIP_SPORT] = "hash-sip-sport",
+		[IPVS_WIRE_HASH_QUIC_CID] = "hash-quic-cid",
+	};
+	uint32_t key = (flags & IPVS_WIRE_SCHED_F_KEY_MASK) >> IPVS_WIRE_SCHED_F_KEY_SHIFT;
+
+	snprintf(buf, len, "%s%s%s%s%s",
+		 (flags & IPVS_WIRE_SCHED_F_FALLBACK) ? "fallback" : "",
+		 (flags & IPVS_WIRE_SCHED_F_FALLBACK) && (flags & IPVS_WIRE_SCHED_F_PORT) ? "," : "",
+		 (flags & IPVS_WIRE_SCHED_F_PORT) ? "port" : "",
+		 key != 0 && (flags & (IPVS_WIRE_SCHED_F_FALLBACK | IPVS_WIRE_SCHED_F_PORT)) ?
+		 "," : "",
+		 key == 0 ? "" : key < IPVS_WIRE_HASH_MAX ? keys[key] : "hash-?");
+}
+
 static const char *proto_name(uint8_t proto)
 {
 	switch (proto) {
@@ -198,10 +216,16 @@ static void print_svc_flags(FILE *f, const struct ipvs_wire_svc_conf *c)
 	}
 	if (c->flags & IPVS_WIRE_SVC_F_ONEPACKET)
 		fputs(" ops", f);
+	if (c->flags & IPVS_WIRE_SVC_F_NOTOA)
+		fputs(" no-toa", f);
 	if (c->proxy_protocol == IPVS_WIRE_PP_V2)
 		fputs(" proxy-protocol v2", f);
-	if (c->sched_flags != 0)
-		fprintf(f, " sched-flags %u", c->sched_flags);
+	if (c->sched_flags != 0) {
+		char sf[96];
+
+		ipvsadm_fmt_sched_flags(sf, sizeof(sf), c->sched_flags);
+		fprintf(f, " sched-flags %s", sf);
+	}
 }
 
 static void print_service_line(FILE *f, const struct ipvs_wire_svc_entry *e, uint32_t fmt)
@@ -280,10 +304,16 @@ static void print_rule_service(FILE *f, const struct ipvs_wire_svc_conf *c, cons
 	}
 	if (c->flags & IPVS_WIRE_SVC_F_ONEPACKET)
 		fputs(" -o", f);
+	if (c->flags & IPVS_WIRE_SVC_F_NOTOA)
+		fputs(" --no-toa", f);
 	if (c->proxy_protocol == IPVS_WIRE_PP_V2)
 		fputs(" --proxy-protocol v2", f);
-	if (c->sched_flags != 0)
-		fprintf(f, " --sched-flags %u", c->sched_flags);
+	if (c->sched_flags != 0) {
+		char sf[96];
+
+		ipvsadm_fmt_sched_flags(sf, sizeof(sf), c->sched_flags);
+		fprintf(f, " --sched-flags %s", sf);
+	}
 	fputc('\n', f);
 }
 
