@@ -20,6 +20,7 @@
 #include "icmp.h"
 #include "inet_ctl.h"
 #include "ipvs/svc.h"
+#include "ipvs/ipvs.h"
 /* MODULE-INCLUDES: add module headers above this line */
 
 DPVS_LOG_REGISTER(module);
@@ -40,6 +41,7 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "icmp", icmp_init, icmp_term },
 	{ "inet_ctl", inet_ctl_init, inet_ctl_term },
 	{ "ipvs_svc", ipvs_svc_init, ipvs_svc_term },
+	{ "ipvs_core", ipvs_init, ipvs_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
 };
 

@@ -73,6 +73,11 @@ static inline unsigned int ipvs_lport_owner_index(uint16_t lport, unsigned int n
 	return (unsigned int)rte_be_to_cpu_16(lport) % n;
 }
 
+/* Number of FWD_WORKERs, and the index (0..n-1) of lcore_id among them
+ * (-1 if it is not one).  Fixed once ipvs_init() ran.  Any lcore. */
+unsigned int ipvs_n_workers(void);
+int ipvs_worker_index(unsigned int lcore_id);
+
 /* Per-lcore datapath counters (written by the owning lcore only, read by
  * anyone as plain 64-bit loads). */
 struct ipvs_lcore_stats {

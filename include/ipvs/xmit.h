@@ -20,6 +20,8 @@
 #include <rte_mbuf.h>
 #include "dpvs_err.h"
 #include "ipvs/ipvs.h"
+#include "ipvs/conn.h"
+#include "ipvs/service.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -125,6 +127,96 @@ bool xmit_tcp_mss_clamp(struct rte_mbuf *m, struct ipvs_pkt *p, uint16_t mss);
  * EDPVS_NOROOM without 20 bytes of headroom or when the result would be
  * longer than max_len (0 = 65535). */
 int xmit_ipip_encap(struct rte_mbuf *m, uint32_t saddr, uint32_t daddr, uint16_t max_len);
+
+struct netif_port;
+
+/* ---- forwarding modes ---- */
+
+/*
+ * One const table per forwarding mode (xmit_fnat.c, xmit_nat.c, xmit_dr.c,
+ * xmit_tunnel.c), bound to a conn once when it is created (c->xmit).  Every
+ * op runs on the conn's owner lcore.  The packet ops either consume m and
+ * return VERDICT_STOLEN (sent, or dropped and counted) or leave m to the
+ * caller with VERDICT_DROP (caller frees) / VERDICT_ACCEPT (continue in the
+ * IPv4 stack).
+ */
+struct xmit_ops {
+	const char *name;		/* "fnat", "nat", "dr", "tunnel" */
+	uint8_t fwd;			/* enum ipvs_fwd_mode */
+	uint16_t conn_flags;		/* CONN_F_* every conn of the mode gets */
+	/* Fill the local side of a new conn (cp->laddr/lport): FNAT picks a
+	 * local address of svc and a port of this lcore's set; the others
+	 * use the client.  0, or EDPVS_RESOURCE (no local address/port). */
+	int (*conn_prepare)(struct ipvs_service *svc, struct conn_param *cp);
+	/* The conn is being freed (may be NULL). */
+	void (*conn_release)(struct ipvs_conn *c);
+	/* Client -> real server. */
+	enum dpvs_verdict (*in)(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p);
+	/* Real server -> client; NULL when replies bypass dpvsd (DR, TUNNEL). */
+	enum dpvs_verdict (*out)(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p);
+	/* ICMP error from the client side about a packet we sent to the client. */
+	enum dpvs_verdict (*icmp_in)(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p);
+	/* ICMP error from the real-server side about a packet we sent there;
+	 * NULL when such errors do not come back through dpvsd (DR, TUNNEL). */
+	enum dpvs_verdict (*icmp_out)(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p);
+};
+
+extern const struct xmit_ops xmit_fnat_ops;
+extern const struct xmit_ops xmit_nat_ops;
+extern const struct xmit_ops xmit_dr_ops;
+extern const struct xmit_ops xmit_tunnel_ops;
+
+/* The ops of forwarding mode fwd (enum ipvs_fwd_mode), NULL if unknown. */
+const struct xmit_ops *xmit_ops_get(unsigned int fwd);
+
+/* Per-lcore forwarding counters (owner lcore writes, anyone reads). */
+struct xmit_lcore_stats {
+	uint64_t sent;			/* handed to ipv4_output / ipv4_xmit_nexthop */
+	uint64_t out_err;		/* those calls failed (packet gone) */
+	uint64_t no_route;		/* no route to the real server / client */
+	uint64_t ttl_expired;		/* TTL ran out: ICMP time exceeded sent */
+	uint64_t toa_added;		/* TOA options inserted */
+	uint64_t toa_noroom;		/* TOA skipped: no option space / MTU */
+	uint64_t pp2_added;		/* PROXY v2 headers inserted (incl. retransmits) */
+	uint64_t pp2_fail;		/* PROXY v2 could not be inserted: packet dropped */
+	uint64_t mss_clamped;		/* SYN/SYN-ACK MSS lowered */
+	uint64_t no_lport;		/* FNAT: no local address or port free */
+} __rte_cache_aligned;
+
+const struct xmit_lcore_stats *xmit_lcore_stats_get(unsigned int lcore_id);
+
+/* FNAT local port range [min, max] (host order, 1024..65535 by default),
+ * split between the FWD_WORKERs by ipvs_lport_owner_index().  Master,
+ * before the loops.  EDPVS_RANGE if min > max or the range holds fewer
+ * ports than workers. */
+int xmit_fnat_set_port_range(uint16_t min, uint16_t max);
+
+/* ---- shared by the mode files (xmit.c) ---- */
+
+/* Per-lcore counters of the calling lcore. */
+struct xmit_lcore_stats *xmit_stats_this(void);
+
+/* Send m (IPv4 at data): by route (port NULL: ipv4_output()) or to an
+ * explicit next hop on port (ipv4_xmit_nexthop()), counted.  Consumes m;
+ * returns VERDICT_STOLEN. */
+enum dpvs_verdict xmit_send(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop);
+
+static inline enum dpvs_verdict xmit_output(struct rte_mbuf *m)
+{
+	return xmit_send(m, NULL, 0);
+}
+
+/* Test seam: replace what xmit_send() calls (fn consumes m; port NULL
+ * means "by route").  NULL restores the IPv4 stack.  Before the loops. */
+typedef int (*xmit_send_fn)(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop);
+void xmit_set_send_hook(xmit_send_fn fn);
+
+/* Decrement the TTL; when it ran out send ICMP time exceeded about m and
+ * return false (the caller returns VERDICT_DROP). */
+bool xmit_forward_ttl(struct rte_mbuf *m);
+
+/* MTU toward daddr (route MTU, else the port's, else 1500). */
+uint16_t xmit_path_mtu(uint32_t daddr);
 
 #ifdef __cplusplus
 }

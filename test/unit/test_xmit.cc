@@ -545,3 +545,285 @@ TEST_F(XmitTest, XmitIcmpTranslate)
 	EXPECT_EQ(0xffff, rte_raw_cksum(rte_pktmbuf_mtod_offset(m, void *, 20), 8 + qlen))
 		<< "ICMP csum";
 }
+
+/* ---- forwarding modes on a conn (the IPv4 stack replaced by a capture) ---- */
+
+extern "C" {
+#include "ipvs/conn.h"
+#include "ipvs/service.h"
+}
+
+namespace {
+
+std::vector<struct rte_mbuf *> g_sent;
+
+int capture(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop)
+{
+	(void)port;
+	(void)nexthop;
+	g_sent.push_back(m);
+	return 0;
+}
+
+class XmitMode : public XmitTest {
+protected:
+	void SetUp() override
+	{
+		XmitTest::SetUp();
+		xmit_set_send_hook(capture);
+		g_sent.clear();
+		union inet_addr vip{}, rip{};
+		vip.in4 = ip4("192.168.1.100");
+		rip.in4 = ip4("172.16.0.11");
+		svc = svc_alloc(AF_INET, IPPROTO_TCP, &vip, htons(80), 0);
+		ASSERT_NE(nullptr, svc);
+		dest = dest_alloc(AF_INET, &rip, htons(8080), IPVS_FWD_FNAT, 1);
+		ASSERT_NE(nullptr, dest);
+		svc_hold(svc);
+		dest->svc = svc;
+		dest_hold(dest);
+		memset(&c, 0, sizeof(c));
+		c.af = AF_INET;
+		c.proto = IPPROTO_TCP;
+		c.caddr.in4 = ip4("10.0.0.1");
+		c.cport = htons(40000);
+		c.vaddr = vip;
+		c.vport = htons(80);
+		c.laddr.in4 = ip4("172.16.0.1");
+		c.lport = htons(1031);
+		c.daddr = rip;
+		c.dport = htons(8080);
+		c.dest = dest;
+	}
+	void TearDown() override
+	{
+		for (auto *m : g_sent)
+			mbufs.push_back(m);
+		g_sent.clear();
+		xmit_set_send_hook(nullptr);
+		dest_put(dest);
+		svc_put(svc);
+		XmitTest::TearDown();
+	}
+	/* client -> VIP segment */
+	spec from_client(uint8_t flags, uint32_t seq, uint32_t ack, size_t payload = 0)
+	{
+		spec s;
+		s.saddr = c.caddr.in4;
+		s.sport = c.cport;
+		s.daddr = c.vaddr.in4;
+		s.dport = c.vport;
+		s.flags = flags;
+		s.seq = seq;
+		s.ack = ack;
+		s.opts = {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 7};
+		s.payload.assign(payload, 'x');
+		return s;
+	}
+	/* RS -> local address segment (FNAT) */
+	spec from_server(uint8_t flags, uint32_t seq, uint32_t ack, size_t payload = 0)
+	{
+		spec s;
+		s.saddr = c.daddr.in4;
+		s.sport = c.dport;
+		s.daddr = c.laddr.in4;
+		s.dport = c.lport;
+		s.flags = flags;
+		s.seq = seq;
+		s.ack = ack;
+		s.payload.assign(payload, 'y');
+		return s;
+	}
+	/* Run one op and return the packet it sent. */
+	struct rte_mbuf *run(enum dpvs_verdict (*op)(ipvs_conn *, rte_mbuf *, ipvs_pkt *),
+			     const spec &s)
+	{
+		ipvs_pkt p;
+		struct rte_mbuf *m = build(s);
+		EXPECT_EQ(0, ipvs_pkt_parse(m, &p));
+		size_t before = g_sent.size();
+		enum dpvs_verdict v = op(&c, m, &p);
+		EXPECT_EQ(VERDICT_STOLEN, v);
+		if (v != VERDICT_STOLEN) {
+			mbufs.push_back(m);
+			return nullptr;
+		}
+		EXPECT_EQ(before + 1, g_sent.size());
+		return g_sent.back();
+	}
+	uint32_t seq_of(struct rte_mbuf *m) { return ntohl(l4h<rte_tcp_hdr>(m)->sent_seq); }
+	uint32_t ack_of(struct rte_mbuf *m) { return ntohl(l4h<rte_tcp_hdr>(m)->recv_ack); }
+	uint16_t payload_of(struct rte_mbuf *m)
+	{
+		return (uint16_t)(ntohs(iph(m)->total_length) - 20 - (l4h<rte_tcp_hdr>(m)->data_off >> 4) * 4);
+	}
+
+	ipvs_service *svc = nullptr;
+	ipvs_dest *dest = nullptr;
+	ipvs_conn c;
+};
+
+} // namespace
+
+TEST_F(XmitMode, XmitFnatTupleAndToa)
+{
+	const auto &ops = xmit_fnat_ops;
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(c.laddr.in4, iph(m)->src_addr);
+	EXPECT_EQ(c.daddr.in4, iph(m)->dst_addr);
+	EXPECT_EQ(c.lport, l4h<rte_tcp_hdr>(m)->src_port);
+	EXPECT_EQ(c.dport, l4h<rte_tcp_hdr>(m)->dst_port);
+	EXPECT_EQ(63, iph(m)->time_to_live);
+	const std::vector<uint8_t> toa = {254, 8, 0x9c, 0x40, 10, 0, 0, 1};
+	EXPECT_EQ(toa, bytes(m, 40, 8)) << "TOA first in the SYN";
+	expect_csums_ok(m);
+
+	/* SYN-ACK back: VIP -> client, MSS clamped for the 8 TOA bytes */
+	spec sa = from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001);
+	sa.opts = syn_opts;
+	m = run(ops.out, sa);
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(c.vaddr.in4, iph(m)->src_addr);
+	EXPECT_EQ(c.caddr.in4, iph(m)->dst_addr);
+	EXPECT_EQ(c.vport, l4h<rte_tcp_hdr>(m)->src_port);
+	EXPECT_EQ(c.cport, l4h<rte_tcp_hdr>(m)->dst_port);
+	uint16_t mss;
+	memcpy(&mss, (uint8_t *)(l4h<rte_tcp_hdr>(m) + 1) + 2, 2);
+	EXPECT_EQ(1500 - 40 - 8, ntohs(mss));
+	expect_csums_ok(m);
+
+	/* handshake ACK carries TOA once, later data does not */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(toa, bytes(m, 40, 8));
+	expect_csums_ok(m);
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 10));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(32, (l4h<rte_tcp_hdr>(m)->data_off >> 4) * 4) << "no TOA after the handshake";
+	EXPECT_EQ(1001u, seq_of(m));
+	expect_csums_ok(m);
+}
+
+TEST_F(XmitMode, XmitFnatProxyProtocolStream)
+{
+	const auto &ops = xmit_fnat_ops;
+	svc->flags |= SVC_F_PROXY_PROTO;
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(32, (l4h<rte_tcp_hdr>(m)->data_off >> 4) * 4) << "no TOA with PROXY v2";
+	spec sa = from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001);
+	sa.opts = syn_opts;
+	m = run(ops.out, sa);
+	uint16_t mss;
+	memcpy(&mss, (uint8_t *)(l4h<rte_tcp_hdr>(m) + 1) + 2, 2);
+	EXPECT_EQ(1500 - 40 - 28, ntohs(mss));
+	EXPECT_EQ(1001u, ack_of(m)) << "nothing to shift before the header";
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001));
+	EXPECT_EQ(1001u, seq_of(m));
+	EXPECT_EQ(0, payload_of(m));
+
+	/* first data: header prepended, seq kept */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1001, 7001, 100));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(1001u, seq_of(m));
+	EXPECT_EQ(128, payload_of(m));
+	uint8_t want[PP2_HDR_V4_LEN];
+	pp2_encode_v4(want, sizeof(want), IPPROTO_TCP, c.caddr.in4, c.cport, c.vaddr.in4, c.vport);
+	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
+	expect_csums_ok(m);
+
+	/* server acks header + data: client sees only its data */
+	m = run(ops.out, from_server(RTE_TCP_ACK_FLAG, 7001, 1001 + 128, 50));
+	EXPECT_EQ(1101u, ack_of(m));
+	EXPECT_EQ(7001u, seq_of(m)) << "server's own sequence untouched";
+	expect_csums_ok(m);
+	/* partial ack inside the header maps to the start */
+	m = run(ops.out, from_server(RTE_TCP_ACK_FLAG, 7051, 1011));
+	EXPECT_EQ(1001u, ack_of(m));
+	expect_csums_ok(m);
+
+	/* next client segment moves up by 28 */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1101, 7051, 20));
+	EXPECT_EQ(1129u, seq_of(m));
+	EXPECT_EQ(20, payload_of(m));
+	expect_csums_ok(m);
+	/* a retransmission of the first segment gets the header again */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7051, 100));
+	EXPECT_EQ(1001u, seq_of(m));
+	EXPECT_EQ(128, payload_of(m));
+	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
+	expect_csums_ok(m);
+	/* FIN from the client after its data */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, 1121, 7051));
+	EXPECT_EQ(1149u, seq_of(m));
+	expect_csums_ok(m);
+}
+
+TEST_F(XmitMode, XmitFnatSackShift)
+{
+	const auto &ops = xmit_fnat_ops;
+	svc->flags |= SVC_F_PROXY_PROTO;
+	run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0));
+	run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 10));
+	spec s = from_server(RTE_TCP_ACK_FLAG, 7001, 1039);
+	uint32_t l = htonl(2000 + 28), r = htonl(3000 + 28);
+	s.opts = {1, 1, 5, 10, 0, 0, 0, 0, 0, 0, 0, 0};
+	memcpy(&s.opts[4], &l, 4);
+	memcpy(&s.opts[8], &r, 4);
+	struct rte_mbuf *m = run(ops.out, s);
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(1011u, ack_of(m));
+	uint32_t e;
+	memcpy(&e, (uint8_t *)(l4h<rte_tcp_hdr>(m) + 1) + 4, 4);
+	EXPECT_EQ(2000u, ntohl(e));
+	memcpy(&e, (uint8_t *)(l4h<rte_tcp_hdr>(m) + 1) + 8, 4);
+	EXPECT_EQ(3000u, ntohl(e));
+	expect_csums_ok(m);
+}
+
+TEST_F(XmitMode, XmitNatBothWays)
+{
+	const auto &ops = xmit_nat_ops;
+	c.laddr = c.caddr;
+	c.lport = c.cport;
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(c.caddr.in4, iph(m)->src_addr) << "NAT keeps the client address";
+	EXPECT_EQ(c.cport, l4h<rte_tcp_hdr>(m)->src_port);
+	EXPECT_EQ(c.daddr.in4, iph(m)->dst_addr);
+	EXPECT_EQ(c.dport, l4h<rte_tcp_hdr>(m)->dst_port);
+	EXPECT_EQ(32, (l4h<rte_tcp_hdr>(m)->data_off >> 4) * 4) << "no TOA in NAT";
+	expect_csums_ok(m);
+	spec back = from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001);
+	back.daddr = c.caddr.in4;
+	back.dport = c.cport;
+	m = run(ops.out, back);
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(c.vaddr.in4, iph(m)->src_addr);
+	EXPECT_EQ(c.vport, l4h<rte_tcp_hdr>(m)->src_port);
+	EXPECT_EQ(c.caddr.in4, iph(m)->dst_addr);
+	expect_csums_ok(m);
+	EXPECT_EQ(nullptr, xmit_dr_ops.out) << "DR replies bypass dpvsd";
+	EXPECT_EQ(nullptr, xmit_tunnel_ops.out);
+	EXPECT_EQ(&xmit_fnat_ops, xmit_ops_get(IPVS_FWD_FNAT));
+	EXPECT_EQ(&xmit_tunnel_ops, xmit_ops_get(IPVS_FWD_TUNNEL));
+	EXPECT_EQ(nullptr, xmit_ops_get(IPVS_FWD_MAX));
+}
+
+TEST_F(XmitMode, XmitNatUdp)
+{
+	spec s;
+	s.proto = IPPROTO_UDP;
+	s.saddr = c.caddr.in4;
+	s.sport = c.cport;
+	s.daddr = c.vaddr.in4;
+	s.dport = htons(53);
+	s.payload = {1, 2, 3};
+	c.proto = IPPROTO_UDP;
+	struct rte_mbuf *m = run(xmit_nat_ops.in, s);
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(c.daddr.in4, iph(m)->dst_addr);
+	EXPECT_EQ(c.dport, l4h<rte_udp_hdr>(m)->dst_port);
+	expect_csums_ok(m);
+}

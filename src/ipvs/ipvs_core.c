@@ -1,0 +1,375 @@
+/*
+ * ipvs_core.c - the IPVS datapath hook (IPV4_HOOK_PRE_ROUTING) on every
+ * FWD_WORKER: parse L4 once, find the conn (both directions) in this
+ * lcore's table, or find the lcore that owns the flow and redirect the
+ * packet there, or - on the owner, for a packet to a virtual service -
+ * schedule a real server (through a persistence template if the service
+ * has one), create the conn with the forwarding ops of the dest's mode
+ * bound once, and forward.  Also: ICMP errors about a conn, per-lcore
+ * counters, the conn release hook.
+ *
+ * Owner lcore (contracts.md): hash(client addr, client port) for packets
+ * to a service and for replies toward a client (NAT), the FNAT local port
+ * for packets to one of our addresses.  A redirected packet carries a
+ * dynamic mbuf flag and is never redirected twice (per-lcore service
+ * copies may briefly disagree while a change is being published).
+ *
+ * Decisions (see doc/architecture.md): a TCP packet without a conn that is
+ * not a SYN is dropped and counted (no RST: the client's retransmission
+ * timer or its own keepalive ends it, and nothing is sent in the name of
+ * a real server we never talked to); packets to no service and no conn
+ * continue in the IPv4 stack (local delivery, forwarding or the kernel
+ * path decide); fragments are left to the stack (no reassembly);
+ * malformed TCP/UDP headers are dropped and counted.
+ */
+#include <string.h>
+#include <rte_lcore.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include "dpvs_err.h"
+#include "dpvs_log.h"
+#include "job.h"
+#include "ipv4.h"
+#include "netif.h"
+#include "inet_addr.h"
+#include "ipvs/ipvs.h"
+#include "ipvs/xmit.h"
+#include "ipvs/conn.h"
+#include "ipvs/proto.h"
+#include "ipvs/sched.h"
+#include "ipvs/svc.h"
+
+DPVS_LOG_REGISTER(ipvs);
+
+#define IPVS_HOOK_PRIO 100
+
+struct ipvs_ctx {
+	uint64_t redirect_flag;		/* ol_flags bit: came through netif_redirect */
+	unsigned int n_workers;
+	unsigned int worker_lcore[RTE_MAX_LCORE];	/* index -> lcore id */
+	int16_t worker_index[RTE_MAX_LCORE];		/* lcore id -> index, -1 */
+	bool hooked;
+};
+
+static struct ipvs_ctx ipvs_ctx;
+static struct ipvs_lcore_stats ipvs_stats[RTE_MAX_LCORE];
+
+unsigned int ipvs_n_workers(void)
+{
+	return ipvs_ctx.n_workers;
+}
+
+int ipvs_worker_index(unsigned int lcore_id)
+{
+	return lcore_id < RTE_MAX_LCORE ? ipvs_ctx.worker_index[lcore_id] : -1;
+}
+
+const struct ipvs_lcore_stats *ipvs_lcore_stats_get(unsigned int lcore_id)
+{
+	return lcore_id < RTE_MAX_LCORE ? &ipvs_stats[lcore_id] : NULL;
+}
+
+/* ---- owner lcore ---- */
+
+/* The lcore owning a flow whose packet goes saddr:sport -> daddr:dport;
+ * *svc is the service it is for (NULL if none). */
+static unsigned int ipvs_owner(uint8_t proto, uint32_t saddr, uint16_t sport, uint32_t daddr,
+			       uint16_t dport, struct ipvs_service **svc)
+{
+	const union inet_addr va = { .in4 = daddr };
+	unsigned int n = ipvs_ctx.n_workers;
+	unsigned int idx;
+
+	*svc = ipvs_svc_lookup(AF_INET, proto, &va, dport, 0);
+	if (*svc)
+		idx = ipvs_owner_index(saddr, sport, n);
+	else if (inet_addr_is_local(daddr))
+		idx = ipvs_lport_owner_index(dport, n);	/* FNAT reply */
+	else
+		idx = ipvs_owner_index(daddr, dport, n);	/* NAT reply */
+	return ipvs_ctx.worker_lcore[idx];
+}
+
+/* Hand m to lcore owner unless it is this one or m was redirected already.
+ * true when m is gone. */
+static bool ipvs_redirect(struct rte_mbuf *m, unsigned int owner, struct ipvs_lcore_stats *st)
+{
+	if (owner == rte_lcore_id() || (m->ol_flags & ipvs_ctx.redirect_flag))
+		return false;
+	m->ol_flags |= ipvs_ctx.redirect_flag;
+	if (netif_redirect(m, owner) == 0)
+		st->redirected++;
+	else
+		st->redirect_fail++;
+	return true;
+}
+
+/* ---- packets of a conn ---- */
+
+static void ipvs_count(struct ipvs_conn *c, enum conn_dir dir, uint32_t bytes)
+{
+	struct ipvs_dest *d = c->dest;
+	struct ipvs_stats *ds = &d->stats;
+	struct ipvs_stats *ss = d->svc ? &d->svc->stats : NULL;
+
+	if (dir == CONN_DIR_IN) {
+		ds->inpkts++;
+		ds->inbytes += bytes;
+		if (ss) {
+			ss->inpkts++;
+			ss->inbytes += bytes;
+		}
+	} else {
+		ds->outpkts++;
+		ds->outbytes += bytes;
+		if (ss) {
+			ss->outpkts++;
+			ss->outbytes += bytes;
+		}
+	}
+}
+
+static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *c,
+					enum conn_dir dir, struct rte_mbuf *m, struct ipvs_pkt *p)
+{
+	enum proto_dir pdir = dir == CONN_DIR_OUT ? PROTO_DIR_OUT :
+			      (c->flags & CONN_F_IN_ONLY) ? PROTO_DIR_IN_ONLY : PROTO_DIR_IN;
+	enum dpvs_verdict (*op)(struct ipvs_conn *, struct rte_mbuf *, struct ipvs_pkt *);
+	enum dpvs_verdict v;
+
+	op = dir == CONN_DIR_IN ? c->xmit->in : c->xmit->out;
+	if (!op)
+		return VERDICT_ACCEPT;	/* e.g. a DR server routing its replies through us */
+	proto_conn_update(c, pdir, p->tcp_flags);
+	conn_touch(t, c);
+	ipvs_count(c, dir, rte_pktmbuf_pkt_len(m));
+	v = op(c, m, p);
+	if (v == VERDICT_DROP)
+		ipvs_stats[rte_lcore_id()].xmit_fail++;
+	if (c->flags & CONN_F_ONEPACKET)
+		conn_del(t, c);
+	return v;
+}
+
+/* ---- new conns ---- */
+
+static struct ipvs_dest *ipvs_schedule(struct conn_table *t, struct ipvs_service *svc,
+				       const struct ipvs_pkt *p, struct ipvs_conn **tmpl)
+{
+	const union inet_addr sa = { .in4 = p->saddr }, da = { .in4 = p->daddr };
+	const struct sched_key key = { .af = AF_INET, .proto = p->proto, .sport = p->sport,
+				       .dport = p->dport, .saddr = &sa, .daddr = &da };
+	struct ipvs_dest *d;
+	int err;
+
+	*tmpl = NULL;
+	if (!(svc->flags & SVC_F_PERSISTENT))
+		return sched_schedule(svc, &key);
+	*tmpl = conn_tmpl_lookup(t, svc, &sa);
+	if (*tmpl) {
+		conn_touch(t, *tmpl);
+		return (*tmpl)->dest;
+	}
+	d = sched_schedule(svc, &key);
+	if (d)
+		*tmpl = conn_tmpl_new(t, svc, &sa, d, &err);	/* none: no persistence */
+	return d;
+}
+
+static void ipvs_conn_param(struct conn_param *cp, const struct ipvs_service *svc,
+			    const struct ipvs_dest *d, const struct xmit_ops *xo,
+			    const struct ipvs_pkt *p)
+{
+	memset(cp, 0, sizeof(*cp));
+	cp->af = AF_INET;
+	cp->proto = p->proto;
+	cp->fwd = d->fwd;
+	cp->flags = xo->conn_flags;
+	if ((svc->flags & SVC_F_ONEPACKET) && p->proto == IPPROTO_UDP)
+		cp->flags |= CONN_F_ONEPACKET;
+	cp->caddr.in4 = p->saddr;
+	cp->vaddr.in4 = p->daddr;
+	cp->laddr.in4 = p->saddr;	/* FNAT's conn_prepare replaces it */
+	cp->daddr = d->addr;
+	cp->cport = p->sport;
+	cp->vport = p->dport;
+	cp->lport = p->sport;
+	cp->dport = d->port ? d->port : p->dport;
+	cp->xmit = xo;
+}
+
+static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service *svc,
+				       struct rte_mbuf *m, struct ipvs_pkt *p,
+				       struct ipvs_lcore_stats *st)
+{
+	struct ipvs_conn *tmpl, *c;
+	const struct xmit_ops *xo;
+	struct ipvs_dest *d;
+	struct conn_param cp;
+	int err;
+
+	if (p->proto == IPPROTO_TCP &&
+	    (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
+		    RTE_TCP_SYN_FLAG) {
+		st->tcp_no_syn++;
+		return VERDICT_DROP;
+	}
+	d = ipvs_schedule(t, svc, p, &tmpl);
+	xo = d ? xmit_ops_get(d->fwd) : NULL;
+	if (!xo || d->af != AF_INET) {
+		st->sched_fail++;
+		return VERDICT_DROP;
+	}
+	ipvs_conn_param(&cp, svc, d, xo, p);
+	if (xo->conn_prepare && xo->conn_prepare(svc, &cp) != 0) {
+		st->conn_fail++;
+		return VERDICT_DROP;
+	}
+	c = conn_new(t, &cp, d, tmpl, &err);
+	if (!c) {
+		st->conn_fail++;
+		return VERDICT_DROP;
+	}
+	st->conn_new++;
+	return ipvs_conn_xmit(t, c, CONN_DIR_IN, m, p);
+}
+
+/* ---- ICMP errors ---- */
+
+static enum dpvs_verdict ipvs_icmp(struct conn_table *t, struct rte_mbuf *m, struct ipvs_pkt *p,
+				   struct ipvs_lcore_stats *st)
+{
+	/* The quoted packet reversed is a packet of the conn's own flow. */
+	const union inet_addr s = { .in4 = p->inner_daddr }, d = { .in4 = p->inner_saddr };
+	enum dpvs_verdict (*op)(struct ipvs_conn *, struct rte_mbuf *, struct ipvs_pkt *);
+	struct ipvs_service *svc;
+	struct ipvs_conn *c;
+	enum conn_dir dir;
+
+	c = conn_lookup(t, AF_INET, p->inner_proto, &s, p->inner_dport, &d, p->inner_sport, &dir);
+	if (!c) {
+		unsigned int owner = ipvs_owner(p->inner_proto, p->inner_daddr, p->inner_dport,
+						p->inner_saddr, p->inner_sport, &svc);
+
+		if (ipvs_redirect(m, owner, st))
+			return VERDICT_STOLEN;
+		st->icmp_drop += svc ? 1 : 0;
+		return svc ? VERDICT_DROP : VERDICT_ACCEPT;
+	}
+	op = dir == CONN_DIR_IN ? c->xmit->icmp_in : c->xmit->icmp_out;
+	if (!op)
+		return VERDICT_ACCEPT;
+	st->icmp_fwd++;
+	return op(c, m, p);
+}
+
+/* ---- the hook ---- */
+
+/* Drop bytes past the IPv4 total length (Ethernet padding) so that
+ * insertions and encapsulation keep the packet exact. */
+static void ipvs_trim(struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint32_t tot = rte_be_to_cpu_16(ip->total_length);
+
+	if (unlikely(rte_pktmbuf_pkt_len(m) > tot))
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - tot));
+}
+
+static enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m,
+					  struct netif_port *in_port)
+{
+	struct conn_table *t = conn_table_this();
+	unsigned int lcore = rte_lcore_id();
+	struct ipvs_lcore_stats *st;
+	struct ipvs_service *svc;
+	struct ipvs_conn *c;
+	struct ipvs_pkt p;
+	enum conn_dir dir;
+	int rc;
+
+	(void)priv;
+	(void)in_port;
+	if (unlikely(!t || lcore >= RTE_MAX_LCORE || ipvs_ctx.n_workers == 0))
+		return VERDICT_ACCEPT;
+	st = &ipvs_stats[lcore];
+	rc = ipvs_pkt_parse(m, &p);
+	if (rc == EDPVS_NOTSUPP)
+		return VERDICT_ACCEPT;
+	if (unlikely(rc != 0)) {
+		st->malformed++;
+		return VERDICT_DROP;
+	}
+	st->pkts++;
+	ipvs_trim(m);
+	if (unlikely(p.icmp_err))
+		return ipvs_icmp(t, m, &p, st);
+	c = conn_lookup(t, AF_INET, p.proto, &(union inet_addr){ .in4 = p.saddr }, p.sport,
+			&(union inet_addr){ .in4 = p.daddr }, p.dport, &dir);
+	if (likely(c != NULL)) {
+		st->conn_hit++;
+		return ipvs_conn_xmit(t, c, dir, m, &p);
+	}
+	if (ipvs_redirect(m, ipvs_owner(p.proto, p.saddr, p.sport, p.daddr, p.dport, &svc), st))
+		return VERDICT_STOLEN;
+	if (!svc)
+		return VERDICT_ACCEPT;
+	return ipvs_new_conn(t, svc, m, &p, st);
+}
+
+/* ---- module ---- */
+
+static void ipvs_conn_release(struct ipvs_conn *c)
+{
+	if (c->xmit && c->xmit->conn_release)
+		c->xmit->conn_release(c);
+}
+
+static void ipvs_workers_setup(void)
+{
+	unsigned int i, n = job_role_count(JOB_ROLE_FWD_WORKER);
+
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		ipvs_ctx.worker_index[i] = -1;
+	ipvs_ctx.n_workers = 0;
+	for (i = 0; i < n; i++) {
+		unsigned int id = job_role_lcore(JOB_ROLE_FWD_WORKER, i);
+
+		if (id >= RTE_MAX_LCORE)
+			continue;
+		ipvs_ctx.worker_index[id] = (int16_t)ipvs_ctx.n_workers;
+		ipvs_ctx.worker_lcore[ipvs_ctx.n_workers++] = id;
+	}
+}
+
+int ipvs_init(void)
+{
+	static const struct rte_mbuf_dynflag redirected = { .name = "dpvsd_ipvs_redirected" };
+	int bit, rc;
+
+	ipvs_workers_setup();
+	bit = rte_mbuf_dynflag_register(&redirected);
+	if (bit < 0) {
+		DPVS_LOG(ipvs, ERR, "cannot register the redirect mbuf flag");
+		return EDPVS_NOMEM;
+	}
+	ipvs_ctx.redirect_flag = 1ULL << bit;
+	rc = ipv4_hook_register(IPV4_HOOK_PRE_ROUTING, IPVS_HOOK_PRIO, ipvs_pre_routing, NULL);
+	if (rc != 0) {
+		DPVS_LOG(ipvs, ERR, "cannot register the PRE_ROUTING hook: %s", dpvs_strerror(rc));
+		return rc;
+	}
+	ipvs_ctx.hooked = true;
+	conn_set_release_hook(ipvs_conn_release);
+	DPVS_LOG(ipvs, INFO, "datapath up on %u forwarding lcore(s)", ipvs_ctx.n_workers);
+	return 0;
+}
+
+void ipvs_term(void)
+{
+	if (ipvs_ctx.hooked)
+		ipv4_hook_unregister(IPV4_HOOK_PRE_ROUTING, ipvs_pre_routing, NULL);
+	ipvs_ctx.hooked = false;
+	conn_set_release_hook(NULL);
+}

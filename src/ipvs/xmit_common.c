@@ -1,0 +1,90 @@
+/*
+ * xmit_common.c - what the IPVS forwarding modes share beyond header
+ * rewriting: the mode registry (enum ipvs_fwd_mode -> const struct
+ * xmit_ops), per-lcore forwarding counters, output through the IPv4 stack,
+ * TTL handling and the path MTU toward an address.  Any FWD_WORKER.
+ */
+#include <rte_lcore.h>
+#include "dpvs_err.h"
+#include "ipv4.h"
+#include "icmp.h"
+#include "netif.h"
+#include "route.h"
+#include "ipvs/xmit.h"
+
+#define ICMP_TIME_EXCEEDED 11
+#define XMIT_DEFAULT_MTU   1500
+
+static struct xmit_lcore_stats xmit_stats[RTE_MAX_LCORE];
+
+static const struct xmit_ops *const xmit_modes[IPVS_FWD_MAX] = {
+	[IPVS_FWD_FNAT] = &xmit_fnat_ops,
+	[IPVS_FWD_NAT] = &xmit_nat_ops,
+	[IPVS_FWD_DR] = &xmit_dr_ops,
+	[IPVS_FWD_TUNNEL] = &xmit_tunnel_ops,
+};
+
+const struct xmit_ops *xmit_ops_get(unsigned int fwd)
+{
+	return fwd < IPVS_FWD_MAX ? xmit_modes[fwd] : NULL;
+}
+
+const struct xmit_lcore_stats *xmit_lcore_stats_get(unsigned int lcore_id)
+{
+	return lcore_id < RTE_MAX_LCORE ? &xmit_stats[lcore_id] : NULL;
+}
+
+struct xmit_lcore_stats *xmit_stats_this(void)
+{
+	unsigned int id = rte_lcore_id();
+
+	/* Non-EAL threads (tests) share slot 0. */
+	return &xmit_stats[id < RTE_MAX_LCORE ? id : 0];
+}
+
+static xmit_send_fn xmit_send_hook;	/* tests only; NULL: the IPv4 stack */
+
+void xmit_set_send_hook(xmit_send_fn fn)
+{
+	xmit_send_hook = fn;
+}
+
+enum dpvs_verdict xmit_send(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop)
+{
+	struct xmit_lcore_stats *st = xmit_stats_this();
+	int rc;
+
+	if (unlikely(xmit_send_hook != NULL))
+		rc = xmit_send_hook(m, port, nexthop);
+	else if (port)
+		rc = ipv4_xmit_nexthop(m, port, nexthop);
+	else
+		rc = ipv4_output(m);
+	if (likely(rc == 0))
+		st->sent++;
+	else if (rc == EDPVS_NOTEXIST)
+		st->no_route++;
+	else
+		st->out_err++;
+	return VERDICT_STOLEN;
+}
+
+bool xmit_forward_ttl(struct rte_mbuf *m)
+{
+	if (likely(xmit_ttl_dec(m)))
+		return true;
+	xmit_stats_this()->ttl_expired++;
+	icmp_send_error(m, ICMP_TIME_EXCEEDED, 0, 0);
+	return false;
+}
+
+uint16_t xmit_path_mtu(uint32_t daddr)
+{
+	const struct route_entry *r = route_lookup(daddr);
+
+	if (r && r->mtu)
+		return r->mtu;
+	if (r && r->port && r->port->mtu)
+		return r->port->mtu;
+	return XMIT_DEFAULT_MTU;
+}
