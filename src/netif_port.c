@@ -173,6 +173,18 @@ int netif_queue_counts(const struct netif_port_conf *pc, const char *driver,
 	else
 		rx = RTE_MIN(max_rxq, RTE_MAX(n_workers, 1u));
 	tx = pc->tx_queues ? pc->tx_queues : RTE_MIN(max_txq, n_workers + 1);
+	if (strcmp(driver, "net_tap") == 0 && rx != tx) {
+		/* tap needs as many rx as tx queues, and every rx queue gets
+		 * traffic from the kernel: follow whichever count was set. */
+		if ((pc->rx_queues || pc->n_rx_lcores) && pc->tx_queues)
+			return EDPVS_RANGE;
+		if (pc->rx_queues || pc->n_rx_lcores)
+			tx = rx;
+		else if (pc->tx_queues)
+			rx = tx;
+		else
+			rx = tx = RTE_MAX(rx, tx);
+	}
 	if (rx > max_rxq || tx > max_txq)
 		return EDPVS_RANGE;
 	*n_rxq = (uint16_t)rx;

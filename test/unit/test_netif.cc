@@ -185,8 +185,15 @@ TEST(NetifQueueMap, QueueCounts)
 	ASSERT_EQ(0, netif_queue_counts(&pc, "net_memif", 1, 1, 2, &rx, &tx));
 	EXPECT_EQ(1, rx);
 	EXPECT_EQ(1, tx);
+	ASSERT_EQ(0, netif_queue_counts(&pc, "net_tap", 16, 16, 1, &rx, &tx));
+	EXPECT_EQ(2, rx);	// tap wants rx == tx
+	EXPECT_EQ(2, tx);
 	pc.rx_queues = 3;
 	EXPECT_EQ(EDPVS_RANGE, netif_queue_counts(&pc, "net_ring", 2, 2, 1, &rx, &tx));
+	ASSERT_EQ(0, netif_queue_counts(&pc, "net_tap", 16, 16, 1, &rx, &tx));
+	EXPECT_EQ(3, tx);
+	pc.tx_queues = 2;
+	EXPECT_EQ(EDPVS_RANGE, netif_queue_counts(&pc, "net_tap", 16, 16, 1, &rx, &tx));
 }
 
 // ---- on a net_ring port (tx queue i loops back to rx queue i) ----
