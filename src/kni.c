@@ -295,6 +295,11 @@ int kni_init(void)
 	int rc;
 
 	for (i = 0; i < DPVS_ARRAY_SIZE(kni_jobs); i++) {
+		/* The master runs the exception path only without a KNI worker
+		 * (roles are set before the modules are initialised). */
+		if (kni_job_roles[i] == JOB_ROLE_MASTER &&
+		    job_role_count(JOB_ROLE_KNI_WORKER) > 0)
+			continue;
 		rc = job_register(&kni_jobs[i], kni_job_roles[i]);
 		if (rc != 0)
 			goto err;

@@ -384,34 +384,45 @@ static int netif_cfg_eal_args(const void *staged, struct cfg_eal_args *a)
 	return rc;
 }
 
-static const char *netif_restart_reason(const struct netif_conf *o, const struct netif_conf *n)
+/* Why n cannot be applied to the running o without a restart (false: it can). */
+static bool netif_restart_reason(const struct netif_conf *o, const struct netif_conf *n,
+				 char *why, size_t len)
 {
 	unsigned int i;
 
-	if (o->n_ports != n->n_ports)
-		return "ports added or removed";
-	if (o->pool_mbufs != n->pool_mbufs || o->pool_cache != n->pool_cache)
-		return "pool changed";
-	if (netif_conf_data_room(o) < netif_conf_data_room(n))
-		return "an mtu needs larger mbufs";
+	if (o->n_ports != n->n_ports) {
+		snprintf(why, len, "ports added or removed (%u -> %u)", o->n_ports, n->n_ports);
+		return true;
+	}
+	if (o->pool_mbufs != n->pool_mbufs || o->pool_cache != n->pool_cache) {
+		snprintf(why, len, "pool changed");
+		return true;
+	}
 	for (i = 0; i < n->n_ports; i++) {
 		struct netif_port_conf a = o->ports[i], b = n->ports[i];
 
 		a.mtu = b.mtu;
 		a.promisc = b.promisc;
-		if (memcmp(&a, &b, sizeof(a)) != 0)
-			return "a port's device, queues, queue map or kni changed";
+		if (memcmp(&a, &b, sizeof(a)) != 0) {
+			snprintf(why, len, "port %s: device, queues, descriptors, rx_lcores or kni "
+				 "changed", b.name);
+			return true;
+		}
 	}
-	return NULL;
+	if (netif_conf_data_room(o) < netif_conf_data_room(n)) {
+		snprintf(why, len, "an mtu needs larger mbufs than the running pool has");
+		return true;
+	}
+	return false;
 }
 
 static int netif_cfg_reload(struct netif_conf *c, struct cfg_errors *errs)
 {
-	const char *why = netif_restart_reason(netif_ctx.conf, c);
+	char why[160];
 	unsigned int i;
 	int rc;
 
-	if (why) {
+	if (netif_restart_reason(netif_ctx.conf, c, why, sizeof(why))) {
 		cfg_error_add(errs, NULL, "netif", "%s: needs a restart of dpvsd", why);
 		return EDPVS_CONFIG;
 	}
