@@ -12,9 +12,9 @@
  * real servers.  Local addresses come round-robin from the service's list.
  *
  * Client address for the real server, per service:
- *   - TOA (kmod/toa): option kind 254 in the SYN and in the ACK that ends
- *     the handshake.  On by default for FNAT TCP services unless they send
- *     PROXY v2 (then only with SVC_F_TOA).
+ *   - TOA (kmod/toa, SVC_F_TOA: on for TCP services unless ipvsadm
+ *     --no-toa): option kind 254 in the SYN and in the ACK that ends the
+ *     handshake.
  *   - PROXY protocol v2 (SVC_F_PROXY_PROTO): the 28-byte header prepended
  *     to the first client payload (seq = ISN + 1; again on retransmits of
  *     that segment); later client sequence numbers are moved up by 28 and
@@ -116,7 +116,7 @@ static void fnat_conn_release(struct ipvs_conn *c)
 
 static bool fnat_wants_toa(const struct ipvs_service *svc)
 {
-	return (svc->flags & SVC_F_TOA) || !(svc->flags & SVC_F_PROXY_PROTO);
+	return (svc->flags & SVC_F_TOA) != 0;
 }
 
 /* Bytes FNAT may add to a client packet of svc. */

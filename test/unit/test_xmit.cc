@@ -668,6 +668,7 @@ protected:
 TEST_F(XmitMode, XmitFnatTupleAndToa)
 {
 	const auto &ops = xmit_fnat_ops;
+	svc->flags |= SVC_F_TOA;
 	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0));
 	ASSERT_NE(nullptr, m);
 	EXPECT_EQ(c.laddr.in4, iph(m)->src_addr);
@@ -711,7 +712,7 @@ TEST_F(XmitMode, XmitFnatProxyProtocolStream)
 	svc->flags |= SVC_F_PROXY_PROTO;
 	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0));
 	ASSERT_NE(nullptr, m);
-	EXPECT_EQ(32, (l4h<rte_tcp_hdr>(m)->data_off >> 4) * 4) << "no TOA with PROXY v2";
+	EXPECT_EQ(32, (l4h<rte_tcp_hdr>(m)->data_off >> 4) * 4) << "no TOA without SVC_F_TOA";
 	spec sa = from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001);
 	sa.opts = syn_opts;
 	m = run(ops.out, sa);
