@@ -478,6 +478,21 @@ struct conn_walk_ctx {
 	unsigned int lcore_id;
 };
 
+/* Time left before c expires.  timer.h has no accessor for it: this reads
+ * the pending timer's absolute expiry tick (units of TIMER_TICK_US on the
+ * timer_now_us() clock, as timer_schedule() sets it) and falls back to the
+ * full timeout when the timer is not pending. */
+static uint32_t conn_expire_ms(const struct ipvs_conn *c)
+{
+	uint64_t now, when;
+
+	if (!timer_pending(&c->timer))
+		return conn_timeout(c) * 1000u;
+	now = timer_now_us();
+	when = c->timer.expires * TIMER_TICK_US;
+	return when > now ? (uint32_t)RTE_MIN((when - now) / 1000u, (uint64_t)UINT32_MAX) : 0;
+}
+
 static void conn_fill(const struct ipvs_conn *c, struct ipvs_wire_conn_entry *e,
 		      unsigned int lcore_id)
 {
@@ -505,7 +520,7 @@ static void conn_fill(const struct ipvs_conn *c, struct ipvs_wire_conn_entry *e,
 		state = proto_state_name(c->proto, c->state);
 	}
 	snprintf(e->state, sizeof(e->state), "%s", state);
-	e->expire_ms = conn_timeout(c) * 1000u;
+	e->expire_ms = conn_expire_ms(c);
 }
 
 static int conn_walk_cb(struct ipvs_conn *c, void *arg)

@@ -272,7 +272,8 @@ static int parse_host(const char *s, bool v6_only, uint8_t *af, union ipvs_wire_
 		return (*af = AF_INET, 0);
 	if (inet_pton(AF_INET6, s, a->in6) == 1)
 		return (*af = AF_INET6, 0);
-	if (v6_only || s[0] == '\0' || strchr(s, ':') != NULL)
+	/* Only names go to the resolver: "1.2.3" is not an address here. */
+	if (v6_only || s[0] == '\0' || strchr(s, ':') != NULL || strspn(s, "0123456789.") == strlen(s))
 		return -1;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
