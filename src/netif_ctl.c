@@ -96,6 +96,10 @@ static const char *netif_req_name(const void *req, uint32_t len, struct ctl_repl
 
 	if (len == 0)
 		return "";
+	if (len != sizeof(*r)) {
+		ctl_reply_errmsg(rep, "request of %u bytes, expected 0 or %zu", len, sizeof(*r));
+		return NULL;
+	}
 	if (memchr(r->name, '\0', sizeof(r->name)) == NULL) {
 		ctl_reply_errmsg(rep, "device name is not NUL-terminated");
 		return NULL;
