@@ -83,6 +83,31 @@ expect_eq "$(cat /sys/class/net/$VD/mtu)" "1400" "kernel MTU of the af_packet ve
 "$DPIP" link set dpdk0 mtu 9000 2>/dev/null && fail "mtu beyond the mbuf size accepted"
 "$DPIP" link show nosuch0 2>/dev/null && fail "show of unknown device succeeded"
 
+# Malformed control requests get an error reply; the daemon keeps answering.
+python3 - "$DPVSD_SOCK" <<'PY' || fail "malformed netif requests"
+import socket, struct, sys
+def call(op, payload):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(sys.argv[1])
+    s.sendall(struct.pack('<IHHIiI', 0x44505653, 1, op, 7, 0, len(payload)) + payload)
+    hdr = b''
+    while len(hdr) < 20:
+        chunk = s.recv(20 - len(hdr))
+        if not chunk:
+            raise SystemExit('connection closed without a reply')
+        hdr += chunk
+    status = struct.unpack('<IHHIiI', hdr)[4]
+    s.close()
+    return status
+assert call(0x200, b'dpdk0') < 0, 'short link show name accepted'
+assert call(0x200, b'x' * 16) < 0, 'unterminated name accepted'
+assert call(0x201, b'\0' * 24) < 0, 'link set of an empty name accepted'
+assert call(0x201, b'dpdk0'.ljust(16, b'\0') + struct.pack('<II', 99, 1)) < 0, 'bad attribute'
+assert call(0x201, b'dpdk0'.ljust(16, b'\0') + struct.pack('<II', 1, 7)) < 0, 'up = 7 accepted'
+assert call(0x200, b'') == 0, 'link show after bad requests'
+PY
+
 # Reload: an MTU change applies, a port change is refused (config stays).
 sed -i 's/mtu = 1500;/mtu = 1450;/' "$T/d.conf"
 kill -HUP "$DPVSD_PID"
