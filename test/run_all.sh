@@ -73,9 +73,20 @@ for suite in rep.get("testsuites", []):
 EOF
 }
 
+# The EAL leaves its runtime dir (/var/run/dpdk/<prefix>, ~2 MB of tmpfs)
+# behind; remove the unit tests' new ones that no process holds open.
+remove_new_runtime_dirs() {
+	local d
+	for d in /var/run/dpdk/dpvsd-unit-*; do
+		[ -d "$d" ] || continue
+		echo "$1" | grep -qxF "$d" && continue
+		fuser -s "$d"/* 2>/dev/null || rm -rf "$d"
+	done
+}
+
 run_unit() {
 	local b=$1 bin="$1/unit_tests" log="$LOGDIR/unit-$1.log" json="$LOGDIR/unit-$1.json"
-	local rc filter=() start report suite_counts extra line tname
+	local rc filter=() start report suite_counts extra line tname before
 	if [ ! -x "$bin" ]; then
 		echo "FAIL  unit_tests [$b]: $bin is not built"
 		note_fail "unit_tests [$b]"
@@ -83,11 +94,13 @@ run_unit() {
 	fi
 	[ -n "$FILTER" ] && filter=("--gtest_filter=*$FILTER*")
 	start=$SECONDS
+	before=$(ls -d /var/run/dpdk/dpvsd-unit-* 2>/dev/null)
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 		timeout -k 10 "$UNIT_TIMEOUT" "$bin" --gtest_output="json:$json" "${filter[@]}" \
 		>"$log" 2>&1
 	rc=$?
+	remove_new_runtime_dirs "$before"
 	if [ ! -s "$json" ]; then
 		echo "FAIL  unit_tests [$b]: exit status $rc and no report (crash or timeout); log:"
 		tail -n 100 "$log" | sed 's/^/    /'

@@ -95,6 +95,8 @@ _lib_exit() {
 		echo "---- end of dpvsd log ----" >&2
 	fi
 	rm -rf "$T"
+	# The EAL's runtime dir of this test's file prefix (see dpvsd_config).
+	rm -rf "/var/run/dpdk/dpvsd-it-$TAG"
 	exit "$rc"
 }
 trap _lib_exit EXIT
