@@ -20,7 +20,10 @@
 #include "cfg_internal.h"
 #include "ctl_proto.h"
 #include "dpvs_err.h"
+#include "dpvs_log.h"
 #include "job.h"
+
+DPVS_LOG_REGISTER(cfg);
 
 #define CFG_MAX_CPU     (CPU_SETSIZE - 1)
 #define CFG_IDLE_US_MAX 1000000
@@ -373,10 +376,14 @@ static int cfg_push_lcores(const struct cfg_tree *t, struct cfg_eal_args *a)
 
 static int cfg_push_memory(const struct cfg_tree *t, struct cfg_eal_args *a)
 {
-	size_t mem = t->eal.memory_mb ? t->eal.memory_mb : CFG_EAL_BASE_MB + a->mem_mb;
+	size_t need = CFG_EAL_BASE_MB + a->mem_mb;
+	size_t mem = t->eal.memory_mb ? t->eal.memory_mb : need;
 	bool huge;
 	int rc;
 
+	if (mem < need)
+		DPVS_LOG(cfg, WARNING, "eal.memory_mb = %zu is below the %zu MB the configured "
+			 "sections need; start-up may fail", mem, need);
 	if (t->eal.hugepages == CFG_HUGE_AUTO)
 		huge = cfg_hugepages_suffice(mem);
 	else
