@@ -1,7 +1,8 @@
 /*
  * conn.c - the per-lcore IPVS connection table (ipvs/conn.h): a pool of
  * struct ipvs_conn in one mmap'd array, a power-of-two array of bucket
- * heads, and chains linked by 32-bit node ids (conn index * 2 + direction),
+ * heads, and chains linked by 32-bit node ids (conn index * 2 + direction,
+ * stored + 1),
  * so each conn carries both of its tuple nodes in 8 bytes.  Free conns are
  * kept on a free list threaded through hnext[0]; slots above the high-water
  * mark have never been touched (the pool costs no RSS until used).
@@ -25,7 +26,13 @@
 
 DPVS_LOG_REGISTER(conn);
 
-#define NODE_NIL UINT32_MAX
+/* Chain links and bucket heads hold node id + 1, so 0 ends a chain and a
+ * fresh (zero) mapping is an empty table: nothing to initialise, and the
+ * pages are first touched by the owner lcore (its NUMA node). */
+#define NODE_NIL 0u
+#define NODE_ID(idx, dir) ((((idx) << 1) | (dir)) + 1u)
+#define NODE_IDX(id) (((id) - 1u) >> 1)
+#define NODE_DIR(id) (((id) - 1u) & 1u)
 #define CONN_US_PER_S 1000000ull
 #define TMPL_DEFAULT_TIMEOUT 300u	/* persistence timeout when the service has 0 */
 
@@ -34,7 +41,7 @@ struct conn_table {
 	uint32_t n_buckets;
 	uint32_t mask;
 	uint32_t seed;
-	uint32_t free_head;	/* free list through hnext[0] */
+	uint32_t free_head;	/* free list through hnext[0]: index + 1, 0 = empty */
 	uint32_t high;		/* slots [high, max_conns) never used */
 	uint32_t *buckets;	/* node id of each chain head */
 	struct ipvs_conn *pool;
@@ -106,7 +113,6 @@ int conn_table_create(const struct conn_table_params *p, struct conn_table **out
 	t->buckets = big_alloc(t->bucket_bytes);
 	if (!t->buckets)
 		goto err_buckets;
-	memset(t->buckets, 0xff, (size_t)nb * sizeof(uint32_t));
 	t->stats.max_conns = t->max_conns;
 	t->stats.n_buckets = nb;
 	*out = t;
@@ -205,12 +211,12 @@ static void hash_link(struct conn_table *t, struct ipvs_conn *c, unsigned int di
 	uint32_t b = conn_node_hash(t, c, dir) & t->mask;
 
 	c->hnext[dir] = t->buckets[b];
-	t->buckets[b] = (conn_index(t, c) << 1) | dir;
+	t->buckets[b] = NODE_ID(conn_index(t, c), dir);
 }
 
 static void hash_unlink(struct conn_table *t, struct ipvs_conn *c, unsigned int dir)
 {
-	uint32_t me = (conn_index(t, c) << 1) | dir;
+	uint32_t me = NODE_ID(conn_index(t, c), dir);
 	uint32_t *link = &t->buckets[conn_node_hash(t, c, dir) & t->mask];
 
 	while (*link != NODE_NIL) {
@@ -219,7 +225,7 @@ static void hash_unlink(struct conn_table *t, struct ipvs_conn *c, unsigned int 
 			c->hnext[dir] = NODE_NIL;
 			return;
 		}
-		link = &t->pool[*link >> 1].hnext[*link & 1];
+		link = &t->pool[NODE_IDX(*link)].hnext[NODE_DIR(*link)];
 	}
 }
 
@@ -262,8 +268,8 @@ static struct ipvs_conn *table_find(struct conn_table *t, int af, uint8_t proto,
 	uint32_t id = t->buckets[tuple_hash(t, af, proto, s, sport, d, dport) & t->mask];
 
 	while (id != NODE_NIL) {
-		struct ipvs_conn *c = &t->pool[id >> 1];
-		unsigned int nd = id & 1;
+		struct ipvs_conn *c = &t->pool[NODE_IDX(id)];
+		unsigned int nd = NODE_DIR(id);
 
 		if (c->af == af && c->proto == proto && (c->flags & CONN_F_TEMPLATE) == tmpl &&
 		    node_match(c, nd, s, sport, d, dport)) {
@@ -290,7 +296,7 @@ static struct ipvs_conn *pool_get(struct conn_table *t)
 	struct ipvs_conn *c;
 
 	if (t->free_head != NODE_NIL) {
-		c = &t->pool[t->free_head];
+		c = &t->pool[t->free_head - 1];
 		t->free_head = c->hnext[0];
 	} else if (t->high < t->max_conns) {
 		c = &t->pool[t->high++];
@@ -308,7 +314,7 @@ static void pool_put(struct conn_table *t, struct ipvs_conn *c)
 {
 	c->flags = 0;
 	c->hnext[0] = t->free_head;
-	t->free_head = conn_index(t, c);
+	t->free_head = conn_index(t, c) + 1;
 	t->stats.count--;
 }
 
