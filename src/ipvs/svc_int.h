@@ -12,6 +12,10 @@
 #include "msg.h"
 #include "ipvs/svc.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- the master's table (written and read by the master only) ---- */
 
 #define SVC_N_COUNTERS 5	/* conns, inpkts, outpkts, inbytes, outbytes */
@@ -168,4 +172,7 @@ uint8_t svc_fwd_to_wire(uint8_t fwd);
 int svc_ctl_register(void);
 void svc_ctl_unregister(void);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* DPVS_IPVS_SVC_INT_H */
