@@ -189,14 +189,23 @@ static void parse_route(const config_setting_t *it, struct inet_conf *c, struct 
 	    cfg_get_int(it, "mtu", 0, 65535, 0, &mtu, e) ||
 	    cfg_get_int(it, "metric", 0, UINT32_MAX, 0, &metric, e))
 		return;
-	if (parse_prefix(dst, &r->dst, &r->plen) != 0 || (r->dst & ~plen_mask(r->plen)))
-		return cfg_error_add(e, it, "dst", "expected a prefix A.B.C.D/LEN without host bits, got '%s'", dst);
-	if (via[0] && parse_ipv4(via, &r->gw) != 0)
-		return cfg_error_add(e, it, "via", "expected an IPv4 address, got '%s'", via);
-	if (src[0] && parse_ipv4(src, &r->src) != 0)
-		return cfg_error_add(e, it, "src", "expected an IPv4 address, got '%s'", src);
-	if (r->dev[0] == '\0')
-		return cfg_error_add(e, it, "dev", "required (a port name such as dpdk0)");
+	if (parse_prefix(dst, &r->dst, &r->plen) != 0 || (r->dst & ~plen_mask(r->plen))) {
+		cfg_error_add(e, it, "dst",
+			      "expected a prefix A.B.C.D/LEN without host bits, got '%s'", dst);
+		return;
+	}
+	if (via[0] && parse_ipv4(via, &r->gw) != 0) {
+		cfg_error_add(e, it, "via", "expected an IPv4 address, got '%s'", via);
+		return;
+	}
+	if (src[0] && parse_ipv4(src, &r->src) != 0) {
+		cfg_error_add(e, it, "src", "expected an IPv4 address, got '%s'", src);
+		return;
+	}
+	if (r->dev[0] == '\0') {
+		cfg_error_add(e, it, "dev", "required (a port name such as dpdk0)");
+		return;
+	}
 	r->mtu = (uint16_t)mtu;
 	r->metric = (uint32_t)metric;
 	c->n_route++;
@@ -213,13 +222,20 @@ static void parse_neigh(const config_setting_t *it, struct inet_conf *c, struct 
 	    cfg_get_string(it, "addr", "", addr, sizeof(addr), e) ||
 	    cfg_get_string(it, "lladdr", "", ll, sizeof(ll), e))
 		return;
-	if (n->dev[0] == '\0')
-		return cfg_error_add(e, it, "dev", "required (a port name such as dpdk0)");
-	if (parse_ipv4(addr, &n->addr) != 0 || n->addr == 0)
-		return cfg_error_add(e, it, "addr", "expected an IPv4 address, got '%s'", addr);
+	if (n->dev[0] == '\0') {
+		cfg_error_add(e, it, "dev", "required (a port name such as dpdk0)");
+		return;
+	}
+	if (parse_ipv4(addr, &n->addr) != 0 || n->addr == 0) {
+		cfg_error_add(e, it, "addr", "expected an IPv4 address, got '%s'", addr);
+		return;
+	}
 	if (rte_ether_unformat_addr(ll, &n->mac) != 0 || !rte_is_unicast_ether_addr(&n->mac) ||
-	    rte_is_zero_ether_addr(&n->mac))
-		return cfg_error_add(e, it, "lladdr", "expected a unicast MAC xx:xx:xx:xx:xx:xx, got '%s'", ll);
+	    rte_is_zero_ether_addr(&n->mac)) {
+		cfg_error_add(e, it, "lladdr",
+			      "expected a unicast MAC xx:xx:xx:xx:xx:xx, got '%s'", ll);
+		return;
+	}
 	c->n_neigh++;
 }
 
