@@ -84,6 +84,18 @@ remove_new_runtime_dirs() {
 	done
 }
 
+# Fallback for a run that left no JSON: "P|F|S suite test" from the text log.
+gtest_text_report() {
+	sed -n -E 's/^\[ +(OK|FAILED|SKIPPED) +\] ([A-Za-z0-9_\/]+)\.([^ ]+) \([0-9]+ ms\)$/\1 \2 \2.\3/p' "$1" |
+		sed -e 's/^OK /P /' -e 's/^FAILED /F /' -e 's/^SKIPPED /S /'
+}
+
+# The last test that started and did not finish, in a gtest text log.
+gtest_unfinished() {
+	awk '/^\[ RUN      \]/ { t = $4 } /^\[ +(OK|FAILED|SKIPPED) +\]/ { if ($0 ~ t) t = "" }
+	     END { print t }' "$1"
+}
+
 run_unit() {
 	local b=$1 bin="$1/unit_tests" log="$LOGDIR/unit-$1.log" json="$LOGDIR/unit-$1.json"
 	local rc filter=() start report suite_counts extra line tname before
@@ -101,17 +113,22 @@ run_unit() {
 		>"$log" 2>&1
 	rc=$?
 	remove_new_runtime_dirs "$before"
-	if [ ! -s "$json" ]; then
-		echo "FAIL  unit_tests [$b]: exit status $rc and no report (crash or timeout); log:"
-		tail -n 100 "$log" | sed 's/^/    /'
-		note_fail "unit_tests [$b]"
-		return
+	if [ -s "$json" ]; then
+		report=$(gtest_report "$json") || report=
+		if [ -z "$report" ]; then
+			echo "FAIL  unit_tests [$b]: no test results in $json"
+			note_fail "unit_tests [$b] report"
+		fi
+	else
+		# No JSON: the binary crashed or timed out.  Count what the text
+		# log shows, and fail the run naming the test it died in.
+		report=$(gtest_text_report "$log")
+		tname=$(gtest_unfinished "$log")
+		echo "FAIL  unit_tests [$b]: exit status $rc without a report (crash or timeout)" \
+			"${tname:+in $tname}; log tail:"
+		tail -n 60 "$log" | sed 's/^/    /'
+		note_fail "unit_tests [$b] ${tname:-crashed}"
 	fi
-	report=$(gtest_report "$json") || {
-		echo "FAIL  unit_tests [$b]: unreadable report $json"
-		note_fail "unit_tests [$b]"
-		return
-	}
 	# One line per suite: PASS/FAIL with counts; failures in full.
 	suite_counts=$(echo "$report" | awk '
 		/^[PFS] / { n[$2]++; c[$2, $1]++; if (!($2 in seen)) { seen[$2] = 1; order[++k] = $2 } }
@@ -141,7 +158,7 @@ run_unit() {
 		"    "*) echo "$line" ;;
 		esac
 	done <<<"$report"
-	if [ "$rc" -ne 0 ] && ! echo "$report" | grep -q '^F '; then
+	if [ -s "$json" ] && [ "$rc" -ne 0 ] && ! echo "$report" | grep -q '^F '; then
 		# All tests passed but the process failed (sanitizer at exit, crash in teardown).
 		echo "FAIL  unit_tests [$b]: exit status $rc after all tests passed; log tail:"
 		tail -n 60 "$log" | sed 's/^/    /'
@@ -228,7 +245,9 @@ main() {
 			fi
 		done
 	fi
-	if [ "$FAILED" -gt 0 ]; then
+	if [ "$FAILED" -gt 20 ]; then
+		echo "failed: ${FAILED_NAMES[*]:0:20} ... ($((FAILED - 20)) more)"
+	elif [ "$FAILED" -gt 0 ]; then
 		echo "failed: ${FAILED_NAMES[*]}"
 	fi
 	cleanup
