@@ -20,6 +20,11 @@
 extern "C" {
 #endif
 
+/* Wire headers use C11 _Static_assert; let C++ (unit tests) read them too. */
+#if defined(__cplusplus) && !defined(_Static_assert)
+#define _Static_assert static_assert
+#endif
+
 #define CTL_MAGIC        0x44505653u	/* "DPVS" */
 #define CTL_VERSION      1u
 #define CTL_MAX_REQUEST  (64u * 1024u)		/* bound on a request payload */

@@ -282,10 +282,10 @@ int ctl_client_request(struct ctl_client *c, uint16_t opcode, const void *req, u
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (len > CTL_MAX_REQUEST || (len > 0 && !req))
+		return transport_fail(c, res, EDPVS_INVAL, "bad request size");
 	if (c->fd < 0)
 		return transport_fail(c, res, EDPVS_IO, "not connected");
-	if (len > CTL_MAX_REQUEST || (len > 0 && !req))
-		return transport_fail(c, res, EDPVS_INVAL, "request too large");
 	rc = send_request(c, opcode, req, len, deadline);
 	if (rc)
 		return transport_fail(c, res, rc, "sending request");
