@@ -243,9 +243,10 @@ void conn_table_stats(const struct conn_table *t, struct conn_stats *out);
  * plus the buckets divided by max_conns, rounded up). */
 uint32_t conn_table_bytes_per_conn(const struct conn_table *t);
 
-/* Module: conn_init() prepares the per-lcore registry; the tables themselves
- * are made when the "ipvs" config section is applied (sizes come from it);
- * conn_term() destroys them.  Master, before/after the loops. */
+/* Module "ipvs" (src/ipvs/ipvs_cfg.c): conn_init() has nothing to set up;
+ * the tables are made when the "ipvs" config section is applied at start-up
+ * (one per FWD_WORKER, sized from it); conn_term() destroys them (after the
+ * loops stopped; see conn_table_destroy()).  Master. */
 int conn_init(void);
 void conn_term(void);
 

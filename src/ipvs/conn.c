@@ -649,21 +649,3 @@ uint32_t conn_table_bytes_per_conn(const struct conn_table *t)
 
 	return (uint32_t)(sizeof(struct ipvs_conn) + (b + t->max_conns - 1) / t->max_conns);
 }
-
-/* ---- module ---- */
-
-int conn_init(void)
-{
-	memset(conn_tables, 0, sizeof(conn_tables));
-	return 0;
-}
-
-void conn_term(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < RTE_MAX_LCORE; i++) {
-		conn_table_destroy(conn_tables[i]);
-		conn_tables[i] = NULL;
-	}
-}
