@@ -19,6 +19,7 @@
 #include "ipv4.h"
 #include "icmp.h"
 #include "inet_ctl.h"
+#include "ipvs/conn.h"
 #include "ipvs/svc.h"
 #include "ipvs/ipvs.h"
 /* MODULE-INCLUDES: add module headers above this line */
@@ -40,6 +41,7 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "ipv4", ipv4_init, ipv4_term },
 	{ "icmp", icmp_init, icmp_term },
 	{ "inet_ctl", inet_ctl_init, inet_ctl_term },
+	{ "ipvs", conn_init, conn_term },
 	{ "ipvs_svc", ipvs_svc_init, ipvs_svc_term },
 	{ "ipvs_core", ipvs_init, ipvs_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
