@@ -75,5 +75,18 @@ expect_match "$out" "host bits" "host bits message"
 "$DPIP" route del 10.99.0.0/16 2>/dev/null; expect_eq $? 1 "del of a missing route"
 "$DPIP" route add 10.99.0.0/16 via "$GW" 2>/dev/null; expect_eq $? 2 "route add without dev"
 
+# Reload (SIGHUP): the config's routes change; only the difference is
+# applied (the run-time routes stay).
+dpvsd_config "$T/d.conf" "$("$LAB" config --prefix "$P" | sed '/^inet = {/a\
+    ipv4_forward = true;\
+    routes = ( { dst = "10.77.7.0/24"; via = "'"$GW"'"; dev = "dpdk1"; metric = 3; } );')"
+kill -HUP "$DPVSD_PID"
+wait_for 5 "\"$DPIP\" route show | grep -q '^10.77.7.0/24 via $GW dev dpdk1 proto static metric 3'" ||
+	fail "reload did not add the new route: $("$DPIP" route show)"
+out=$("$DPIP" route show)
+[[ "$out" != *"10.77.3.0/24"* ]] || fail "reload kept the removed route: $out"
+expect_match "$out" "10.77.5.0/24 via $GW dev dpdk1 mtu 600" "run-time route kept over reload"
+$CLI ping -c 1 -W 2 10.77.3.1 >/dev/null || fail "ping via the default route after reload"
+
 dpvsd_stop
 expect_eq "$DPVSD_RC" 0 "dpvsd exit status"
