@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <set>
+#include <string>
+#include <unistd.h>
 #include <vector>
 
+#include "cfg.h"
 #include "dpvs_err.h"
 #include "job.h"
 #include "test_eal.h"
@@ -479,4 +482,69 @@ TEST_F(ConnTest, OneMillionConns)
 	EXPECT_EQ(N, d->inactive_conns);
 	EXPECT_EQ(N, conn_flush(t, nullptr, nullptr));
 	EXPECT_EQ(0u, d->inactive_conns);
+}
+
+// ---- the "ipvs" config section (parse and validation only) ----
+
+namespace {
+
+// Load text as a config file; returns cfg_load's code and every error line.
+int load_cfg(const std::string &text, std::string *errors)
+{
+	char path[] = "/tmp/dpvsd-ipvscfg-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -100;
+	if (write(fd, text.data(), text.size()) != (ssize_t)text.size()) {
+		close(fd);
+		unlink(path);
+		return -101;
+	}
+	close(fd);
+	struct cfg_tree *t = nullptr;
+	struct cfg_errors errs;
+	memset(&errs, 0, sizeof(errs));
+	int rc = cfg_load(path, &t, &errs);
+	unlink(path);
+	for (unsigned i = 0; i < errs.count && i < CFG_MAX_ERRORS; i++) {
+		char buf[512];
+		cfg_error_format(&errs.err[i], buf, sizeof(buf));
+		*errors += buf;
+		*errors += "\n";
+	}
+	if (t)
+		cfg_free(t);
+	return rc;
+}
+
+} // namespace
+
+TEST(IpvsCfg, GoodSectionLoads)
+{
+	std::string e;
+	EXPECT_EQ(0, load_cfg("ipvs = { conn_max = 100000; conn_buckets = 131072;\n"
+			      "  maglev_table_size = 4093;\n"
+			      "  timeouts = { established = 3600; fin_wait = 60; udp = 30; }; };\n", &e))
+		<< e;
+	EXPECT_EQ(0, load_cfg("", &e)) << e;	// absent: defaults
+}
+
+TEST(IpvsCfg, BadValuesNameLineAndKey)
+{
+	std::string e;
+	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = {\n"
+					 "  conn_max = 10;\n"
+					 "  conn_buckets = 1000;\n"
+					 "  maglev_table_size = 65536;\n"
+					 "  colour = 1;\n"
+					 "  timeouts = { established = 0; tcpfin = 5; };\n"
+					 "};\n", &e));
+	EXPECT_NE(std::string::npos, e.find(":2: ipvs.conn_max")) << e;
+	EXPECT_NE(std::string::npos, e.find(":3: ipvs.conn_buckets: 1000 is not a power of two")) << e;
+	EXPECT_NE(std::string::npos, e.find(":4: ipvs.maglev_table_size: 65536 is not a prime")) << e;
+	EXPECT_NE(std::string::npos, e.find(":5: ipvs.colour: unknown key")) << e;
+	EXPECT_NE(std::string::npos, e.find("ipvs.timeouts.established: 0 is out of range")) << e;
+	EXPECT_NE(std::string::npos, e.find("ipvs.timeouts.tcpfin: unknown key")) << e;
+	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = { timeouts = 5; };\n", &e));
+	EXPECT_NE(std::string::npos, e.find("expected a group")) << e;
 }
