@@ -427,11 +427,17 @@ static int netif_cfg_reload(struct netif_conf *c, struct cfg_errors *errs)
 		return EDPVS_CONFIG;
 	}
 	for (i = 0; i < c->n_ports; i++) {
+		const struct netif_port_conf *was = &netif_ctx.conf->ports[i], *now = &c->ports[i];
 		struct netif_port *p = &netif_ctx.ports[i];
 
-		rc = netif_port_set_mtu(p, c->ports[i].mtu);
-		if (rc == 0)
-			rc = netif_port_set_promisc(p, c->ports[i].promisc);
+		rc = now->mtu != was->mtu ? netif_port_set_mtu(p, now->mtu) : 0;
+		if (rc == 0 && now->promisc != was->promisc)
+			rc = netif_port_set_promisc(p, now->promisc);
+		if (rc == EDPVS_NOTSUPP) {	/* e.g. memif MTU: keep, as at start */
+			DPVS_LOG(netif, NOTICE, "%s: device cannot change mtu/promisc, kept",
+				 p->name);
+			rc = 0;
+		}
 		if (rc != 0) {
 			cfg_error_add(errs, NULL, "netif.ports", "%s: %s", p->name,
 				      dpvs_strerror(rc));
