@@ -61,9 +61,13 @@ struct core_lcore_info {
 	uint32_t role;			/* enum job_role */
 	char role_name[16];
 	uint32_t n_jobs;		/* struct core_job_info that follow */
-	uint32_t reserved;
+	uint32_t running;		/* 1 while the lcore's loop runs */
+	uint64_t loops;			/* loop iterations (struct job_lcore_stats) */
+	uint64_t idle_loops;		/* iterations in which no job did work */
+	uint64_t sleeps;		/* sleeps taken by the idle policy */
+	uint64_t sleep_us;		/* microseconds asked for in those sleeps */
 };
-_Static_assert(sizeof(struct core_lcore_info) == 32, "core_lcore_info wire size");
+_Static_assert(sizeof(struct core_lcore_info) == 64, "core_lcore_info wire size");
 
 struct core_job_info {
 	char name[CORE_NAME_LEN];

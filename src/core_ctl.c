@@ -102,6 +102,7 @@ static int append_lcore(struct ctl_reply *rep, unsigned int lcore)
 {
 	enum job_role role = job_lcore_role(lcore);
 	struct job_walk w = { rep, lcore };
+	struct job_lcore_stats ls;
 	struct core_lcore_info *l;
 	uint32_t n_jobs = 0;
 
@@ -113,6 +114,13 @@ static int append_lcore(struct ctl_reply *rep, unsigned int lcore)
 	l->role = role;
 	wire_str(l->role_name, sizeof(l->role_name), job_role_name(role));
 	l->n_jobs = n_jobs;
+	l->running = job_lcore_running(lcore);
+	if (job_lcore_stats_get(lcore, &ls) == 0) {
+		l->loops = ls.loops;
+		l->idle_loops = ls.idle_loops;
+		l->sleeps = ls.sleeps;
+		l->sleep_us = ls.sleep_us;
+	}
 	return job_foreach(role, append_job, &w);
 }
 

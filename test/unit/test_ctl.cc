@@ -739,6 +739,8 @@ TEST_F(CtlCoreTest, LcoreListHasEveryLcoreAndTheCtlJob)
 		p += sizeof(l);
 		EXPECT_EQ((uint32_t)job_lcore_role(l.lcore_id), l.role);
 		EXPECT_STREQ(job_role_name((enum job_role)l.role), l.role_name);
+		EXPECT_EQ(job_lcore_running(l.lcore_id) ? 1u : 0u, l.running);
+		EXPECT_LE(l.idle_loops, l.loops);
 		for (uint32_t j = 0; j < l.n_jobs; j++) {
 			struct core_job_info ji;
 			ASSERT_LE(p + sizeof(ji), end);

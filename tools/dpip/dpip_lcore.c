@@ -15,6 +15,11 @@ static const char *job_type_name(uint32_t t)
 	return t < DPVS_ARRAY_SIZE(job_type_names) ? job_type_names[t] : "?";
 }
 
+static const char *idle_mode_name(uint32_t m)
+{
+	return m == 0 ? "busy_poll" : m == 1 ? "sleep" : "?";
+}
+
 static uint64_t per_call(uint64_t cycles, uint64_t calls)
 {
 	return calls ? cycles / calls : 0;
@@ -75,9 +80,17 @@ static int show_one_lcore(const struct dpip_opts *o, struct cli_json *js,
 		cli_json_obj_open(js, NULL);
 		cli_json_u64(js, "lcore", l->lcore_id);
 		cli_json_str(js, "role", role);
+		cli_json_bool(js, "running", l->running != 0);
+		cli_json_u64(js, "loops", l->loops);
+		cli_json_u64(js, "idle_loops", l->idle_loops);
+		cli_json_u64(js, "sleeps", l->sleeps);
+		cli_json_u64(js, "sleep_us", l->sleep_us);
 		cli_json_arr_open(js, "jobs");
 	} else {
-		printf("lcore %u: %.*s\n", l->lcore_id, (int)sizeof(l->role_name), l->role_name);
+		printf("lcore %u: %.*s%s  loops %" PRIu64 " idle %.1f%% sleeps %" PRIu64 "\n",
+		       l->lcore_id, (int)sizeof(l->role_name), l->role_name,
+		       l->running ? "" : " (not running)", l->loops,
+		       l->loops ? 100.0 * (double)l->idle_loops / (double)l->loops : 0.0, l->sleeps);
 		if (l->n_jobs)
 			printf("  %-24s %-5s %14s %14s %12s\n", "job", "type", "calls", "work",
 			       "cycles/call");
@@ -113,7 +126,14 @@ static int lcore_print(const struct dpip_opts *o, const void *data, uint32_t len
 	if (o->json) {
 		cli_json_obj_open(&js, NULL);
 		cli_json_u64(&js, "tsc_hz", h->tsc_hz);
+		cli_json_str(&js, "idle_mode", idle_mode_name(h->idle_mode));
+		cli_json_u64(&js, "idle_sleep_min_us", h->idle_sleep_min_us);
+		cli_json_u64(&js, "idle_sleep_max_us", h->idle_sleep_max_us);
 		cli_json_arr_open(&js, "lcores");
+	} else if (o->verbose) {
+		printf("idle policy %s, sleep %u..%u us, tsc %" PRIu64 " Hz\n",
+		       idle_mode_name(h->idle_mode), h->idle_sleep_min_us, h->idle_sleep_max_us,
+		       h->tsc_hz);
 	}
 	for (i = 0; i < h->n_lcores && rc == 0; i++)
 		rc = show_one_lcore(o, &js, &c);
@@ -154,7 +174,7 @@ static int lcore_run(const struct dpip_opts *o, int argc, char **argv);
 
 const struct dpip_cmd dpip_cmd_lcore = {
 	.name = "lcore",
-	.usage = "dpip [-j] lcore show\n",
+	.usage = "dpip [-j] [-v] lcore show\n",
 	.run = lcore_run,
 };
 
