@@ -25,7 +25,9 @@ static const struct sched_ops *const sched_table[] = {
 	&sched_fo_ops,
 };
 
-/* Default Maglev table size: written by config apply before the loops run. */
+/* Default Maglev table size: written by config apply on the master (also on
+ * reload, while workers run), read by workers when they bind mh: relaxed
+ * atomic accesses. */
 static uint32_t mh_default_size = SCHED_MH_DEFAULT_SIZE;
 
 const struct sched_ops *sched_lookup(const char *name)
@@ -107,13 +109,13 @@ int sched_mh_set_default_size(uint32_t n)
 {
 	if (!sched_mh_size_valid(n))
 		return EDPVS_INVAL;
-	mh_default_size = n;
+	__atomic_store_n(&mh_default_size, n, __ATOMIC_RELAXED);
 	return 0;
 }
 
 uint32_t sched_mh_default_size(void)
 {
-	return mh_default_size;
+	return __atomic_load_n(&mh_default_size, __ATOMIC_RELAXED);
 }
 
 /* ---- hashes ---- */
