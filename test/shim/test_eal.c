@@ -12,7 +12,7 @@ static int eal_state = 1;	/* 1: not tried yet; else rte_eal_init's result */
 int test_eal_up(void)
 {
 	char prefix[64];
-	char *argv[] = { "unit_tests", "--no-huge", "--no-pci", "--in-memory", "-m", "256",
+	char *argv[] = { "unit_tests", "--no-huge", "--no-pci", "-m", "256",
 			 "-l", "0-1", "--log-level", "lib.*:error", "--file-prefix", prefix,
 			 NULL };
 

@@ -1,7 +1,7 @@
 /*
  * test_eal.h - the thin C shim the C++ unit tests use to reach dpvsd's C
  * code.  test_eal_up() starts one EAL for the whole unit-test process
- * (--no-huge --no-pci --in-memory, lcores 0-1, a private file prefix) the
+ * (--no-huge --no-pci, lcores 0-1, a private file prefix) the
  * first time it is called; later calls return its first result.
  */
 #ifndef DPVS_TEST_EAL_H
