@@ -566,6 +566,10 @@ int neigh_init(void)
 	int rc;
 
 	RTE_LCORE_FOREACH(l) {
+		enum job_role r = job_lcore_role(l);
+
+		if (r != JOB_ROLE_MASTER && r != JOB_ROLE_FWD_WORKER)
+			continue;	/* no loop that sends IPv4: no table */
 		neigh_tables[l] = neigh_table_create(l, &neigh_ops, NULL);
 		if (neigh_tables[l] == NULL) {
 			rc = EDPVS_NOMEM;
