@@ -146,6 +146,46 @@ printf -- '-A -t 10.10.0.3:80 -s rr\n-A -t 10.10.0.3:80 -s rr\n' >"$T/dup"
 expect_fail 1 "stopped at line 2" "$A" -R <"$T/dup"
 expect_match "$("$A" -Ln)" "TCP  10\.10\.0\.3:80 rr" "lines before the failure were applied"
 
+# Random payloads of the right size for every IPVS request (and one byte
+# too many): one reply each, never a crash; the daemon keeps answering.
+cat >"$T/fuzz.py" <<'PY'
+import random, socket, struct, sys
+random.seed(int(sys.argv[2]))
+SIZES = {0x1000: 0, 0x1001: 64, 0x1002: 64, 0x1003: 24, 0x1005: 0, 0x1006: 24,
+         0x1007: 56, 0x1008: 56, 0x1009: 56, 0x100a: 24, 0x100b: 64, 0x100c: 64,
+         0x100d: 32, 0x100e: 32, 0x100f: 0, 0x1010: 16, 0x1011: 16}
+def recvn(s, n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(min(65536, n - len(b)))
+        if not c:
+            sys.exit("connection closed without a full reply")
+        b += c
+    return b
+def call(op, payload):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.sendall(struct.pack("<IHHIiI", 0x44505653, 1, op, 7, 0, len(payload)) + payload)
+    magic, ver, rop, seq, status, ln = struct.unpack("<IHHIiI", recvn(s, 20))
+    if rop != op or seq != 7:
+        sys.exit("reply to another request: op %x seq %d" % (rop, seq))
+    recvn(s, ln)
+    s.close()
+    return status
+for op, size in SIZES.items():
+    for i in range(40):
+        p = bytes(random.getrandbits(8) for _ in range(size))
+        if op == 0x1011:
+            p = struct.pack("<IIQ", random.randrange(4), random.randrange(20000),
+                            random.randrange(1 << 33))
+        call(op, p)
+    if call(op, b"\0" * (size + 1)) == 0:
+        sys.exit("op %x accepted a payload one byte too long" % op)
+PY
+python3 "$T/fuzz.py" "$DPVSD_SOCK" "$$" || fail "control requests with random payloads"
+"$A" -Ln >/dev/null || fail "dpvsd answers after the random requests"
+"$A" --set 900 120 300 || fail "restore timeouts"
+
 # -C clears everything; the daemon stops cleanly; then ipvsadm says so.
 "$A" -C || fail "final clear"
 expect_eq "$("$A" -S -n)" "" "nothing left to save"
