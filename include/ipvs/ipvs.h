@@ -84,6 +84,7 @@ struct ipvs_lcore_stats {
 	uint64_t pkts;			/* packets seen by the hook (IPv4 TCP/UDP/ICMP) */
 	uint64_t conn_hit;		/* matched an existing connection */
 	uint64_t conn_new;		/* connections created */
+	uint64_t conn_reused;		/* SYN on a TIME_WAIT/CLOSE conn: old one dropped */
 	uint64_t redirected;		/* handed to the owner lcore */
 	uint64_t redirect_fail;		/* netif_redirect() refused (ring full) */
 	uint64_t no_service;		/* to a VIP:port without a service: dropped */

@@ -22,6 +22,7 @@
  * path decide); fragments are left to the stack (no reassembly);
  * malformed TCP/UDP headers are dropped and counted.
  */
+#include <inttypes.h>
 #include <string.h>
 #include <rte_lcore.h>
 #include <rte_mbuf_dyn.h>
@@ -266,6 +267,17 @@ static enum dpvs_verdict ipvs_icmp(struct conn_table *t, struct rte_mbuf *m, str
 
 /* ---- the hook ---- */
 
+/* A client SYN on the tuple of a TCP conn that is closing or closed
+ * (TIME_WAIT, CLOSE): the client reused its port for a new connection,
+ * which is scheduled afresh (and, for FNAT, gets a fresh local port). */
+static inline bool ipvs_conn_reused(const struct ipvs_conn *c, enum conn_dir dir,
+				    const struct ipvs_pkt *p)
+{
+	return dir == CONN_DIR_IN && p->proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+	       (c->state == TCP_S_TIME_WAIT || c->state == TCP_S_CLOSE);
+}
+
 /* Drop bytes past the IPv4 total length (Ethernet padding) so that
  * insertions and encapsulation keep the packet exact. */
 static void ipvs_trim(struct rte_mbuf *m)
@@ -308,8 +320,12 @@ static enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m,
 	c = conn_lookup(t, AF_INET, p.proto, &(union inet_addr){ .in4 = p.saddr }, p.sport,
 			&(union inet_addr){ .in4 = p.daddr }, p.dport, &dir);
 	if (likely(c != NULL)) {
-		st->conn_hit++;
-		return ipvs_conn_xmit(t, c, dir, m, &p);
+		if (likely(!ipvs_conn_reused(c, dir, &p))) {
+			st->conn_hit++;
+			return ipvs_conn_xmit(t, c, dir, m, &p);
+		}
+		conn_del(t, c);		/* a new connection on an old tuple */
+		st->conn_reused++;
 	}
 	if (ipvs_redirect(m, ipvs_owner(p.proto, p.saddr, p.sport, p.daddr, p.dport, &svc), st))
 		return VERDICT_STOLEN;
@@ -366,8 +382,37 @@ int ipvs_init(void)
 	return 0;
 }
 
+/* One log line of counters per worker (the daemon's log keeps them after
+ * a stop; tests read them there). */
+static void ipvs_log_stats(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ipvs_ctx.n_workers; i++) {
+		unsigned int id = ipvs_ctx.worker_lcore[i];
+		const struct ipvs_lcore_stats *s = &ipvs_stats[id];
+		const struct xmit_lcore_stats *x = xmit_lcore_stats_get(id);
+
+		DPVS_LOG(ipvs, INFO, "lcore %u: pkts %" PRIu64 " hit %" PRIu64 " new %" PRIu64 " reused %" PRIu64
+			 " redirected %" PRIu64 " redirect_fail %" PRIu64 " no_service %" PRIu64
+			 " sched_fail %" PRIu64 " conn_fail %" PRIu64 " tcp_no_syn %" PRIu64
+			 " icmp_fwd %" PRIu64 " icmp_drop %" PRIu64 " xmit_fail %" PRIu64
+			 " malformed %" PRIu64, id, s->pkts, s->conn_hit, s->conn_new, s->conn_reused,
+			 s->redirected, s->redirect_fail, s->no_service, s->sched_fail,
+			 s->conn_fail, s->tcp_no_syn, s->icmp_fwd, s->icmp_drop, s->xmit_fail,
+			 s->malformed);
+		DPVS_LOG(ipvs, INFO, "lcore %u: xmit sent %" PRIu64 " out_err %" PRIu64
+			 " no_route %" PRIu64 " ttl_expired %" PRIu64 " toa %" PRIu64
+			 " toa_noroom %" PRIu64 " pp2 %" PRIu64 " pp2_fail %" PRIu64
+			 " mss_clamped %" PRIu64 " no_lport %" PRIu64, id, x->sent, x->out_err,
+			 x->no_route, x->ttl_expired, x->toa_added, x->toa_noroom, x->pp2_added,
+			 x->pp2_fail, x->mss_clamped, x->no_lport);
+	}
+}
+
 void ipvs_term(void)
 {
+	ipvs_log_stats();
 	if (ipvs_ctx.hooked)
 		ipv4_hook_unregister(IPV4_HOOK_PRE_ROUTING, ipvs_pre_routing, NULL);
 	ipvs_ctx.hooked = false;
