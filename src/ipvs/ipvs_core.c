@@ -267,15 +267,26 @@ static enum dpvs_verdict ipvs_icmp(struct conn_table *t, struct rte_mbuf *m, str
 
 /* ---- the hook ---- */
 
-/* A client SYN on the tuple of a TCP conn that is closing or closed
- * (TIME_WAIT, CLOSE): the client reused its port for a new connection,
- * which is scheduled afresh (and, for FNAT, gets a fresh local port). */
+/* A client SYN on the tuple of a TCP conn that saw a FIN or RST (FIN_WAIT,
+ * CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE): the client reused its port for a
+ * new connection, which is scheduled afresh (and, for FNAT, gets a fresh
+ * local port). */
 static inline bool ipvs_conn_reused(const struct ipvs_conn *c, enum conn_dir dir,
 				    const struct ipvs_pkt *p)
 {
-	return dir == CONN_DIR_IN && p->proto == IPPROTO_TCP &&
-	       (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
-	       (c->state == TCP_S_TIME_WAIT || c->state == TCP_S_CLOSE);
+	if (dir != CONN_DIR_IN || p->proto != IPPROTO_TCP ||
+	    (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
+		return false;
+	switch (c->state) {
+	case TCP_S_FIN_WAIT:
+	case TCP_S_CLOSE_WAIT:
+	case TCP_S_LAST_ACK:
+	case TCP_S_TIME_WAIT:
+	case TCP_S_CLOSE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Drop bytes past the IPv4 total length (Ethernet padding) so that
