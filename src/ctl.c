@@ -43,9 +43,14 @@ DPVS_LOG_REGISTER(ctl);
 #define CTL_ACCEPT_BURST 16
 #define CTL_REPLY_MIN    4096u
 #define CTL_PATH_LEN     sizeof(((struct sockaddr_un *)0)->sun_path)
+/* Reply buffers hold [4 bytes pad][struct ctl_hdr][payload] so that the
+ * payload is 8-byte aligned for handlers that build structs in place. */
+#define CTL_HDR_OFF      4u
+#define CTL_PAYLOAD_OFF  (CTL_HDR_OFF + sizeof(struct ctl_hdr))
+_Static_assert(CTL_PAYLOAD_OFF % 8 == 0, "reply payload must be 8-byte aligned");
 
 struct ctl_reply {
-	uint8_t *buf;		/* struct ctl_hdr, then the payload */
+	uint8_t *buf;		/* pad, struct ctl_hdr, then the payload */
 	size_t len;		/* payload bytes */
 	size_t cap;		/* payload capacity */
 	uint32_t peer_uid;
@@ -242,13 +247,13 @@ void *ctl_reply_reserve(struct ctl_reply *rep, size_t len)
 			cap *= 2;
 		if (cap > CTL_MAX_REPLY)
 			cap = CTL_MAX_REPLY;
-		nb = realloc(rep->buf, sizeof(struct ctl_hdr) + cap);
+		nb = realloc(rep->buf, CTL_PAYLOAD_OFF + cap);
 		if (!nb)
 			return NULL;
 		rep->buf = nb;
 		rep->cap = cap;
 	}
-	nb = rep->buf + sizeof(struct ctl_hdr) + rep->len;
+	nb = rep->buf + CTL_PAYLOAD_OFF + rep->len;
 	memset(nb, 0, len);
 	rep->len = need;
 	return nb;
@@ -286,7 +291,7 @@ size_t ctl_reply_len(const struct ctl_reply *rep)
 
 void *ctl_reply_data(struct ctl_reply *rep)
 {
-	return rep->buf && rep->len ? rep->buf + sizeof(struct ctl_hdr) : NULL;
+	return rep->buf && rep->len ? rep->buf + CTL_PAYLOAD_OFF : NULL;
 }
 
 uint32_t ctl_reply_peer_uid(const struct ctl_reply *rep)
@@ -305,10 +310,11 @@ static int reply_set_error(struct ctl_reply *rep, int status)
 	return ctl_reply_append(rep, copy, strlen(copy) + 1);
 }
 
-/* Finish rep as the answer to req with status; returns the wire buffer
- * (header + payload, ownership passes to the caller) and its size. */
+/* Finish rep as the answer to req with status; returns the buffer
+ * (ownership passes to the caller) whose bytes CTL_HDR_OFF..*end are the
+ * wire reply (header + payload). */
 static uint8_t *reply_finish(struct ctl_reply *rep, const struct ctl_hdr *req, int status,
-			     size_t *size)
+			     size_t *end)
 {
 	struct ctl_hdr h = {
 		.magic = CTL_MAGIC, .version = CTL_VERSION, .opcode = req->opcode,
@@ -319,13 +325,13 @@ static uint8_t *reply_finish(struct ctl_reply *rep, const struct ctl_hdr *req, i
 	if (status != 0 && reply_set_error(rep, status) != 0)
 		rep->len = 0;
 	if (!rep->buf) {
-		rep->buf = malloc(sizeof(h));
+		rep->buf = malloc(CTL_PAYLOAD_OFF);
 		if (!rep->buf)
 			return NULL;
 	}
 	h.len = (uint32_t)rep->len;
-	memcpy(rep->buf, &h, sizeof(h));
-	*size = sizeof(h) + rep->len;
+	memcpy(rep->buf + CTL_HDR_OFF, &h, sizeof(h));
+	*end = CTL_PAYLOAD_OFF + rep->len;
 	buf = rep->buf;
 	rep->buf = NULL;
 	return buf;
@@ -429,21 +435,21 @@ static bool conn_flush(struct ctl_conn *c)
 /* Queue the reply to the current request and start writing it. */
 static bool conn_send_reply(struct ctl_conn *c, struct ctl_reply *rep, int status)
 {
-	size_t size = 0;
+	size_t end = 0;
 
 	ctl_ctx.stats.requests++;
 	c->served++;
 	if (status != 0)
 		ctl_ctx.stats.failed++;
-	c->out = reply_finish(rep, &c->hdr, status, &size);
+	c->out = reply_finish(rep, &c->hdr, status, &end);
 	free(rep->buf);
 	if (!c->out) {
 		DPVS_LOG_RL(ctl, ERR, "out of memory for a reply; closing client");
 		conn_close(c);
 		return false;
 	}
-	c->out_len = size;
-	c->out_off = 0;
+	c->out_len = end;
+	c->out_off = CTL_HDR_OFF;
 	c->state = CONN_WRITE;
 	return conn_flush(c);
 }

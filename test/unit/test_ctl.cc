@@ -788,6 +788,7 @@ TEST_F(CtlCoreTest, LogListAndSet)
 	EXPECT_EQ(RTE_LOG_DEBUG, rte_log_get_level((uint32_t)id));
 	req.level = RTE_LOG_INFO;
 	ASSERT_EQ(0, call(CORE_OP_LOG_SET, &req, sizeof(req), &res));
+	ctl_result_free(&res);
 	EXPECT_EQ(RTE_LOG_INFO, rte_log_get_level((uint32_t)id));
 
 	req.level = 9;
