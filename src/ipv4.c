@@ -135,6 +135,7 @@ int ipv4_hook_unregister(enum ipv4_hook_point hp, ipv4_hook_fn fn, void *priv)
 	return EDPVS_NOTEXIST;
 }
 
+/* Run the hooks of hp; a DROP verdict is counted (hook_drop) here. */
 static inline enum dpvs_verdict hooks_run(enum ipv4_hook_point hp, struct rte_mbuf *m,
 					  struct netif_port *port)
 {
@@ -144,6 +145,8 @@ static inline enum dpvs_verdict hooks_run(enum ipv4_hook_point hp, struct rte_mb
 		const struct ipv4_hook *h = &ipv4_hooks[hp][i];
 		enum dpvs_verdict v = h->fn(h->priv, m, port);
 
+		if (v == VERDICT_DROP)
+			drop_count(IPV4_DROP_HOOK);
 		if (v != VERDICT_ACCEPT)
 			return v;
 	}
@@ -225,10 +228,8 @@ static int ipv4_finish(struct rte_mbuf *m, struct netif_port *port, uint32_t nex
 	}
 	v = hooks_run(IPV4_HOOK_POST_ROUTING, m, NULL);
 	if (v != VERDICT_ACCEPT) {
-		if (v == VERDICT_DROP) {
-			drop_count(IPV4_DROP_HOOK);
+		if (v == VERDICT_DROP)
 			rte_pktmbuf_free(m);
-		}
 		return v == VERDICT_DROP ? EDPVS_PERM : 0;
 	}
 	if (is_output)
@@ -256,10 +257,8 @@ int ipv4_output(struct rte_mbuf *m)
 	m->l3_len = (ip->version_ihl & 0xf) * 4;
 	v = hooks_run(IPV4_HOOK_LOCAL_OUT, m, NULL);
 	if (v != VERDICT_ACCEPT) {
-		if (v == VERDICT_DROP) {
-			drop_count(IPV4_DROP_HOOK);
+		if (v == VERDICT_DROP)
 			rte_pktmbuf_free(m);
-		}
 		return v == VERDICT_DROP ? EDPVS_PERM : 0;
 	}
 	rt = route_lookup(ip->dst_addr);

@@ -75,7 +75,7 @@ want = {
     ('ipv4', 'drop_bad_checksum'): 1, ('ipv4', 'drop_ttl_zero'): 1,
     ('ipv4', 'drop_bad_source'): 1,
     ('ipv4', 'drop_ttl_exceeded'): 1, ('ipv4', 'drop_unknown_protocol'): 1,
-    ('icmp', 'drop_truncated'): 1, ('icmp', 'drop_bad_checksum'): 1,
+    ('icmp', 'drop_bad_checksum'): 1,
     ('arp', 'arp_truncated'): 1, ('arp', 'arp_bad_header'): 1, ('arp', 'arp_bad_op'): 1,
     ('arp', 'arp_bad_sender'): 1,
 }
@@ -85,6 +85,12 @@ for (g, n), d in want.items():
     if got != d:
         print(f"{g}.{n}: expected +{d}, got +{got}")
         bad = 1
+# The truncated ICMP header: counted by ICMP, or dropped (and counted) by a
+# PRE_ROUTING hook (IPVS parses the L4 header of every packet first).
+d = lambda g, n: a[g][n] - b[g][n]
+if d('icmp', 'drop_truncated') + d('ipv4', 'drop_hook_drop') != 1:
+    print("truncated ICMP not counted once:", d('icmp', 'drop_truncated'),
+          d('ipv4', 'drop_hook_drop')); bad = 1
 if a['icmp']['out_errors'] - b['icmp']['out_errors'] < 2:   # time exceeded, proto unreachable
     print("ICMP errors not sent"); bad = 1
 sys.exit(bad)
