@@ -25,8 +25,9 @@
 #                                TCP connection per request); sets WRK_REQS,
 #                                WRK_ERRS (socket errors + non-2xx); output in
 #                                $T/wrk.out
-#   ipvs_udp_client N [tries]    N datagrams from N source ports to VIP:5353;
-#                                prints the answers, "ERR" for a lost one
+#   ipvs_udp_client N [port] [tries]  N datagrams from N source ports to
+#                                VIP:port (5353); prints the answers, "ERR" for
+#                                a lost one
 #   ipvs_conns                   `ipvsadm -lnc` lines (connections, not header)
 #   ipvs_stat FIELD              sum of a service's counter from --stats
 IPVS_VIP=10.77.100.1
@@ -136,17 +137,17 @@ ipvs_wrk() {
 }
 
 ipvs_udp_client() {
-	local n=$1 tries=${2:-3}
+	local n=$1 port=${2:-5353} tries=${3:-3}
 	cat >"$T/udp_cli.py" <<'EOF'
 import socket, sys
-vip, n, tries = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+vip, port, n, tries = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 for i in range(n):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(1.0)
     s.bind(("0.0.0.0", 0))
     ans = "ERR"
     for t in range(tries):
-        s.sendto(b"hello %d" % i, (vip, 5353))
+        s.sendto(b"hello %d" % i, (vip, port))
         try:
             ans = s.recv(2048).decode()
             break
@@ -155,7 +156,7 @@ for i in range(n):
     print(ans, flush=True)
     s.close()
 EOF
-	ip netns exec "$LAB_NS_CLIENT" /usr/bin/python3 "$T/udp_cli.py" "$IPVS_VIP" "$n" "$tries"
+	ip netns exec "$LAB_NS_CLIENT" /usr/bin/python3 "$T/udp_cli.py" "$IPVS_VIP" "$port" "$n" "$tries"
 }
 
 ipvs_conns() {
