@@ -3,7 +3,9 @@
 # answering each datagram with their name and the source they saw.
 # Checks: every datagram answered (one new flow per source port); rr
 # distribution; FNAT servers see a local address, NAT servers the client;
-# UDP conns expire after `ipvsadm --set 0 0 2`.
+# ICMP port unreachable from a server reaches the client translated (the
+# client's connected socket gets ECONNREFUSED); UDP conns expire after
+# `ipvsadm --set 0 0 2`.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 
@@ -36,6 +38,34 @@ check_udp() {	# port want_source what
 }
 check_udp 5353 "$IPVS_LADDR1" "FNAT"
 check_udp 5354 "$LAB_CLIENT_IP" "NAT"
+
+# ---- ICMP errors about a conn reach the client, translated ----
+# Services whose real port is closed: each server's kernel answers port
+# unreachable (to the client for NAT, to the local address for FNAT); dpvsd
+# must hand it to the client as if the VIP had sent it.
+"$IPVSADM" -A -u "$IPVS_VIP:5355" -s rr || fail "ipvsadm -A nat-closed"
+"$IPVSADM" -a -u "$IPVS_VIP:5355" -r "${RS_IP[0]}:5999" -m || fail "ipvsadm -a nat-closed"
+"$IPVSADM" -A -u "$IPVS_VIP:5356" -s rr || fail "ipvsadm -A fnat-closed"
+"$IPVSADM" -a -u "$IPVS_VIP:5356" -r "${RS_IP[1]}:5999" -b || fail "ipvsadm -a fnat-closed"
+"$IPVSADM" -P -u "$IPVS_VIP:5356" -z "$IPVS_LADDR1" -F dpdk1 || fail "add-laddr closed"
+cat >"$T/refused.py" <<'EOF2'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2.0)
+s.connect((sys.argv[1], int(sys.argv[2])))
+s.send(b"anyone?")
+try:
+    s.recv(100)
+    print("ANSWER")
+except ConnectionRefusedError:
+    print("REFUSED")
+except socket.timeout:
+    print("TIMEOUT")
+EOF2
+for port in 5355 5356; do
+	r=$(ip netns exec "$LAB_NS_CLIENT" /usr/bin/python3 "$T/refused.py" "$IPVS_VIP" "$port")
+	expect_eq "$r" REFUSED "ICMP port unreachable through dpvsd for VIP:$port"
+done
 
 n=$(ipvs_conns | grep -c '^UDP')
 [ "$n" -ge 60 ] || fail "expected >= 60 UDP conns, ipvsadm -lnc shows $n"
