@@ -1,12 +1,23 @@
 #!/bin/bash
-# scripts/demo.sh - show dpvsd running, from a fresh clone, as root:
+# scripts/demo.sh - dpvsd balancing real HTTP traffic, from a fresh clone, as root:
 #     sudo bash scripts/demo.sh
-# Installs the dependencies, builds, starts dpvsd with the sample
-# configuration (no NIC, no hugepages needed), shows it with the tools,
-# reloads it, and stops it cleanly.  Each step is a function so that later
-# demos (load balancing through network namespaces) can add steps to main().
 #
-# Environment: JOBS (make parallelism, default 2), KEEP=1 keeps $DEMO_DIR.
+# Installs the dependencies, builds, then builds a small network of
+# namespaces (scripts/lab.sh): a client, dpvsd on two af_packet ports, and
+# three nginx real servers that each answer with their own name.  dpvsd
+# runs with two forwarding lcores and a virtual service 10.77.100.1:80
+# (round robin).  The client curls the VIP in a loop (the answers rotate
+# over the servers), then `ipvsadm -Ln --stats` and `ipvsadm -lnc` show the
+# counters and connections.  Everything (dpvsd, nginx, namespaces, files)
+# is removed on exit, also on Ctrl-C or failure.
+#
+# Environment:
+#   MODE=fnat|nat   forwarding mode (default fnat: full NAT with the PROXY
+#                   protocol v2, so each server still names the client)
+#   REQUESTS=N      curls in the loop (default 12)
+#   SKIP_DEPS=1     do not run scripts/deps.sh
+#   JOBS=N          make parallelism (default 2)
+#   KEEP=1          keep the demo directory (logs, config) after exit
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,10 +25,16 @@ BUILD="$ROOT/build"
 DPVSD="$BUILD/dpvsd"
 DPIP="$BUILD/dpip"
 IPVSADM="$BUILD/ipvsadm"
-CONF="$ROOT/conf/dpvsd.conf.sample"
+LAB="$ROOT/scripts/lab.sh"
+MODE=${MODE:-fnat}
+REQUESTS=${REQUESTS:-12}
 DEMO_DIR=$(mktemp -d /tmp/dpvsd-demo.XXXXXX)
 DPVSD_LOG="$DEMO_DIR/dpvsd.log"
 DPVSD_PID=
+NGINX_PIDS=()
+LAB_P=demo
+VIP=10.77.100.1
+LADDR=10.77.2.100
 export DPVSD_SOCK="$DEMO_DIR/dpvsd.sock"
 
 # ---- output helpers ----
@@ -40,30 +57,38 @@ demo_alive() {
 }
 
 demo_cleanup() {
-	local rc=$?
+	local rc=$? pid i
+	trap - EXIT INT TERM
 	if demo_alive; then
 		kill -TERM "$DPVSD_PID" 2>/dev/null || true
-		sleep 2
+		for i in $(seq 50); do demo_alive || break; sleep 0.1; done
 		demo_alive && kill -KILL -- "-$DPVSD_PID" 2>/dev/null || true
 	fi
+	for pid in "${NGINX_PIDS[@]}"; do
+		kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+	done
+	bash "$LAB" down --prefix "$LAB_P" >/dev/null 2>&1 || true
 	if [ "$rc" -ne 0 ] && [ -s "$DPVSD_LOG" ]; then
 		echo "---- dpvsd log ----" >&2
 		tail -n 40 "$DPVSD_LOG" >&2
 	fi
-	[ "${KEEP:-0}" = 1 ] || rm -rf "$DEMO_DIR"
+	[ "${KEEP:-0}" = 1 ] && echo "demo files kept in $DEMO_DIR" || rm -rf "$DEMO_DIR"
+	rm -rf "/var/run/dpdk/dpvsd-demo-$$"
 	exit "$rc"
 }
 
 # ---- steps ----
 
-demo_check_root() {
+demo_check() {
 	if [ "$(id -u)" != 0 ]; then
-		echo "demo: run as root (sudo bash scripts/demo.sh): DPDK needs it" >&2
+		echo "demo: run as root (sudo bash scripts/demo.sh): DPDK and namespaces need it" >&2
 		exit 1
 	fi
+	case "$MODE" in fnat|nat) ;; *) echo "demo: MODE must be fnat or nat" >&2; exit 2 ;; esac
 }
 
 demo_deps() {
+	[ "${SKIP_DEPS:-0}" = 1 ] && return 0
 	step "Installing dependencies (scripts/deps.sh)"
 	bash "$ROOT/scripts/deps.sh"
 }
@@ -78,19 +103,89 @@ demo_build() {
 	ls -l "$DPVSD" "$IPVSADM" "$DPIP"
 }
 
-demo_check_config() {
-	step "Checking the sample configuration"
-	run "$DPVSD" -t -c "$CONF"
+demo_lab() {
+	step "Building the network: client, dpvsd's two ports, 3 real servers (scripts/lab.sh)"
+	bash "$LAB" up --prefix "$LAB_P" --servers 3 >"$DEMO_DIR/lab.env"
+	# shellcheck disable=SC1091
+	source "$DEMO_DIR/lab.env"
+	read -ra RS_NS <<<"$LAB_NS_SERVERS"
+	read -ra RS_IP <<<"$LAB_SERVER_IPS"
+	echo "client $LAB_CLIENT_IP (namespace $LAB_NS_CLIENT) -- dpvsd $LAB_DPVS_IP0 | $LAB_DPVS_IP1 -- servers ${RS_IP[*]}"
 }
 
-# Start dpvsd in the background on the sample config; pid file and socket
-# in $DEMO_DIR so the demo never touches an installed instance.
+# nginx in server i: "Hello from rsI (ip), client <addr>".
+demo_nginx() {
+	local i=$1 d="$DEMO_DIR/ngx$1" listen="listen 80" who='$remote_addr'
+	if [ "$MODE" = fnat ]; then
+		listen="listen 80 proxy_protocol"
+		who='$proxy_protocol_addr (via $remote_addr)'
+	fi
+	mkdir -p "$d"
+	cat >"$d/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 1024; }
+http {
+    client_body_temp_path $d/body;
+    proxy_temp_path $d/proxy;
+    fastcgi_temp_path $d/fcgi;
+    uwsgi_temp_path $d/uwsgi;
+    scgi_temp_path $d/scgi;
+    access_log off;
+    server {
+        $listen;
+        location / { return 200 "Hello from rs$i (${RS_IP[$i]}), client $who\n"; }
+    }
+}
+EOF
+	setsid ip netns exec "${RS_NS[$i]}" nginx -c "$d/nginx.conf" -p "$d" \
+		</dev/null >"$d/out.log" 2>&1 &
+	NGINX_PIDS+=($!)
+}
+
+demo_servers() {
+	local i
+	step "Starting nginx in each real server"
+	for i in 0 1 2; do demo_nginx "$i"; done
+	for i in 0 1 2; do
+		for _ in $(seq 50); do [ -s "$DEMO_DIR/ngx$i/nginx.pid" ] && break; sleep 0.1; done
+		[ -s "$DEMO_DIR/ngx$i/nginx.pid" ] || { cat "$DEMO_DIR/ngx$i/out.log" >&2; return 1; }
+		echo "rs$i: nginx on ${RS_IP[$i]}:80"
+	done
+}
+
+demo_config() {
+	cat >"$DEMO_DIR/dpvsd.conf" <<EOF
+# dpvsd configuration written by scripts/demo.sh
+global = {
+    log_level = "info";
+    pid_file = "$DEMO_DIR/dpvsd.pid";
+    ctl_socket = "$DPVSD_SOCK";
+    idle = { mode = "sleep"; pause_loops = 16; sleep_min_us = 50; sleep_max_us = 2000; };
+};
+eal = {
+    file_prefix = "dpvsd-demo-$$";
+    hugepages = "no";
+    extra_args = [ "--log-level=lib.eal:notice" ];
+};
+lcores = (
+    { id = 0; role = "master"; cpu = 0; },
+    { id = 1; role = "fwd_worker"; cpu = 1; },
+    { id = 2; role = "fwd_worker"; cpu = 0; }
+);
+$(bash "$LAB" config --prefix "$LAB_P")
+EOF
+}
+
 demo_start() {
 	local i
-	step "Starting dpvsd (sample config, pid file and socket in $DEMO_DIR)"
-	printf '$ dpvsd -c %s -p %s -s %s &\n' "$CONF" "$DEMO_DIR/dpvsd.pid" "$DPVSD_SOCK"
-	setsid "$DPVSD" -c "$CONF" -p "$DEMO_DIR/dpvsd.pid" -s "$DPVSD_SOCK" \
-		</dev/null >"$DPVSD_LOG" 2>&1 &
+	step "Starting dpvsd (2 forwarding lcores, ports on the lab's veths)"
+	demo_config
+	run "$DPVSD" -t -c "$DEMO_DIR/dpvsd.conf"
+	printf '$ dpvsd -c %s &\n' "$DEMO_DIR/dpvsd.conf"
+	setsid "$DPVSD" -c "$DEMO_DIR/dpvsd.conf" </dev/null >"$DPVSD_LOG" 2>&1 &
 	DPVSD_PID=$!
 	for i in $(seq 200); do
 		"$DPIP" ctl ping >/dev/null 2>&1 && break
@@ -99,49 +194,68 @@ demo_start() {
 	done
 	"$DPIP" ctl ping >/dev/null 2>&1 || { echo "demo: dpvsd does not answer" >&2; return 1; }
 	echo "dpvsd is running, pid $DPVSD_PID"
-}
-
-demo_show() {
-	step "Talking to dpvsd with the tools"
-	run "$DPIP" ctl ping
 	run "$DPIP" lcore show
-	run "$DPIP" log show 'dpvsd.*'
-	run "$DPIP" link show || true
-	run "$IPVSADM" -ln || true
+	run "$DPIP" addr show
 }
 
-demo_reload() {
-	step "Reloading the configuration (SIGHUP, as systemctl reload does)"
-	run kill -HUP "$DPVSD_PID"
-	sleep 1
-	grep -E "reload" "$DPVSD_LOG" | tail -n 2
+demo_service() {
+	local ip flag=-m pp=()
+	step "Creating the virtual service $VIP:80 (rr, $MODE)"
+	if [ "$MODE" = fnat ]; then
+		flag=-b
+		pp=(--proxy-protocol v2)
+		run "$DPIP" addr add "$LADDR/24" dev dpdk1
+	fi
+	run "$IPVSADM" -A -t "$VIP:80" -s rr "${pp[@]}"
+	for ip in "${RS_IP[@]}"; do
+		run "$IPVSADM" -a -t "$VIP:80" -r "$ip:80" "$flag"
+	done
+	[ "$MODE" = fnat ] && run "$IPVSADM" -P -t "$VIP:80" -z "$LADDR" -F dpdk1
+	run "$IPVSADM" -Ln
+}
+
+demo_traffic() {
+	local i
+	step "The client asks http://$VIP/ $REQUESTS times (one new connection each)"
+	for (( i = 1; i <= REQUESTS; i++ )); do
+		printf '%2d  ' "$i"
+		ip netns exec "$LAB_NS_CLIENT" curl -s -m 3 "http://$VIP/" || echo "(no answer)"
+	done
+}
+
+demo_stats() {
+	step "Counters and connections"
+	run "$IPVSADM" -Ln --stats
+	printf '$ ipvsadm -lnc | head -n 8\n'
+	"$IPVSADM" -lnc | head -n 8
 }
 
 demo_stop() {
 	local rc=0
-	step "Stopping dpvsd (SIGTERM)"
+	step "Stopping dpvsd (SIGTERM) and removing the network"
 	run kill -TERM "$DPVSD_PID"
 	wait "$DPVSD_PID" || rc=$?
 	DPVSD_PID=
 	echo "dpvsd exited with status $rc"
-	[ ! -e "$DPVSD_SOCK" ] && [ ! -e "$DEMO_DIR/dpvsd.pid" ] &&
-		echo "control socket and pid file removed"
-	echo "daemon log:"
-	sed 's/^/    /' "$DPVSD_LOG"
+	grep -E "ipvs: lcore" "$DPVSD_LOG" | sed 's/^/    /' || true
 	return "$rc"
 }
 
 main() {
 	trap demo_cleanup EXIT
-	demo_check_root
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	demo_check
 	demo_deps
 	demo_build
-	demo_check_config
+	demo_lab
+	demo_servers
 	demo_start
-	demo_show
-	demo_reload
+	demo_service
+	demo_traffic
+	demo_stats
 	demo_stop
-	step "Done"
+	step "Done (MODE=nat bash scripts/demo.sh shows NAT)"
 }
 
 main "$@"
