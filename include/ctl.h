@@ -101,7 +101,9 @@ struct ev_loop *ctl_ev_loop(void);
 /* Server counters (since ctl_init). */
 struct ctl_stats {
 	uint64_t accepted;	/* connections accepted and served */
-	uint64_t refused;	/* connections closed at once: CTL_MAX_CLIENTS reached */
+	uint64_t refused;	/* connections closed at once: CTL_MAX_CLIENTS clients
+				 * all mid-request (or out of memory) */
+	uint64_t evicted;	/* idle clients closed to admit a new one at the limit */
 	uint64_t requests;	/* requests answered (any status) */
 	uint64_t failed;	/* of which with a non-zero status */
 	uint64_t proto_errors;	/* bad magic/version/length: answered, then closed */
@@ -119,7 +121,9 @@ void ctl_stats_get(struct ctl_stats *out);
 void ctl_set_client_timeout_ms(unsigned int ms);
 
 /* Limits of the server. */
-#define CTL_MAX_CLIENTS      64	/* further connections are accepted and closed */
+#define CTL_MAX_CLIENTS      64	/* at the limit a new connection evicts the
+					 * longest-idle client between requests, or
+					 * is closed if every client is mid-request */
 #define CTL_CLIENT_IDLE_MS   5000	/* a client stuck mid-request longer is closed */
 #define CTL_CLIENT_KEEP_MS   60000	/* a client silent between requests longer is closed */
 #define CTL_CLIENT_MAX_OUT   (CTL_MAX_REPLY + 1024u)	/* pending reply bytes bound */

@@ -67,6 +67,7 @@ struct ctl_conn {
 	bool close_after;		/* close once the reply is flushed */
 	int watched;			/* EV_READ or EV_WRITE */
 	uint64_t served;		/* requests answered on this connection */
+	ev_tstamp last_active;		/* loop time of the last progress */
 	struct ctl_hdr hdr;
 	size_t hdr_got;
 	const struct ctl_op *op;	/* set when the request passed every check */
@@ -372,6 +373,7 @@ static void conn_touch(struct ctl_conn *c)
 							  : CTL_CLIENT_KEEP_MS;
 
 	c->timer.repeat = ms / 1000.0;
+	c->last_active = ev_now(ctl_ctx.loop);
 	ev_timer_again(ctl_ctx.loop, &c->timer);
 }
 
@@ -658,11 +660,31 @@ static uint32_t peer_uid(int fd)
 	return cr.uid;
 }
 
+/* At the client limit, make room by closing the longest-idle client that
+ * is between requests (never one mid-request).  False if none can go. */
+static bool conn_evict_idle(void)
+{
+	struct ctl_conn *c, *victim = NULL;
+
+	for (c = ctl_ctx.conns; c; c = c->next)
+		if (!conn_busy(c) && (!victim || c->last_active < victim->last_active))
+			victim = c;
+	if (!victim)
+		return false;
+	ctl_ctx.stats.evicted++;
+	DPVS_LOG_RL(ctl, WARNING, "client limit (%u) reached: closing an idle client",
+		    CTL_MAX_CLIENTS);
+	conn_close(victim);
+	return true;
+}
+
 static void conn_new(int fd)
 {
-	struct ctl_conn *c;
+	struct ctl_conn *c = NULL;
 
-	if (ctl_ctx.n_conns >= CTL_MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
+	if (ctl_ctx.n_conns < CTL_MAX_CLIENTS || conn_evict_idle())
+		c = calloc(1, sizeof(*c));
+	if (!c) {
 		ctl_ctx.stats.refused++;
 		DPVS_LOG_RL(ctl, WARNING, "too many control clients (%u); refusing one",
 			    ctl_ctx.n_conns);

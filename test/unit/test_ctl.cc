@@ -472,13 +472,16 @@ TEST_F(CtlTest, ManyClientsAtOnce)
 	}
 }
 
-TEST_F(CtlTest, ClientsBeyondTheLimitAreRefused)
+TEST_F(CtlTest, ClientsBeyondTheLimitAreRefusedWhenAllAreBusy)
 {
 	std::vector<int> cl;
 	struct ctl_stats st;
+	struct ctl_hdr h = make_hdr(T_OP_ECHO, 1);
 
+	ctl_set_client_timeout_ms(10000);	/* nobody times out during the test */
 	for (int i = 0; i < CTL_MAX_CLIENTS + 5; i++) {
 		cl.push_back(connect_raw());
+		send_raw(cl.back(), &h, 5);	/* mid-request: not evictable */
 		ctl_poll();	/* accept as we go: the listen backlog is finite */
 	}
 	for (int i = 0; i < 200; i++)
@@ -486,13 +489,38 @@ TEST_F(CtlTest, ClientsBeyondTheLimitAreRefused)
 	ctl_stats_get(&st);
 	EXPECT_EQ((uint64_t)CTL_MAX_CLIENTS, st.accepted);
 	EXPECT_EQ(5u, st.refused);
+	EXPECT_EQ(0u, st.evicted);
 	EXPECT_TRUE(wait_closed(cl.back(), 1000));
-	/* a served client still works */
-	struct ctl_hdr h;
+	/* a served client can finish its request */
 	std::vector<uint8_t> p;
-	send_req(cl[0], T_OP_ECHO, "a", 1);
+	send_raw(cl[0], (uint8_t *)&h + 5, sizeof(h) - 5);
+	send_raw(cl[0], "a", 1);
 	ASSERT_TRUE(read_reply(cl[0], &h, &p));
 	EXPECT_EQ(0, h.status);
+}
+
+TEST_F(CtlTest, AtTheLimitTheLongestIdleClientMakesRoom)
+{
+	std::vector<int> cl;
+	struct ctl_stats st;
+
+	ctl_set_client_timeout_ms(10000);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		cl.push_back(connect_raw());	/* connected, silent */
+		ctl_poll();
+		usleep(100);			/* distinct idle times */
+	}
+	int fresh = connect_raw();
+	struct ctl_hdr h;
+	std::vector<uint8_t> p;
+	send_req(fresh, T_OP_ECHO, "in", 2);
+	ASSERT_TRUE(read_reply(fresh, &h, &p));
+	EXPECT_EQ(0, h.status);
+	ctl_stats_get(&st);
+	EXPECT_EQ(1u, st.evicted);
+	EXPECT_EQ(0u, st.refused);
+	EXPECT_TRUE(wait_closed(cl[0], 1000)) << "the oldest idle client went";
+	EXPECT_TRUE(quiet_for(cl[1], 50)) << "the others stay";
 }
 
 TEST_F(CtlTest, PipelinedRequestsAnsweredInOrder)
