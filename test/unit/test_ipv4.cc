@@ -2,11 +2,16 @@
 // drop reason) and the per-reason counters of the receive path.
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <algorithm>
+#include <vector>
 #include "test_eal.h"
 extern "C" {
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include "icmp.h"
+#include "inet_addr.h"
 #include "ipv4.h"
+#include "netif.h"
 }
 
 namespace {
@@ -169,6 +174,122 @@ TEST_F(Ipv4Validate, DontFragmentAloneIsNotAFragment)
 	hdr(m)->fragment_offset = htons(RTE_IPV4_HDR_DF_FLAG);
 	fix(m);
 	EXPECT_EQ(IPV4_OK, ipv4_validate(m));
+}
+
+// The receive path's decisions (no netif, no route table: what leaves
+// dpvsd ends as a counted no_route drop in ipv4_output).
+class Ipv4Rcv : public Ipv4Validate {
+protected:
+	void SetUp() override
+	{
+		Ipv4Validate::SetUp();
+		memset(&port, 0, sizeof(port));
+		snprintf(port.name, sizeof(port.name), "ut4");
+		port.mtu = 1500;
+		in_addr a{};
+		inet_pton(AF_INET, "10.0.0.1", &a);
+		local = a.s_addr;
+		ASSERT_EQ(0, inet_addr_add(&port, local, 24, 0));
+	}
+	void TearDown() override
+	{
+		inet_addr_del(&port, local, 0);
+		ipv4_set_forward(false);
+		Ipv4Validate::TearDown();
+	}
+	// m as netif gives it; ipv4_rcv may consume it (then forget it).
+	enum dpvs_verdict rcv(rte_mbuf *m)
+	{
+		enum dpvs_verdict v = ipv4_rcv(m, &port);
+		if (v == VERDICT_STOLEN)
+			bufs.erase(std::find(bufs.begin(), bufs.end(), m));
+		return v;
+	}
+	rte_mbuf *to(const char *dst, uint8_t proto, uint8_t ttl = 64)
+	{
+		rte_mbuf *m = pkt();
+		inet_pton(AF_INET, dst, &hdr(m)->dst_addr);
+		hdr(m)->next_proto_id = proto;
+		hdr(m)->time_to_live = ttl;
+		fix(m);
+		return m;
+	}
+	netif_port port;
+	uint32_t local = 0;
+};
+
+TEST_F(Ipv4Rcv, LocalDelivery)
+{
+	uint64_t unk = ipv4_drop_sum(IPV4_DROP_UNKNOWN_PROTO), loc = ipv4_counter_sum(IPV4_C_IN_LOCAL);
+	uint64_t kern = ipv4_counter_sum(IPV4_C_TO_KERNEL);
+
+	EXPECT_EQ(VERDICT_DROP, rcv(to("10.0.0.1", 253)));
+	EXPECT_EQ(unk + 1, ipv4_drop_sum(IPV4_DROP_UNKNOWN_PROTO));
+	EXPECT_EQ(VERDICT_ACCEPT, rcv(to("10.0.0.1", IPPROTO_TCP)));	// kernel path
+	EXPECT_EQ(VERDICT_ACCEPT, rcv(to("10.0.0.1", IPPROTO_UDP)));
+	EXPECT_EQ(loc + 3, ipv4_counter_sum(IPV4_C_IN_LOCAL));
+	EXPECT_EQ(kern + 2, ipv4_counter_sum(IPV4_C_TO_KERNEL));
+}
+
+TEST_F(Ipv4Rcv, EchoRequestIsAnswered)
+{
+	uint64_t rep = icmp_counter_sum(ICMP_C_OUT_ECHO_REPLY);
+	uint64_t nr = ipv4_drop_sum(IPV4_DROP_NO_ROUTE);
+	rte_mbuf *m = to("10.0.0.1", IPPROTO_ICMP);
+	uint8_t *icmp = rte_pktmbuf_mtod_offset(m, uint8_t *, 20);
+	icmp[0] = 8;	// echo request, code 0, id/seq 0
+	uint16_t ck = (uint16_t)~rte_raw_cksum(icmp, 8);
+	memcpy(icmp + 2, &ck, 2);
+	EXPECT_EQ(VERDICT_STOLEN, rcv(m));
+	EXPECT_EQ(rep + 1, icmp_counter_sum(ICMP_C_OUT_ECHO_REPLY));
+	EXPECT_EQ(nr + 1, ipv4_drop_sum(IPV4_DROP_NO_ROUTE));	// no route table here
+}
+
+TEST_F(Ipv4Rcv, NotLocalGoesToTheKernelUnlessForwarding)
+{
+	uint64_t kern = ipv4_counter_sum(IPV4_C_TO_KERNEL);
+	uint64_t ttl = ipv4_drop_sum(IPV4_DROP_TTL_EXCEEDED);
+	uint64_t nr = ipv4_drop_sum(IPV4_DROP_NO_ROUTE);
+
+	EXPECT_EQ(VERDICT_ACCEPT, rcv(to("10.0.0.9", IPPROTO_UDP)));
+	EXPECT_EQ(kern + 1, ipv4_counter_sum(IPV4_C_TO_KERNEL));
+	ipv4_set_forward(true);
+	EXPECT_EQ(VERDICT_DROP, rcv(to("10.0.0.9", IPPROTO_UDP, 1)));
+	EXPECT_EQ(ttl + 1, ipv4_drop_sum(IPV4_DROP_TTL_EXCEEDED));
+	EXPECT_EQ(VERDICT_DROP, rcv(to("10.0.0.9", IPPROTO_UDP)));
+	EXPECT_EQ(nr + 1, ipv4_drop_sum(IPV4_DROP_NO_ROUTE));
+	EXPECT_EQ(VERDICT_ACCEPT, rcv(to("224.0.0.5", IPPROTO_UDP)));	// multicast: kernel
+}
+
+int hook_calls;
+enum dpvs_verdict test_hook(void *, rte_mbuf *m, netif_port *)
+{
+	hook_calls++;
+	uint8_t proto = rte_pktmbuf_mtod(m, rte_ipv4_hdr *)->next_proto_id;
+	if (proto == 99) {
+		rte_pktmbuf_free(m);
+		return VERDICT_STOLEN;
+	}
+	return proto == 98 ? VERDICT_DROP : VERDICT_ACCEPT;
+}
+
+TEST_F(Ipv4Rcv, PreRoutingHookRunsFirst)
+{
+	ASSERT_EQ(0, ipv4_hook_register(IPV4_HOOK_PRE_ROUTING, -1000, test_hook, nullptr));
+	EXPECT_EQ(EDPVS_INVAL, ipv4_hook_register(IPV4_HOOK_MAX, 0, test_hook, nullptr));
+	uint64_t hd = ipv4_drop_sum(IPV4_DROP_HOOK);
+	hook_calls = 0;
+	EXPECT_EQ(VERDICT_STOLEN, rcv(to("10.0.0.1", 99)));
+	EXPECT_EQ(VERDICT_DROP, rcv(to("10.0.0.1", 98)));
+	EXPECT_EQ(VERDICT_ACCEPT, rcv(to("10.0.0.1", IPPROTO_TCP)));
+	EXPECT_EQ(3, hook_calls);
+	EXPECT_EQ(hd + 1, ipv4_drop_sum(IPV4_DROP_HOOK));
+	rte_mbuf *m = to("10.0.0.1", IPPROTO_TCP);
+	hdr(m)->hdr_checksum ^= 1;	// invalid packets never reach the hooks
+	EXPECT_EQ(VERDICT_DROP, rcv(m));
+	EXPECT_EQ(3, hook_calls);
+	EXPECT_EQ(0, ipv4_hook_unregister(IPV4_HOOK_PRE_ROUTING, test_hook, nullptr));
+	EXPECT_EQ(EDPVS_NOTEXIST, ipv4_hook_unregister(IPV4_HOOK_PRE_ROUTING, test_hook, nullptr));
 }
 
 }  // namespace
