@@ -95,6 +95,14 @@ TEST(IpvsadmParse, Persistence)
 	EXPECT_EQ(60u, p.req.svc.timeout);
 	EXPECT_EQ(htonl(0xffff0000u), p.req.svc.netmask);
 
+	// -p takes an optional value: none when an option follows.
+	p = parse({ "-A", "-p", "-t", "10.0.0.1:80" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVSADM_DEF_PERSIST_TIMEOUT, p.req.svc.timeout);
+	p = parse({ "-A", "-t", "10.0.0.1:80", "--persistent=70" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(70u, p.req.svc.timeout);
+
 	// Port 0 is fine for a persistent service only.
 	p = parse({ "-A", "-t", "10.0.0.1", "-p", "120" });
 	ASSERT_EQ(0, p.rc) << p.err;
