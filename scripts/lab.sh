@@ -14,17 +14,19 @@
 #   Pc 10.77.1.2/24 ---- Pc0  = dpdk0 10.77.1.1/24
 #                            Ps0  = dpdk1 10.77.2.1/24 ---- Psw0 --+-- PswI ---- PrI 10.77.2.(10+I)/24
 #   Pd 10.77.2.254/24 -------------------------------------------- Pswc        (I = 0..N-1)
+#   (Pd and Pswc only with --direct)
 #
 #  - dpvsd runs in the default namespace on two af_packet ports bound to Pc0
 #    and Ps0 (vdevs: net_af_packet0,iface=Pc0 and net_af_packet1,iface=Ps0;
 #    `lab.sh config` prints the netif and inet sections).  No address is put
 #    on those interfaces in the default namespace.
 #  - The client namespace reaches the servers' network through dpvsd
-#    (route 10.77.0.0/16 via 10.77.1.1).  It also has a direct leg Pd on
-#    the servers' switch (10.77.2.254), used only as the servers' way back
-#    in modes where replies bypass dpvsd (DR, TUNNEL): with --direct each
-#    server routes 10.77.1.0/24 via 10.77.2.254; without it every server's
-#    default route is dpvsd (10.77.2.1), as NAT and FNAT need.
+#    (route 10.77.0.0/16 via 10.77.1.1), and every server's default route
+#    is dpvsd (10.77.2.1), as NAT and FNAT need.  With --direct (DR,
+#    TUNNEL: replies bypass dpvsd) the client also gets a direct leg Pd on
+#    the servers' switch (10.77.2.254) and each server routes 10.77.1.0/24
+#    via 10.77.2.254 instead (the client then reaches 10.77.2.0/24 directly;
+#    put VIPs outside it, e.g. on 10.77.1.0/24 or 10.77.9.0/24).
 #  - Each server namespace has lo up and address 10.77.2.(10+I) on PrI.
 #  - Checksum/segmentation offloads are off on every veth end (af_packet
 #    would otherwise see partial checksums and oversized TSO frames).
@@ -106,8 +108,9 @@ lab_up_switch() {
 	run ip netns exec "$NS_SW" ip link set "${P}-br" up &&
 	run ip link add "${P}s0" type veth peer name "${P}sw0" netns "$NS_SW" &&
 	run ip netns exec "$NS_SW" ip link set "${P}sw0" master "${P}-br" up &&
-	offloads_off "$NS_SW" "${P}sw0" &&
-	# the client's direct leg
+	offloads_off "$NS_SW" "${P}sw0" || return 1
+	[ "$DIRECT" = 1 ] || return 0
+	# the client's direct leg (--direct only)
 	run ip link add "${P}d" netns "$NS_CLI" type veth peer name "${P}swc" netns "$NS_SW" &&
 	run ip netns exec "$NS_SW" ip link set "${P}swc" master "${P}-br" up &&
 	run ip netns exec "$NS_CLI" ip addr add "$NET.2.254/24" dev "${P}d" &&
@@ -161,7 +164,7 @@ LAB_VDEV1="net_af_packet1,iface=${P}s0"
 LAB_IF0=${P}c0
 LAB_IF1=${P}s0
 LAB_CLIENT_IP=$NET.1.2
-LAB_CLIENT_DIRECT_IP=$NET.2.254
+LAB_CLIENT_DIRECT_IP=$([ "$DIRECT" = 1 ] && echo "$NET.2.254")
 LAB_DPVS_IP0=$NET.1.1
 LAB_DPVS_IP1=$NET.2.1
 LAB_SERVER_IPS="${rs# }"

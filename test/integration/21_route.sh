@@ -20,9 +20,6 @@ GWNS=${LAB_NS_SERVERS%% *}
 for a in 10.77.3.1 10.77.4.1 10.77.5.1 10.77.6.1; do
 	ip netns exec "$GWNS" ip addr add "$a/32" dev lo || fail "addr $a"
 done
-# The client sends everything in 10.77/16 to dpvsd (lab.sh); 10.77.2/24 is
-# also on its direct leg, so take that leg down to force the path via dpvsd.
-$CLI ip link set "${P}d" down
 
 dpvsd_config "$T/d.conf" "$("$LAB" config --prefix "$P" | sed '/^inet = {/a\
     ipv4_forward = true;\
