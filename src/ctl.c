@@ -71,6 +71,7 @@ struct ctl_conn {
 	struct ctl_hdr hdr;
 	size_t hdr_got;
 	const struct ctl_op *op;	/* set when the request passed every check */
+	const char *op_name;		/* for logs: the op's name, or "-" if unknown */
 	uint8_t *body;			/* NULL: the body is discarded */
 	size_t body_got;
 	int pending_err;		/* error decided from the header */
@@ -493,6 +494,7 @@ static void conn_check_request(struct ctl_conn *c)
 	const struct ctl_op *op = op_find(c->hdr.opcode);
 	uint32_t len = c->hdr.len;
 
+	c->op_name = op ? op->name : "-";
 	if (c->hdr.status != 0) {
 		conn_pending(c, EDPVS_PROTO, "request status must be 0, got %d", c->hdr.status);
 	} else if (!op) {
@@ -547,7 +549,7 @@ static bool conn_dispatch(struct ctl_conn *c)
 		}
 	}
 	DPVS_LOG(ctl, DEBUG, "request 0x%04x (%s) uid %u len %u: %s", c->hdr.opcode,
-		 c->op ? c->op->name : "-", c->uid, c->hdr.len, dpvs_strerror(rc));
+		 c->op_name, c->uid, c->hdr.len, dpvs_strerror(rc));
 	free(c->body);
 	c->body = NULL;
 	return conn_send_reply(c, &rep, rc);

@@ -113,6 +113,9 @@ int ctl_client_open(struct ctl_client *c, const char *path, unsigned int timeout
 	rc = connect_errno_code(errno);
 	if (rc == EDPVS_NOTEXIST)
 		set_err(errmsg, "dpvsd is not running (cannot connect to %s)", path);
+	else if (rc == EDPVS_PERM)
+		set_err(errmsg, "cannot connect to %s: %s (the control socket is for root)",
+			path, strerror(errno));
 	else
 		set_err(errmsg, "cannot connect to %s: %s", path, strerror(errno));
 	close(c->fd);
