@@ -261,7 +261,8 @@ static int main_eal_start(const struct main_ctx *ctx, const struct cfg_tree *t)
 	rc = rte_eal_init(argc, argv);
 	cfg_eal_args_free(&a);
 	if (rc < 0) {
-		fprintf(stderr, "dpvsd: cannot start the DPDK EAL: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "dpvsd: cannot start the DPDK EAL: %s (arguments above; see "
+			"eal.extra_args and what follows --)\n", rte_strerror(rte_errno));
 		return EDPVS_IO;
 	}
 	return 0;
@@ -301,8 +302,10 @@ static int main_modules_start(struct main_ctx *ctx, struct cfg_tree *t)
 		return rc;
 	}
 	rc = module_init_all();
-	if (rc != 0)
+	if (rc != 0) {
+		DPVS_LOG(main, ERR, "module initialisation failed (%s), exiting", dpvs_strerror(rc));
 		return rc;
+	}
 	rc = main_jobs_register();
 	if (rc != 0)
 		goto err_modules;
@@ -310,6 +313,7 @@ static int main_modules_start(struct main_ctx *ctx, struct cfg_tree *t)
 	rc = cfg_apply(t, false, &ctx->errs);
 	if (rc != 0) {
 		main_log_errors(&ctx->errs);
+		DPVS_LOG(main, ERR, "configuration %s could not be applied, exiting", t->file);
 		goto err_jobs;
 	}
 	return 0;

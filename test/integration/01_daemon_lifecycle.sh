@@ -158,7 +158,28 @@ test_stale_pid_and_sigint() {
 	[ ! -e "$PIDF" ] && [ ! -e "$sock2" ] || fail "pid file or socket left after SIGINT"
 }
 
+# Start-up failures unwind: exit 1, a clear message, no pid file or socket left.
+test_startup_failures() {
+	local out rc=0
+	dpvsd_config "$CONF"
+	sed -i 's/extra_args = \[ /extra_args = [ "--no-such-eal-option", /' "$CONF"
+	out=$(timeout 30 "$DPVSD" -c "$CONF" 2>&1) || rc=$?
+	expect_eq "$rc" 1 "exit status when the EAL refuses its arguments"
+	expect_match "$out" "cannot start the DPDK EAL" "EAL failure message"
+	[ ! -e "$PIDF" ] && [ ! -e "$SOCK" ] || fail "pid file or socket left after an EAL failure"
+
+	# Valid file, but applying it fails (an address on a port that does not exist).
+	dpvsd_config "$CONF" 'inet = { addresses = ( { dev = "nope0"; addr = "10.99.0.1/24"; } ); };'
+	rc=0
+	out=$(timeout 30 "$DPVSD" -c "$CONF" 2>&1) || rc=$?
+	expect_eq "$rc" 1 "exit status when the configuration cannot be applied"
+	expect_match "$out" "could not be applied, exiting" "apply failure message"
+	[ ! -e "$PIDF" ] && [ ! -e "$SOCK" ] || fail "pid file or socket left after an apply failure"
+	dpvsd_config "$CONF"
+}
+
 test_check_config
+test_startup_failures
 test_start_and_query
 test_second_instance
 test_reload_good
