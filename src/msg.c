@@ -359,16 +359,12 @@ static void msg_wait_post(struct msg_wait *w, unsigned int i, uint32_t type,
 }
 
 /* Messages still unanswered whose receiver can still answer. */
-static unsigned int msg_wait_pending(const struct msg_wait *w, unsigned int *unanswered)
+static unsigned int msg_wait_pending(const struct msg_wait *w)
 {
 	unsigned int i, alive = 0;
 
-	*unanswered = 0;
 	for (i = 0; i < w->n; i++) {
-		if (!w->m[i] || msg_done(w->m[i]))
-			continue;
-		(*unanswered)++;
-		if (msg_lcore_answers(w->m[i]->dst))
+		if (w->m[i] && !msg_done(w->m[i]) && msg_lcore_answers(w->m[i]->dst))
 			alive++;
 	}
 	return alive;
@@ -378,18 +374,18 @@ static unsigned int msg_wait_pending(const struct msg_wait *w, unsigned int *una
  * receiver that could answer is left; handle our own ring meanwhile. */
 static void msg_wait_loop(struct msg_wait *w, unsigned int timeout_us)
 {
-	unsigned int self = rte_lcore_id(), unanswered;
+	unsigned int self = rte_lcore_id();
 	uint64_t start = msg_now_us(), now = start;
 	bool own_ring = self < RTE_MAX_LCORE && msg_ctx.ring[self];
 
 	if (own_ring)
 		__atomic_store_n(&msg_ctx.waiting[self], true, __ATOMIC_RELEASE);
-	while (msg_wait_pending(w, &unanswered) > 0 && now - start < timeout_us) {
-		if (own_ring && msg_process(self) > 0)
-			continue;
-		if (now - start < MSG_SPIN_US)
+	while (msg_wait_pending(w) > 0 && now - start < timeout_us) {
+		bool handled = own_ring && msg_process(self) > 0;
+
+		if (!handled && now - start < MSG_SPIN_US)
 			rte_pause();
-		else
+		else if (!handled)
 			rte_delay_us_sleep(MSG_POLL_SLEEP_US);
 		now = msg_now_us();
 	}
