@@ -9,6 +9,7 @@
 #include "test_eal.h"
 #include "dpvs_err.h"
 #include "job.h"
+#include "msg.h"
 #include "ipvs/sched.h"
 #include "ipvs/svc.h"
 #include "../../src/ipvs/svc_int.h"
@@ -507,4 +508,210 @@ TEST_F(IpvsSvc, LcoreLocalAddressesAndReleaseHook)
 	m = msg(SVC_OP_SVC_DEL, c);
 	ASSERT_EQ(0, svc_lcore_apply(0, &m));
 	EXPECT_EQ(3, released);		// the other two with the service
+}
+
+// ---- publication to a real forwarding lcore (lcore 1 runs its loop) ----
+
+namespace {
+
+enum : uint32_t {
+	T_PEEK = 0x7e5a0001,	// worker: look the service up, describe it
+	T_BUMP,			// worker: add to its counters
+	T_STALE,		// worker: apply an svc_msg to its own table directly
+};
+
+struct peek {
+	int found;
+	uint32_t n_dests, n_laddrs, flags;
+	int32_t weight0;
+	char sched[SCHED_NAME_LEN];
+};
+
+ipvs_service *worker_lookup(const void *req, size_t len)
+{
+	ipvs_wire_svc_key k;
+	union inet_addr a;
+
+	if (len != sizeof(k))
+		return nullptr;
+	memcpy(&k, req, sizeof(k));
+	memset(&a, 0, sizeof(a));
+	a.in4 = k.addr.in4;
+	return ipvs_svc_lookup(k.af, k.proto, &a, htons(k.port), k.fwmark);
+}
+
+int h_peek(unsigned, const void *req, size_t len, msg_reply *rep)
+{
+	ipvs_service *s = worker_lookup(req, len);
+	peek p;
+
+	memset(&p, 0, sizeof(p));
+	if (s != nullptr) {
+		p.found = 1;
+		p.n_dests = s->n_dests;
+		p.n_laddrs = s->n_laddrs;
+		p.flags = s->flags;
+		p.weight0 = s->n_dests ? s->dests[0]->weight : -1;
+		snprintf(p.sched, sizeof(p.sched), "%s", s->sched ? s->sched->name : "");
+	}
+	return msg_reply_set(rep, &p, sizeof(p));
+}
+
+int h_bump(unsigned, const void *req, size_t len, msg_reply *)
+{
+	ipvs_service *s = worker_lookup(req, len);
+
+	if (s == nullptr || s->n_dests == 0)
+		return EDPVS_NOTEXIST;
+	s->stats.conns += 5;
+	s->dests[0]->stats.inpkts += 7;
+	s->dests[0]->active_conns = 3;
+	return 0;
+}
+
+int h_stale(unsigned lcore, const void *req, size_t len, msg_reply *)
+{
+	svc_msg m;
+
+	if (len != sizeof(m))
+		return EDPVS_INVAL;
+	memcpy(&m, req, sizeof(m));
+	return svc_lcore_apply(lcore, &m);
+}
+
+class IpvsSvcWorker : public ::testing::Test {
+protected:
+	char err[IPVS_SVC_ERRLEN];
+
+	void SetUp() override
+	{
+		static const struct job_idle_policy p = { JOB_IDLE_SLEEP, 100, 10, 200 };
+
+		ASSERT_EQ(0, test_eal_up());
+		ASSERT_EQ(0, job_set_role(0, JOB_ROLE_MASTER));
+		ASSERT_EQ(0, job_set_role(1, JOB_ROLE_FWD_WORKER));
+		ASSERT_EQ(0, job_init());
+		ASSERT_EQ(0, msg_init());
+		ASSERT_EQ(0, job_set_idle_policy(&p));
+		ASSERT_EQ(0, svc_lcore_register_msgs());
+		ASSERT_EQ(0, msg_type_register(T_PEEK, h_peek));
+		ASSERT_EQ(0, msg_type_register(T_BUMP, h_bump));
+		ASSERT_EQ(0, msg_type_register(T_STALE, h_stale));
+		ASSERT_EQ(0, job_launch_workers());
+	}
+	void TearDown() override
+	{
+		EXPECT_EQ(0, ipvs_svc_flush(err));	// also empties the worker's table
+		EXPECT_EQ(0, job_join_workers());
+		svc_lcore_free_all();
+		svc_lcore_unregister_msgs();
+		msg_type_unregister(T_PEEK);
+		msg_type_unregister(T_BUMP);
+		msg_type_unregister(T_STALE);
+		msg_term();
+	}
+	peek peek_at(const ipvs_wire_svc_key &k)
+	{
+		msg_result r;
+		peek p;
+
+		memset(&p, 0, sizeof(p));
+		EXPECT_EQ(0, msg_send_sync(1, T_PEEK, &k, sizeof(k), 2000000, &r));
+		EXPECT_EQ(sizeof(p), r.len);
+		if (r.len == sizeof(p))
+			memcpy(&p, r.data, sizeof(p));
+		msg_result_free(&r, 1);
+		return p;
+	}
+};
+
+}  // namespace
+
+TEST_F(IpvsSvcWorker, ChangesReachTheWorkerCopy)
+{
+	ipvs_wire_svc_key k = key("10.0.1.1", 80);
+	ipvs_wire_svc_conf c = conf(k);
+	ipvs_wire_dest_conf d1 = dest("192.168.1.2", 80), d2 = dest("192.168.1.3", 80);
+
+	ASSERT_EQ(1u, job_role_count(JOB_ROLE_FWD_WORKER));
+	EXPECT_EQ(0, peek_at(k).found);
+	ASSERT_EQ(0, ipvs_svc_add(&c, err)) << err;
+	peek p = peek_at(k);
+	EXPECT_EQ(1, p.found);
+	EXPECT_STREQ("rr", p.sched);
+	ASSERT_EQ(0, ipvs_dest_add(&k, &d1, err)) << err;
+	ASSERT_EQ(0, ipvs_dest_add(&k, &d2, err)) << err;
+	EXPECT_EQ(2u, peek_at(k).n_dests);
+
+	d1.weight = 0;
+	ASSERT_EQ(0, ipvs_dest_edit(&k, &d1, err)) << err;
+	EXPECT_EQ(0, peek_at(k).weight0);
+	c = conf(k, "wlc");
+	ASSERT_EQ(0, ipvs_svc_edit(&c, err)) << err;
+	p = peek_at(k);
+	EXPECT_STREQ("wlc", p.sched);
+	EXPECT_EQ(2u, p.n_dests);	// the edit kept the real servers
+	ipvs_wire_laddr_req l = laddr(k, "192.168.5.1");
+	ASSERT_EQ(0, ipvs_laddr_add(&l, err)) << err;
+	EXPECT_EQ(1u, peek_at(k).n_laddrs);
+	ASSERT_EQ(0, ipvs_laddr_del(&l, err)) << err;
+	EXPECT_EQ(0u, peek_at(k).n_laddrs);
+	ASSERT_EQ(0, ipvs_dest_del(&k, &d1, err)) << err;
+	EXPECT_EQ(1u, peek_at(k).n_dests);
+	ASSERT_EQ(0, ipvs_svc_del(&k, err)) << err;
+	EXPECT_EQ(0, peek_at(k).found);
+}
+
+TEST_F(IpvsSvcWorker, CountersAreCollected)
+{
+	ipvs_wire_svc_key k = key("10.0.1.2", 80);
+	ipvs_wire_svc_conf c = conf(k);
+	ipvs_wire_dest_conf d = dest("192.168.1.2", 80);
+	msg_result r;
+	svc_agg *a = nullptr;
+	uint32_t n = 0;
+
+	ASSERT_EQ(0, ipvs_svc_add(&c, err));
+	ASSERT_EQ(0, ipvs_dest_add(&k, &d, err));
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(0, msg_send_sync(1, T_BUMP, &k, sizeof(k), 2000000, &r));
+		EXPECT_EQ(0, r.status);
+		msg_result_free(&r, 1);
+	}
+	ASSERT_EQ(0, svc_collect(nullptr, &a, &n));
+	ASSERT_EQ(1u, n);
+	EXPECT_EQ(10u, a[0].c[0]);		// conns
+	EXPECT_EQ(14u, a[0].dests[0].c[1]);	// inpkts
+	EXPECT_EQ(3u, a[0].dests[0].active);
+	svc_agg_free(a, n);
+
+	EXPECT_EQ(0, ipvs_svc_zero(&k, err));
+	ASSERT_EQ(0, svc_collect(svc_master_find(&k), &a, &n));
+	ASSERT_EQ(1u, n);
+	EXPECT_EQ(0u, a[0].c[0]);
+	EXPECT_EQ(0u, a[0].dests[0].c[1]);
+	EXPECT_EQ(3u, a[0].dests[0].active);	// a gauge, not a counter
+	svc_agg_free(a, n);
+}
+
+TEST_F(IpvsSvcWorker, FailedWorkerIsUndone)
+{
+	ipvs_wire_svc_key k = key("10.0.1.3", 80);
+	ipvs_wire_svc_conf c = conf(k);
+	svc_msg m;
+	msg_result r;
+
+	// The worker already has this service (stale): its add fails with EXIST.
+	memset(&m, 0, sizeof(m));
+	m.op = SVC_OP_SVC_ADD;
+	m.svc_id = 999;
+	m.svc = c;
+	ASSERT_EQ(0, msg_send_sync(1, T_STALE, &m, sizeof(m), 2000000, &r));
+	ASSERT_EQ(0, r.status);
+	msg_result_free(&r, 1);
+	EXPECT_EQ(EDPVS_EXIST, ipvs_svc_add(&c, err));
+	EXPECT_EQ(0u, ipvs_svc_count());	// not recorded on the master
+	EXPECT_EQ(0, peek_at(k).found);		// and undone on the worker
+	ASSERT_EQ(0, ipvs_svc_add(&c, err)) << err;	// now both agree
+	EXPECT_EQ(1, peek_at(k).found);
 }
