@@ -311,6 +311,20 @@ static int h_timeout_set(uint16_t op, const void *req, uint32_t len, struct ctl_
 	return rc;
 }
 
+/* The worker's answer to SVC_MSG_CONNS: its status, then sizes. */
+static int conns_reply_check(const struct msg_result *res, uint32_t max, struct svc_conns_rep *wh)
+{
+	if (res->status != 0)
+		return res->status;
+	if (res->len < sizeof(*wh))
+		return EDPVS_PROTO;
+	memcpy(wh, res->data, sizeof(*wh));
+	if (wh->n > max ||
+	    res->len != sizeof(*wh) + (size_t)wh->n * sizeof(struct ipvs_wire_conn_entry))
+		return EDPVS_PROTO;
+	return 0;
+}
+
 /* One chunk from one worker: its entries and where to go on. */
 static int h_conn_list(uint16_t op, const void *req, uint32_t len, struct ctl_reply *rep)
 {
@@ -335,12 +349,8 @@ static int h_conn_list(uint16_t op, const void *req, uint32_t len, struct ctl_re
 	wq.max = q.max == 0 || q.max > IPVS_WIRE_CONN_CHUNK ? IPVS_WIRE_CONN_CHUNK : q.max;
 	rc = msg_send_sync(job_role_lcore(JOB_ROLE_FWD_WORKER, q.worker), SVC_MSG_CONNS, &wq,
 			   sizeof(wq), SVC_MSG_TIMEOUT_US, &res);
-	if (rc == 0 && res.status != 0)
-		rc = res.status;
-	if (rc == 0 && (res.len < sizeof(wh) ||
-			(memcpy(&wh, res.data, sizeof(wh)), res.len != sizeof(wh) +
-			 (size_t)wh.n * sizeof(struct ipvs_wire_conn_entry)) || wh.n > wq.max))
-		rc = EDPVS_PROTO;
+	if (rc == 0)
+		rc = conns_reply_check(&res, wq.max, &wh);
 	if (rc != 0) {
 		msg_result_free(&res, 1);
 		ctl_reply_errmsg(rep, "forwarding lcore did not list its connections: %s",
