@@ -10,7 +10,6 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <popt.h>
@@ -18,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "cli_util.h"
 #include "ipvsadm.h"
 
 /* popt values of the long-only options (short ones use their letter). */
@@ -222,20 +222,11 @@ static int perr(struct parse_ctx *p, const char *fmt, ...)
 	return -1;
 }
 
-/* Decimal (or 0x hex) unsigned in [min, max]; no sign, no junk. */
+/* Bounded unsigned parser shared with dpip (decimal or 0x hex, no sign,
+ * no blanks, no junk): 0 or -1. */
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
-	unsigned long long v;
-	char *end;
-
-	if (s == NULL || !isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
+	return s != NULL && cli_parse_u32(s, min, max, out) == 0 ? 0 : -1;
 }
 
 static int copy_str(char *dst, size_t len, const char *src)
@@ -459,15 +450,15 @@ static int opt_number(struct parse_ctx *p, enum ipvsadm_opt opt, const char *arg
 
 static int opt_laddr(struct parse_ctx *p, const char *arg)
 {
+	union cli_addr a;
+	int af;
+
 	if (set_opt(p, IPVSADM_OPT_LADDR) != 0)
 		return -1;
-	memset(&p->req->laddr, 0, sizeof(p->req->laddr));
-	if (inet_pton(AF_INET, arg, &p->req->laddr.in4) == 1)
-		p->req->laddr_af = AF_INET;
-	else if (inet_pton(AF_INET6, arg, p->req->laddr.in6) == 1)
-		p->req->laddr_af = AF_INET6;
-	else
+	if (cli_parse_addr(arg, &af, &a) != 0)
 		return perr(p, "illegal local address specified");
+	p->req->laddr_af = (uint8_t)af;
+	memcpy(&p->req->laddr, &a, sizeof(p->req->laddr));
 	return 0;
 }
 
