@@ -1,0 +1,105 @@
+// test_inet_cfg.cc - the "inet" config section (src/inet_cfg.c): a full
+// section parses; each bad value is an error naming file:line and the key.
+#include <gtest/gtest.h>
+#include <cstdio>
+#include <string>
+#include <unistd.h>
+extern "C" {
+#include "cfg.h"
+#include "dpvs_err.h"
+}
+
+namespace {
+
+struct Loaded {
+	int rc = 0;
+	cfg_tree *tree = nullptr;
+	cfg_errors errs{};
+	std::string text;
+	~Loaded() { cfg_free(tree); }
+};
+
+void load(const std::string &body, Loaded *l)
+{
+	char path[] = "/tmp/ut_inet_cfg_XXXXXX";
+	int fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)body.size(), write(fd, body.data(), body.size()));
+	close(fd);
+	l->rc = cfg_load(path, &l->tree, &l->errs);
+	for (unsigned i = 0; i < l->errs.count && i < CFG_MAX_ERRORS; i++) {
+		char buf[512];
+		cfg_error_format(&l->errs.err[i], buf, sizeof(buf));
+		l->text += buf;
+		l->text += "\n";
+	}
+	unlink(path);
+}
+
+TEST(InetCfg, FullSectionParses)
+{
+	Loaded l;
+	load("inet = {\n"
+	     "  ipv4_forward = true; max_routes = 128; icmp_ratelimit = 0; icmp_burst = 5;\n"
+	     "  neigh = { reachable_ms = 5000; retrans_ms = 200; probes = 2; gc_stale_ms = 9000;\n"
+	     "            failed_hold_ms = 500; queue_len = 16; };\n"
+	     "  addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/24\"; },\n"
+	     "                { dev = \"dpdk0\"; addr = \"10.0.0.9\"; } );\n"
+	     "  routes = ( { dst = \"0.0.0.0/0\"; via = \"10.0.0.254\"; dev = \"dpdk0\"; },\n"
+	     "             { dst = \"10.8.0.0/16\"; dev = \"dpdk0\"; src = \"10.0.0.1\"; mtu = 1400;\n"
+	     "               metric = 7; } );\n"
+	     "  neighbours = ( { dev = \"dpdk0\"; addr = \"10.0.0.254\"; lladdr = \"02:00:00:00:00:fe\"; } );\n"
+	     "};\n", &l);
+	EXPECT_EQ(0, l.rc) << l.text;
+}
+
+TEST(InetCfg, AbsentSectionIsFine)
+{
+	Loaded l;
+	load("# nothing\n", &l);
+	EXPECT_EQ(0, l.rc) << l.text;
+}
+
+struct Bad {
+	const char *body;
+	const char *want;	// substring of the formatted error
+};
+
+class InetCfgBad : public ::testing::TestWithParam<Bad> {};
+
+TEST_P(InetCfgBad, NamesLineAndKey)
+{
+	Loaded l;
+	load(std::string("inet = {\n") + GetParam().body + "\n};\n", &l);
+	EXPECT_EQ(EDPVS_CONFIG, l.rc);
+	EXPECT_NE(std::string::npos, l.text.find(GetParam().want)) << l.text;
+	EXPECT_NE(std::string::npos, l.text.find(":2: ")) << l.text;	// the line
+}
+
+const Bad kBad[] = {
+	{ "bogus = 1;", "inet.bogus: unknown key" },
+	{ "ipv4_forward = 1;", "inet.ipv4_forward" },
+	{ "max_routes = 8;", "inet.max_routes" },
+	{ "icmp_burst = 0;", "inet.icmp_burst" },
+	{ "neigh = { probes = 11; };", "inet.neigh.probes" },
+	{ "neigh = { queue_len = 17; };", "inet.neigh.queue_len" },
+	{ "neigh = { when = 1; };", "inet.neigh.when: unknown key" },
+	{ "addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/33\"; } );", "addr: expected" },
+	{ "addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/0\"; } );", "addr: expected" },
+	{ "addresses = ( { addr = \"10.0.0.1/24\"; } );", "dev: required" },
+	{ "addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/24\"; x = 1; } );", "unknown key" },
+	{ "addresses = 5;", "inet.addresses: expected a list" },
+	{ "routes = ( { dst = \"10.0.0.1/24\"; dev = \"dpdk0\"; } );", "without host bits" },
+	{ "routes = ( { dst = \"10.0.0.0/24\"; via = \"10.0.0\"; dev = \"dpdk0\"; } );", "via: expected" },
+	{ "routes = ( { dst = \"10.0.0.0/24\"; src = \"x\"; dev = \"dpdk0\"; } );", "src: expected" },
+	{ "routes = ( { dst = \"10.0.0.0/24\"; } );", "dev: required" },
+	{ "routes = ( { dst = \"10.0.0.0/24\"; dev = \"dpdk0\"; mtu = 70000; } );", "mtu" },
+	{ "neighbours = ( { dev = \"dpdk0\"; addr = \"10.0.0.2\"; lladdr = \"ff:ff:ff:ff:ff:ff\"; } );",
+	  "lladdr: expected a unicast MAC" },
+	{ "neighbours = ( { dev = \"dpdk0\"; addr = \"0.0.0.0\"; lladdr = \"02:00:00:00:00:01\"; } );",
+	  "addr: expected" },
+};
+
+INSTANTIATE_TEST_SUITE_P(InetCfg, InetCfgBad, ::testing::ValuesIn(kBad));
+
+}  // namespace
