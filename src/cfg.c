@@ -242,7 +242,6 @@ int cfg_get_enum(const config_setting_t *parent, const char *key, const char *co
 int cfg_check_keys(const config_setting_t *parent, const char *const *allowed,
 		   struct cfg_errors *errs)
 {
-	const char *names[32];
 	char list[256];
 	unsigned int n_allowed = 0;
 	int i, n, bad = 0;
@@ -253,11 +252,9 @@ int cfg_check_keys(const config_setting_t *parent, const char *const *allowed,
 		cfg_error_add(errs, parent, NULL, "expected a group { ... }");
 		return 1;
 	}
-	while (allowed[n_allowed] && n_allowed < DPVS_ARRAY_SIZE(names)) {
-		names[n_allowed] = allowed[n_allowed];
+	while (allowed[n_allowed])
 		n_allowed++;
-	}
-	cfg_join_names(names, n_allowed, list, sizeof(list));
+	cfg_join_names(allowed, n_allowed, list, sizeof(list));
 	n = config_setting_length(parent);
 	for (i = 0; i < n; i++) {
 		const config_setting_t *c = config_setting_get_elem(parent, (unsigned int)i);

@@ -384,6 +384,24 @@ TEST_F(CfgGetters, CheckKeys) {
 	EXPECT_STREQ("expected a group { ... }", errs_.err[6].msg);
 }
 
+TEST(CfgGettersMore, CheckKeysWithALongAllowedList) {
+	config_t cf;
+	config_init(&cf);
+	ASSERT_EQ(CONFIG_TRUE, config_read_string(&cf, "g = { k39 = 1; k0 = 2; zz = 3; };"));
+	std::vector<std::string> names;
+	for (int i = 0; i < 40; i++)
+		names.push_back("k" + std::to_string(i));
+	std::vector<const char *> allowed;
+	for (auto &n : names)
+		allowed.push_back(n.c_str());
+	allowed.push_back(nullptr);
+	cfg_errors errs = cfg_errors();
+	EXPECT_EQ(1, cfg_check_keys(config_lookup(&cf, "g"), allowed.data(), &errs));
+	ASSERT_EQ(1u, errs.count);
+	EXPECT_STREQ("g.zz", errs.err[0].key);
+	config_destroy(&cf);
+}
+
 TEST_F(CfgGetters, ErrorAddKeyIsRelativeToTheSetting) {
 	cfg_error_add(&errs_, g_, "mtu", "required key missing");
 	cfg_error_add(&errs_, nullptr, "netif", "cannot apply: %s", "boom");
