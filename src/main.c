@@ -94,10 +94,24 @@ static void main_override(const struct main_ctx *ctx, struct cfg_tree *t)
 			 ctx->opts.ctl_socket);
 }
 
-/* Apply what of global may change at run time: log level and idle policy.
- * old is NULL at start-up (apply everything). */
-static void main_apply_global(struct main_ctx *ctx, const struct cfg_tree *old,
-			      const struct cfg_tree *t)
+/* The level of every dpvsd.* log type: -l wins, else global.log_level.
+ * old is NULL at start-up; on reload the level is set only if the file's
+ * value changed (a level set with `dpip log set` survives other reloads). */
+static void main_apply_log_level(struct main_ctx *ctx, const struct cfg_tree *old,
+				 const struct cfg_tree *t)
+{
+	int level = ctx->opts.log_level ? ctx->opts.log_level
+					: cfg_log_level_parse(t->global.log_level);
+
+	if (old && (ctx->opts.log_level || strcmp(old->global.log_level, t->global.log_level) == 0))
+		return;
+	rte_log_set_level_pattern("dpvsd.*", (uint32_t)level);
+	ctx->log_level = level;
+	DPVS_LOG(main, NOTICE, "log level of dpvsd.* is %s", cfg_log_level_name(level));
+}
+
+/* The idle policy of the loops (old NULL: start-up; else only if changed). */
+static void main_apply_idle(const struct cfg_tree *old, const struct cfg_tree *t)
 {
 	const struct cfg_global *g = &t->global;
 	struct job_idle_policy p = {
@@ -106,26 +120,20 @@ static void main_apply_global(struct main_ctx *ctx, const struct cfg_tree *old,
 		.sleep_min_us = g->idle_sleep_min_us,
 		.sleep_max_us = g->idle_sleep_max_us,
 	};
-	int rc, level = ctx->opts.log_level ? ctx->opts.log_level
-					    : cfg_log_level_parse(g->log_level);
+	int rc;
 
-	if (!old || (!ctx->opts.log_level && strcmp(old->global.log_level, g->log_level) != 0)) {
-		rte_log_set_level_pattern("dpvsd.*", (uint32_t)level);
-		ctx->log_level = level;
-		DPVS_LOG(main, NOTICE, "log level of dpvsd.* is %s", cfg_log_level_name(level));
-	}
-	if (!old || old->global.idle_mode != g->idle_mode ||
-	    old->global.idle_pause_loops != g->idle_pause_loops ||
-	    old->global.idle_sleep_min_us != g->idle_sleep_min_us ||
-	    old->global.idle_sleep_max_us != g->idle_sleep_max_us) {
-		rc = job_set_idle_policy(&p);
-		if (rc != 0)
-			DPVS_LOG(main, ERR, "idle policy not applied: %s", dpvs_strerror(rc));
-		else
-			DPVS_LOG(main, INFO, "idle policy %s, pause %u loops, sleep %u..%u us",
-				 p.mode == JOB_IDLE_BUSY_POLL ? "busy_poll" : "sleep",
-				 p.pause_loops, p.sleep_min_us, p.sleep_max_us);
-	}
+	if (old && old->global.idle_mode == g->idle_mode &&
+	    old->global.idle_pause_loops == g->idle_pause_loops &&
+	    old->global.idle_sleep_min_us == g->idle_sleep_min_us &&
+	    old->global.idle_sleep_max_us == g->idle_sleep_max_us)
+		return;
+	rc = job_set_idle_policy(&p);
+	if (rc != 0)
+		DPVS_LOG(main, ERR, "idle policy not applied: %s", dpvs_strerror(rc));
+	else
+		DPVS_LOG(main, INFO, "idle policy %s, pause %u loops, sleep %u..%u us",
+			 p.mode == JOB_IDLE_BUSY_POLL ? "busy_poll" : "sleep", p.pause_loops,
+			 p.sleep_min_us, p.sleep_max_us);
 }
 
 /* SIGHUP: load, check, apply, swap; keep the running config on error. */
@@ -147,7 +155,8 @@ static void main_reload(struct main_ctx *ctx)
 		partial = rc != 0;
 	}
 	if (rc == 0) {
-		main_apply_global(ctx, ctx->running, next);
+		main_apply_log_level(ctx, ctx->running, next);
+		main_apply_idle(ctx->running, next);
 		cfg_free(ctx->running);
 		ctx->running = next;
 		cfg_set_running(next);
@@ -341,6 +350,7 @@ static int main_run(struct main_ctx *ctx, struct cfg_tree *t)
 		DPVS_LOG(main, NOTICE, "replaced stale pid file %s (pid %d is not running)",
 			 ctx->pid.path, (int)ctx->pid.stale_pid);
 	main_signals_install();
+	main_apply_log_level(ctx, NULL, t);
 	rc = main_eal_start(ctx, t);
 	if (rc != 0)
 		goto err_pid;
@@ -352,7 +362,7 @@ static int main_run(struct main_ctx *ctx, struct cfg_tree *t)
 		goto err_eal;
 	ctx->running = t;
 	cfg_set_running(t);
-	main_apply_global(ctx, NULL, t);
+	main_apply_idle(NULL, t);
 	if (main_stop_flag)
 		job_request_stop();	/* a signal during start-up */
 	rc = job_run();

@@ -6,7 +6,8 @@
 # SIGHUP with a good changed config applies it (log level); SIGHUP with a
 # broken config, or one changing what needs a restart, keeps the daemon
 # running on its old config; SIGTERM exits 0 and removes pid file and
-# socket; a stale pid file is replaced; SIGINT stops too.
+# socket; a stale pid file is replaced; -s and -l override the file (also
+# across reloads); SIGINT stops too.
 # run_all: san
 source "$(dirname "$0")/lib.sh"
 need_cmd python3
@@ -138,14 +139,21 @@ test_stop() {
 }
 
 test_stale_pid_and_sigint() {
-	local dead rc=0 sock2="$T/other.sock"
+	local dead rc=0 sock2="$T/other.sock" n
 	sleep 0 &
 	dead=$!
 	wait "$dead" || true
 	echo "$dead" >"$PIDF"
 	dpvsd_config "$CONF"
-	dpvsd_start "$CONF" -s "$sock2"	# the command line overrides the file
+	dpvsd_start "$CONF" -s "$sock2" -l notice	# the command line overrides the file
 	expect_eq "$DPVSD_SOCK" "$sock2" "socket taken from -s"
+	expect_match "$("$DPIP" log show 'dpvsd.main' 2>&1)" "notice" "level from -l"
+	n=$(count "configuration reloaded from")
+	sed -i 's/log_level = "info"/log_level = "debug"/' "$CONF"
+	kill -HUP "$DPVSD_PID"
+	wait_for 10 "[ \$(count 'configuration reloaded from') -gt $n ]" ||
+		fail "reload with -s on the command line failed"
+	expect_match "$("$DPIP" log show 'dpvsd.main' 2>&1)" "notice" "-l still wins after a reload"
 	[ -S "$sock2" ] || fail "socket from -s missing"
 	expect_eq "$(cat "$PIDF")" "$DPVSD_PID" "pid file rewritten over a stale one"
 	expect_match "$(cat "$DPVSD_LOG")" "replaced stale pid file $PIDF \(pid $dead is not running\)" \
