@@ -1,0 +1,83 @@
+// test_dpip_inet.cc - the grammar of dpip addr/route/neigh/ip: bad
+// arguments exit 2 (usage) before any request; good ones reach the
+// request stage (exit 1 here: no daemon listens on the test socket).
+#include <gtest/gtest.h>
+#include <string>
+#include <vector>
+extern "C" {
+#include "../../tools/dpip/dpip.h"
+extern const struct dpip_cmd dpip_cmd_addr, dpip_cmd_route, dpip_cmd_neigh, dpip_cmd_ip;
+}
+
+namespace {
+
+int run(const dpip_cmd &cmd, std::vector<std::string> args)
+{
+	dpip_opts o{};
+	o.sock = "/nonexistent/dpvsd-unit-test.sock";
+	std::vector<char *> argv;
+	for (std::string &a : args)
+		argv.push_back(&a[0]);
+	argv.push_back(nullptr);
+	testing::internal::CaptureStderr();
+	int rc = cmd.run(&o, (int)args.size(), argv.data());
+	testing::internal::GetCapturedStderr();
+	return rc;
+}
+
+TEST(DpipInet, AddrGrammar)
+{
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "add", "10.0.0.1/24", "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "del", "10.0.0.1" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "show", "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, {}));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "add", "10.0.0.1/24" }));	// no dev
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "add", "10.0.0.256/24", "dev", "d" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "add", "10.0.0.1/33", "dev", "d" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "add", "10.0.0.1/24", "dev" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE,
+		  run(dpip_cmd_addr, { "add", "10.0.0.1/24", "dev", "a-very-long-devname" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "add", "1.2.3.4/8", "1.2.3.5/8", "dev", "d" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "frob" }));
+}
+
+TEST(DpipInet, RouteGrammar)
+{
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "add", "default", "via", "10.0.0.254",
+							 "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "add", "192.168.1.0/24", "dev", "dpdk0",
+							 "src", "10.0.0.1", "mtu", "1400",
+							 "metric", "5" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "del", "192.168.1.0/24", "metric", "5" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "show" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "add", "10.0.0.0/8" }));	// no dev
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "add", "dev", "dpdk0" }));	// no dst
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "add", "10.0.0.0/8", "via", "x",
+							  "dev", "d" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "add", "10.0.0.0/8", "dev", "d",
+							  "mtu", "10" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "add", "10.0.0.0/8", "dev", "d",
+							  "dev", "e" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "del", "10.0.0.0/8", "src", "1.1.1.1" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "show", "all" }));
+}
+
+TEST(DpipInet, NeighAndIpGrammar)
+{
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_neigh, { "add", "10.0.0.2", "lladdr",
+							 "02:00:00:00:00:02", "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_neigh, { "del", "10.0.0.2", "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_neigh, { "flush" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_neigh, { "show", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_neigh, { "add", "10.0.0.2", "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_neigh, { "add", "10.0.0.2", "lladdr",
+							  "02:00:00:00:00", "dev", "d" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_neigh, { "add", "10.0.0.2", "lladdr",
+							  "02:00:00:00:00:0g", "dev", "d" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_neigh, { "del", "10.0.0.2" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_neigh, { "show", "dev" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_ip, { "stats", "icmp" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_ip, { "stats", "tcp" }));
+}
+
+}  // namespace
