@@ -84,14 +84,16 @@ struct rte_mbuf *build(const spec &s)
 		th->data_off = (uint8_t)((l4 / 4) << 4);
 		th->tcp_flags = s.flags;
 		th->rx_win = htons(65535);
-		memcpy(th + 1, s.opts.data(), s.opts.size());
+		if (!s.opts.empty())
+			memcpy(th + 1, s.opts.data(), s.opts.size());
 	} else {
 		auto *uh = (rte_udp_hdr *)l4p;
 		uh->src_port = s.sport;
 		uh->dst_port = s.dport;
 		uh->dgram_len = htons((uint16_t)(l4 + s.payload.size()));
 	}
-	memcpy(l4p + l4, s.payload.data(), s.payload.size());
+	if (!s.payload.empty())
+		memcpy(l4p + l4, s.payload.data(), s.payload.size());
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	if (s.proto == IPPROTO_TCP)
 		((rte_tcp_hdr *)l4p)->cksum = rte_ipv4_udptcp_cksum(ip, l4p);
