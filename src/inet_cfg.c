@@ -314,9 +314,16 @@ static bool has_addr(const struct inet_conf *c, const struct inet_cfg_addr *x)
 	unsigned int i;
 
 	for (i = 0; c && i < c->n_addr; i++)
-		if (memcmp(&c->addr[i], x, sizeof(*x)) == 0)
+		if (strcmp(c->addr[i].dev, x->dev) == 0 && c->addr[i].addr == x->addr &&
+		    c->addr[i].plen == x->plen)
 			return true;
 	return false;
+}
+
+static bool route_same(const struct inet_cfg_route *a, const struct inet_cfg_route *b)
+{
+	return strcmp(a->dev, b->dev) == 0 && a->dst == b->dst && a->plen == b->plen &&
+	       a->gw == b->gw && a->src == b->src && a->metric == b->metric && a->mtu == b->mtu;
 }
 
 static bool has_route(const struct inet_conf *c, const struct inet_cfg_route *x)
@@ -324,7 +331,7 @@ static bool has_route(const struct inet_conf *c, const struct inet_cfg_route *x)
 	unsigned int i;
 
 	for (i = 0; c && i < c->n_route; i++)
-		if (memcmp(&c->route[i], x, sizeof(*x)) == 0)
+		if (route_same(&c->route[i], x))
 			return true;
 	return false;
 }
@@ -334,7 +341,9 @@ static bool has_neigh(const struct inet_conf *c, const struct inet_cfg_neigh *x)
 	unsigned int i;
 
 	for (i = 0; c && i < c->n_neigh; i++)
-		if (memcmp(&c->neigh_static[i], x, sizeof(*x)) == 0)
+		if (strcmp(c->neigh_static[i].dev, x->dev) == 0 &&
+		    c->neigh_static[i].addr == x->addr &&
+		    rte_is_same_ether_addr(&c->neigh_static[i].mac, &x->mac))
 			return true;
 	return false;
 }
