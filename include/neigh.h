@@ -79,6 +79,7 @@ struct neigh_params {
 	uint32_t queue_len;	/* packets waiting per entry, <= NEIGH_QUEUE_MAX */
 };
 #define NEIGH_QUEUE_MAX   16u
+#define NEIGH_QUEUE_TOTAL 256u	/* packets waiting in one lcore's table, all entries */
 #define NEIGH_TABLE_SIZE  1024u	/* entries per lcore */
 void neigh_set_params(const struct neigh_params *p);
 void neigh_get_params(struct neigh_params *p);
@@ -94,7 +95,7 @@ enum neigh_counter {
 	NEIGH_C_ARP_REPLY_OUT,	/* replies sent */
 	NEIGH_C_ARP_REQ_OUT,	/* requests sent (resolve, probe, gratuitous) */
 	NEIGH_C_ARP_TO_KERNEL,	/* ARP not for us, left to the kernel path */
-	NEIGH_C_QUEUE_FULL,	/* packets dropped: resolution queue full */
+	NEIGH_C_QUEUE_FULL,	/* packets dropped: entry or table queue bound reached */
 	NEIGH_C_TABLE_FULL,	/* packets dropped: no free entry */
 	NEIGH_C_UNRESOLVED,	/* packets dropped: FAILED entry or resolution gave up */
 	NEIGH_C_NO_SOURCE,	/* requests not sent: no source address on the port */

@@ -157,6 +157,7 @@ struct neigh_table {
 	const struct neigh_table_ops *ops;
 	void *ctx;
 	unsigned int n;
+	unsigned int queued;		/* mbufs waiting in all entries */
 	unsigned int cursor;		/* ageing position */
 	uint32_t free_head;
 	uint64_t cnt[NEIGH_C_MAX];
@@ -199,6 +200,7 @@ static void entry_drop_queue(struct neigh_table *t, struct neigh_entry *n)
 	for (i = 0; i < n->qlen; i++)
 		rte_pktmbuf_free(n->q[i]);
 	t->cnt[NEIGH_C_UNRESOLVED] += n->qlen;
+	t->queued -= n->qlen;
 	n->qlen = 0;
 }
 
@@ -282,12 +284,13 @@ static int entry_xmit(struct neigh_table *t, struct neigh_entry *n, struct rte_m
 
 static int entry_queue(struct neigh_table *t, struct neigh_entry *n, struct rte_mbuf *m)
 {
-	if (n->qlen >= neigh_p.queue_len) {
+	if (n->qlen >= neigh_p.queue_len || t->queued >= NEIGH_QUEUE_TOTAL) {
 		t->cnt[NEIGH_C_QUEUE_FULL]++;
 		rte_pktmbuf_free(m);
 		return EDPVS_NOROOM;
 	}
 	n->q[n->qlen++] = m;
+	t->queued++;
 	return 0;
 }
 
@@ -296,6 +299,7 @@ static void entry_flush_queue(struct neigh_table *t, struct neigh_entry *n)
 	unsigned int i, qlen = n->qlen;
 
 	n->qlen = 0;
+	t->queued -= qlen;
 	for (i = 0; i < qlen; i++)
 		entry_xmit(t, n, n->q[i]);
 }

@@ -87,7 +87,7 @@ protected:
 	{
 		ASSERT_EQ(0, test_eal_up());
 		if (mp == nullptr)
-			mp = rte_pktmbuf_pool_create("ut_neigh", 255, 0, 0, 512, SOCKET_ID_ANY);
+			mp = rte_pktmbuf_pool_create("ut_neigh", 511, 0, 0, 512, SOCKET_ID_ANY);
 		ASSERT_NE(nullptr, mp);
 		neigh_get_params(&saved);
 		neigh_params p = { 1000, 100, 3, 5000, 300, 4 };
@@ -146,6 +146,24 @@ TEST_F(NeighTable, ResolveQueuesUpToTheBoundThenFlushesOnReply)
 	EXPECT_TRUE(rte_is_same_ether_addr(&mac1, &fake.xmit_macs[3]));
 	EXPECT_EQ(0, resolve(a, 30));		// known: sent at once
 	EXPECT_EQ(5u, fake.xmit_macs.size());
+}
+
+TEST_F(NeighTable, QueuedPacketsAreBoundedPerTable)
+{
+	// queue_len 4 per entry: 80 entries could hold 320 > NEIGH_QUEUE_TOTAL.
+	for (uint32_t i = 0; i < 80; i++)
+		for (int k = 0; k < 4; k++)
+			resolve(htonl(0x0a010000u + i), 0);
+	unsigned total = 0, q;
+	for (uint32_t i = 0; i < 80; i++) {
+		neigh_table_state(t, &port, htonl(0x0a010000u + i), &q);
+		total += q;
+	}
+	EXPECT_EQ(NEIGH_QUEUE_TOTAL, total);
+	EXPECT_EQ(320u - NEIGH_QUEUE_TOTAL, neigh_table_counter(t, NEIGH_C_QUEUE_FULL));
+	// A reply frees room again.
+	neigh_table_confirm(t, &port, htonl(0x0a010000u), &mac1, false, 1);
+	EXPECT_EQ(0, resolve(htonl(0x0a01004fu), 2));
 }
 
 TEST_F(NeighTable, IncompleteRetriesThenFailsAndDropsItsQueue)
