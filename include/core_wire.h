@@ -32,6 +32,8 @@ enum core_opcode {
 	CORE_OP_LOG_SET    = CTL_OP_CORE_BASE + 0x03,
 	/* req: none.  reply: n struct core_ctl_op (registered request types). */
 	CORE_OP_CTL_LIST   = CTL_OP_CORE_BASE + 0x04,
+	/* req: none.  reply: struct core_ctl_stats (control socket counters). */
+	CORE_OP_CTL_STATS  = CTL_OP_CORE_BASE + 0x05,
 	CORE_OP_CFG_BASE   = CTL_OP_CORE_BASE + 0x40,	/* reserved, see above */
 };
 
@@ -107,6 +109,22 @@ struct core_ctl_op {
 	uint32_t flags;			/* CTL_OP_F_* */
 };
 _Static_assert(sizeof(struct core_ctl_op) == 48, "core_ctl_op wire size");
+
+/* Counters of the control socket since start (struct ctl_stats). */
+struct core_ctl_stats {
+	uint64_t accepted;
+	uint64_t refused;
+	uint64_t evicted;
+	uint64_t requests;
+	uint64_t failed;
+	uint64_t proto_errors;
+	uint64_t perm_denied;
+	uint64_t timeouts;
+	uint64_t io_errors;
+	uint32_t clients;		/* connected now (including the asking one) */
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct core_ctl_stats) == 80, "core_ctl_stats wire size");
 
 #ifdef __cplusplus
 }

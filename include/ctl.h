@@ -115,6 +115,9 @@ struct ctl_stats {
 /* Copy the counters.  Master only. */
 void ctl_stats_get(struct ctl_stats *out);
 
+/* Number of connected clients.  Master only. */
+unsigned int ctl_client_count(void);
+
 /* Set how long a client may stall mid-request (or not read its reply)
  * before it is closed; 0 restores CTL_CLIENT_IDLE_MS.  Applies to timers
  * (re)armed afterwards.  Master only (tests use a short value). */

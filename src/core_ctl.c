@@ -2,7 +2,8 @@
  * core_ctl.c - the core control requests (CTL_OP_CORE_BASE, wire structs
  * in include/core_wire.h): ping/version, every lcore with its role and the
  * per-lcore counters of its jobs, DPDK log types and their levels (list,
- * set by glob pattern), and the list of registered request types.
+ * set by glob pattern), the list of registered request types and the
+ * control socket's own counters.
  *
  * A module of its own (ctl_core_init/ctl_core_term, declared in ctl.h),
  * registered right after "ctl" in src/modules.c.  Handlers run on the
@@ -278,6 +279,31 @@ static int core_ctl_list(uint16_t opcode, const void *req, uint32_t len,
 	return ctl_op_foreach(append_op, rep);
 }
 
+static int core_ctl_stats(uint16_t opcode, const void *req, uint32_t len,
+			  struct ctl_reply *rep)
+{
+	struct core_ctl_stats *o = ctl_reply_reserve(rep, sizeof(*o));
+	struct ctl_stats st;
+
+	(void)opcode;
+	(void)req;
+	(void)len;
+	if (!o)
+		return EDPVS_NOMEM;
+	ctl_stats_get(&st);
+	o->accepted = st.accepted;
+	o->refused = st.refused;
+	o->evicted = st.evicted;
+	o->requests = st.requests;
+	o->failed = st.failed;
+	o->proto_errors = st.proto_errors;
+	o->perm_denied = st.perm_denied;
+	o->timeouts = st.timeouts;
+	o->io_errors = st.io_errors;
+	o->clients = ctl_client_count();
+	return 0;
+}
+
 /* ---- module ---- */
 
 static const struct ctl_op core_ops[] = {
@@ -293,6 +319,8 @@ static const struct ctl_op core_ops[] = {
 	  .handler = core_log_set, .flags = 0 },
 	{ .opcode = CORE_OP_CTL_LIST, .name = "core.ctl_list", .min_len = 0, .max_len = 0,
 	  .handler = core_ctl_list, .flags = CTL_OP_F_GET },
+	{ .opcode = CORE_OP_CTL_STATS, .name = "core.ctl_stats", .min_len = 0, .max_len = 0,
+	  .handler = core_ctl_stats, .flags = CTL_OP_F_GET },
 };
 
 int ctl_core_init(void)

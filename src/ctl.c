@@ -858,6 +858,11 @@ void ctl_stats_get(struct ctl_stats *out)
 	*out = ctl_ctx.stats;
 }
 
+unsigned int ctl_client_count(void)
+{
+	return ctl_ctx.n_conns;
+}
+
 struct ev_loop *ctl_ev_loop(void)
 {
 	return ctl_ctx.loop;

@@ -3,7 +3,8 @@
 # directory is created (0755) and the socket is 0600; `dpip lcore show`
 # (text and -j) lists both lcores with their jobs and the ctl job's counters
 # grow; `dpip ctl ping/show`; `dpip log set/show`; malformed requests (bad
-# magic, huge length, unknown opcode) each get exactly one error reply; a
+# magic, huge length, unknown opcode) each get exactly one error reply and
+# are counted (`dpip ctl stats`); a
 # client stalled mid-request neither blocks others nor stays connected;
 # silent connections beyond the client limit do not lock dpip out; a
 # non-root peer may read but not change state; SIGTERM removes the socket
@@ -135,6 +136,10 @@ expect_match "$(raw hugelen)" "^\(1, -11, 'request of 2147483647 bytes exceeds.*
 	"length over the limit"
 expect_match "$(raw unknown)" "^\(3, -7, 'unknown request type 0x01ee'\) \(4, 0, " \
 	"unknown opcode then ping on the same connection"
+
+out=$("$DPIP" -j ctl stats) || fail "dpip ctl stats"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["proto_errors"] == 2 and d["failed"] >= 3 and d["clients"] == 1, d' "$out" ||
+	fail "ctl stats after the malformed requests: $out"
 
 # ---- a stalled client ----
 raw stall >"$T/stall.out" 2>&1 &

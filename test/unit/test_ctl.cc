@@ -854,6 +854,29 @@ TEST_F(CtlCoreTest, CtlListShowsRegisteredOpsWithAccess)
 	ctl_result_free(&res);
 }
 
+TEST_F(CtlCoreTest, CtlStatsCountWhatHappened)
+{
+	int fd = connect_raw();
+	struct ctl_hdr h = make_hdr(T_OP_ECHO, 0), r;
+	std::vector<uint8_t> p;
+	struct ctl_result res;
+
+	h.magic = 1;
+	send_raw(fd, &h, sizeof(h));
+	ASSERT_TRUE(read_reply(fd, &r, &p));
+	ASSERT_TRUE(wait_closed(fd));
+	ASSERT_EQ(0, call(CORE_OP_CTL_STATS, nullptr, 0, &res)) << res.errmsg;
+	ASSERT_EQ(sizeof(struct core_ctl_stats), res.len);
+	struct core_ctl_stats st;
+	memcpy(&st, res.data, sizeof(st));
+	ctl_result_free(&res);
+	EXPECT_EQ(2u, st.accepted);
+	EXPECT_EQ(1u, st.proto_errors);
+	EXPECT_EQ(1u, st.requests) << "the proto error; the stats request itself is counted after";
+	EXPECT_EQ(1u, st.failed);
+	EXPECT_EQ(1u, st.clients);
+}
+
 /* ---- the client library alone ---- */
 
 TEST(CtlClient, SocketPathRule)

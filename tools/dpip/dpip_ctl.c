@@ -1,8 +1,10 @@
 /*
  * dpip_ctl.c - `dpip ctl ping` (daemon version, pid, uptime) and
- * `dpip ctl show` (the request types the daemon has registered).
+ * `dpip ctl show` (the request types the daemon has registered) and
+ * `dpip ctl stats` (the control socket's counters).
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "core_wire.h"
@@ -100,9 +102,60 @@ static int ctl_show(const struct dpip_opts *o, int argc, char **argv)
 	return DPIP_EXIT_OK;
 }
 
+static const char *const ctl_stat_names[] = {
+	"accepted", "refused", "evicted", "requests", "failed", "proto_errors",
+	"perm_denied", "timeouts", "io_errors",
+};
+
+static int ctl_stats(const struct dpip_opts *o, int argc, char **argv)
+{
+	struct ctl_result res;
+	struct core_ctl_stats st;
+	struct cli_json js;
+	uint64_t v[DPVS_ARRAY_SIZE(ctl_stat_names)];
+	unsigned int i;
+
+	(void)argv;
+	if (argc > 0) {
+		cli_error("ctl stats takes no arguments");
+		return DPIP_EXIT_USAGE;
+	}
+	if (dpip_call(o, CORE_OP_CTL_STATS, NULL, 0, &res))
+		return DPIP_EXIT_FAIL;
+	if (res.len != sizeof(st)) {
+		cli_error("malformed ctl stats reply from dpvsd");
+		ctl_result_free(&res);
+		return DPIP_EXIT_FAIL;
+	}
+	memcpy(&st, res.data, sizeof(st));
+	ctl_result_free(&res);
+	memcpy(v, &st, sizeof(v));	/* the first fields, in ctl_stat_names order */
+	cli_json_init(&js, stdout);
+	if (o->json)
+		cli_json_obj_open(&js, NULL);
+	for (i = 0; i < DPVS_ARRAY_SIZE(v); i++) {
+		if (o->json)
+			cli_json_u64(&js, ctl_stat_names[i], v[i]);
+		else
+			printf("%-14s %" PRIu64 "\n", ctl_stat_names[i], v[i]);
+	}
+	if (o->json) {
+		cli_json_u64(&js, "clients", st.clients);
+		cli_json_obj_close(&js);
+		cli_json_end(&js);
+	} else {
+		printf("%-14s %u\n", "clients", st.clients);
+	}
+	return DPIP_EXIT_OK;
+}
+
+_Static_assert(sizeof(uint64_t) * DPVS_ARRAY_SIZE(ctl_stat_names) ==
+	       offsetof(struct core_ctl_stats, clients), "one name per counter");
+
 static const struct dpip_verb ctl_verbs[] = {
 	{ "show", ctl_show },
 	{ "ping", ctl_ping },
+	{ "stats", ctl_stats },
 };
 
 static int ctl_run(const struct dpip_opts *o, int argc, char **argv);
@@ -110,7 +163,8 @@ static int ctl_run(const struct dpip_opts *o, int argc, char **argv);
 const struct dpip_cmd dpip_cmd_ctl = {
 	.name = "ctl",
 	.usage = "dpip [-j] ctl show          (request types the daemon serves)\n"
-		 "dpip [-j] ctl ping          (daemon version, pid, uptime)\n",
+		 "dpip [-j] ctl ping          (daemon version, pid, uptime)\n"
+		 "dpip [-j] ctl stats         (control socket counters)\n",
 	.run = ctl_run,
 };
 
