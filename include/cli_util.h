@@ -76,6 +76,12 @@ int cli_parse_addr_port(const char *s, bool port_optional, int *af, union cli_ad
  * or "?" for an unknown family. */
 const char *cli_fmt_addr(int af, const void *addr, char *buf, size_t len);
 
+/* MAC address "aa:bb:cc:dd:ee:ff" (exactly six two-digit hex groups, ':'
+ * or '-' separated, either case). */
+int cli_parse_mac(const char *s, uint8_t mac[6]);
+/* "aa:bb:cc:dd:ee:ff" into buf (at least 18 bytes); returns buf. */
+const char *cli_fmt_mac(const uint8_t mac[6], char *buf, size_t len);
+
 /* ---- JSON output ---- */
 
 #define CLI_JSON_MAX_DEPTH 16

@@ -204,6 +204,25 @@ TEST(CliUtilAddr, Format)
 	EXPECT_STREQ("?", cli_fmt_addr(AF_INET, &a4, buf, 4)) << "buffer too small";
 }
 
+TEST(CliUtilAddr, Mac)
+{
+	uint8_t m[6] = { 9, 9, 9, 9, 9, 9 };
+	const uint8_t want[6] = { 0x02, 0xab, 0xCD, 0x00, 0x10, 0xff };
+	char buf[18];
+
+	EXPECT_EQ(0, cli_parse_mac("02:ab:CD:00:10:ff", m));
+	EXPECT_EQ(0, memcmp(want, m, 6));
+	EXPECT_EQ(0, cli_parse_mac("02-ab-cd-00-10-ff", m));
+	EXPECT_STREQ("02:ab:cd:00:10:ff", cli_fmt_mac(m, buf, sizeof(buf)));
+	uint8_t keep[6];
+	memcpy(keep, m, 6);
+	for (const char *s : { "", "02:ab:cd:00:10", "02:ab:cd:00:10:ff:", "02:ab-cd:00:10:ff",
+			       "2:ab:cd:00:10:ff0", "0g:ab:cd:00:10:ff", "02:ab:cd:00:10:f ",
+			       "02.ab.cd.00.10.ff" })
+		EXPECT_EQ(EDPVS_INVAL, cli_parse_mac(s, m)) << s;
+	EXPECT_EQ(0, memcmp(keep, m, 6)) << "untouched on failure";
+}
+
 std::string json_of(void (*fill)(struct cli_json *), int *rc)
 {
 	char *text = nullptr;

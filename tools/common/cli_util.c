@@ -273,6 +273,47 @@ const char *cli_fmt_addr(int af, const void *addr, char *buf, size_t len)
 	return buf;
 }
 
+static int hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int cli_parse_mac(const char *s, uint8_t mac[6])
+{
+	uint8_t m[6];
+	char sep;
+	int i;
+
+	if (!s || strlen(s) != 17)
+		return EDPVS_INVAL;
+	sep = s[2];
+	if (sep != ':' && sep != '-')
+		return EDPVS_INVAL;
+	for (i = 0; i < 6; i++) {
+		const char *g = s + i * 3;
+		int hi = hex_val(g[0]), lo = hex_val(g[1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && g[2] != sep))
+			return EDPVS_INVAL;
+		m[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(mac, m, sizeof(m));
+	return 0;
+}
+
+const char *cli_fmt_mac(const uint8_t mac[6], char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return buf;
+}
+
 /* ---- JSON ---- */
 
 void cli_json_init(struct cli_json *j, FILE *f)
