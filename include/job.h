@@ -92,8 +92,11 @@ unsigned int job_role_count(enum job_role role);
 unsigned int job_role_lcore(enum job_role role, unsigned int idx);
 
 /* Register a job for every lcore of a role.  The struct must outlive the
- * loops (static storage).  EDPVS_INVAL (bad type/fn/skip_loops),
- * EDPVS_EXIST (same name already in that role), EDPVS_BUSY (loops running). */
+ * loops (static storage); it belongs to one role (register a second struct
+ * for a second role) and its stats are zeroed.  EDPVS_INVAL (NULL job or
+ * fn, bad type, JOB_SLOW with skip_loops 0, empty or unterminated name,
+ * role IDLE or out of range), EDPVS_EXIST (this struct is registered, or
+ * the name is taken in that role), EDPVS_BUSY (loops running).  Master. */
 int job_register(struct job *job, enum job_role role);
 
 /* Remove a job (before job_run() or after job_run() returned). */

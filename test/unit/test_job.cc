@@ -310,4 +310,24 @@ TEST_F(JobTest, IdleSleepBacksOffAndWorkResetsIt)
 	EXPECT_EQ(EDPVS_INVAL, job_lcore_stats_get(RTE_MAX_LCORE, &d));
 }
 
+/* Work on every 4th call only. */
+unsigned every_fourth(void *)
+{
+	static unsigned n;
+
+	return ++n % 4 == 0;
+}
+
+TEST_F(JobTest, WorkResetsTheSleepBackOff)
+{
+	struct job_idle_policy p = { JOB_IDLE_SLEEP, 0, 10, 100000 };
+	struct job_lcore_stats d = run_idle(every_fourth, &p);
+
+	/* Between two busy iterations there are three idle ones sleeping
+	 * 10, 20, 40 us; without the reset they would climb to 100 ms. */
+	ASSERT_GT(d.sleeps, 0u);
+	EXPECT_LT(d.sleep_us / d.sleeps, 100u);
+	EXPECT_GT(d.loops, d.idle_loops);
+}
+
 } /* namespace */
