@@ -39,8 +39,11 @@ typedef int (*msg_handler_t)(unsigned int lcore_id, const void *req, size_t len,
  * or EDPVS_RANGE on failure.  Only from inside a handler. */
 int msg_reply_set(struct msg_reply *reply, const void *data, size_t len);
 
-/* Register a handler for a message type (before job_run(), master only).
- * EDPVS_EXIST if the type is taken, EDPVS_INVAL for type 0 or NULL fn. */
+/* Register a handler for a message type (master; normally from a module's
+ * init, but safe while loops run: entries are published atomically).
+ * EDPVS_EXIST if the type is taken, EDPVS_INVAL for type 0 or NULL fn,
+ * EDPVS_NOROOM when 256 types are registered.  Unregister only while no
+ * loop runs (EDPVS_BUSY otherwise; EDPVS_NOTEXIST for an unknown type). */
 int msg_type_register(uint32_t type, msg_handler_t fn);
 int msg_type_unregister(uint32_t type);
 
