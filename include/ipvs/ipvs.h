@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <rte_mbuf.h>
+#include "dpvs_err.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,6 +78,20 @@ static inline unsigned int ipvs_lport_owner_index(uint16_t lport, unsigned int n
  * (-1 if it is not one).  Fixed once ipvs_init() ran.  Any lcore. */
 unsigned int ipvs_n_workers(void);
 int ipvs_worker_index(unsigned int lcore_id);
+
+/* Set the forwarding lcores the owner rule spreads flows over (ipvs_init()
+ * takes them from the FWD_WORKER roles; unit tests model workers with it).
+ * n <= RTE_MAX_LCORE, ids < RTE_MAX_LCORE, distinct.  EDPVS_INVAL otherwise.
+ * Master, before the loops run. */
+int ipvs_set_workers(const unsigned int *lcore_ids, unsigned int n);
+
+struct netif_port;
+
+/* The hook registered at IPV4_HOOK_PRE_ROUTING (exposed for unit tests):
+ * m at a validated IPv4 header.  ACCEPT (not ours: continue in the stack),
+ * DROP (caller frees) or STOLEN (forwarded, redirected or freed).
+ * FWD_WORKER. */
+enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m, struct netif_port *in_port);
 
 /* Per-lcore datapath counters (written by the owning lcore only, read by
  * anyone as plain 64-bit loads). */

@@ -300,8 +300,7 @@ static void ipvs_trim(struct rte_mbuf *m)
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - tot));
 }
 
-static enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m,
-					  struct netif_port *in_port)
+enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m, struct netif_port *in_port)
 {
 	struct conn_table *t = conn_table_this();
 	unsigned int lcore = rte_lcore_id();
@@ -353,21 +352,42 @@ static void ipvs_conn_release(struct ipvs_conn *c)
 		c->xmit->conn_release(c);
 }
 
-static void ipvs_workers_setup(void)
+int ipvs_set_workers(const unsigned int *lcore_ids, unsigned int n)
 {
-	unsigned int i, n = job_role_count(JOB_ROLE_FWD_WORKER);
+	unsigned int i;
 
+	if (n > RTE_MAX_LCORE || (n && !lcore_ids))
+		return EDPVS_INVAL;
+	for (i = 0; i < n; i++)
+		if (lcore_ids[i] >= RTE_MAX_LCORE)
+			return EDPVS_INVAL;
 	for (i = 0; i < RTE_MAX_LCORE; i++)
 		ipvs_ctx.worker_index[i] = -1;
 	ipvs_ctx.n_workers = 0;
 	for (i = 0; i < n; i++) {
+		if (ipvs_ctx.worker_index[lcore_ids[i]] >= 0) {
+			ipvs_ctx.n_workers = 0;
+			return EDPVS_INVAL;	/* duplicate */
+		}
+		ipvs_ctx.worker_index[lcore_ids[i]] = (int16_t)i;
+		ipvs_ctx.worker_lcore[i] = lcore_ids[i];
+	}
+	ipvs_ctx.n_workers = n;
+	return 0;
+}
+
+static int ipvs_workers_setup(void)
+{
+	unsigned int ids[RTE_MAX_LCORE];
+	unsigned int i, n = job_role_count(JOB_ROLE_FWD_WORKER), k = 0;
+
+	for (i = 0; i < n && k < RTE_MAX_LCORE; i++) {
 		unsigned int id = job_role_lcore(JOB_ROLE_FWD_WORKER, i);
 
-		if (id >= RTE_MAX_LCORE)
-			continue;
-		ipvs_ctx.worker_index[id] = (int16_t)ipvs_ctx.n_workers;
-		ipvs_ctx.worker_lcore[ipvs_ctx.n_workers++] = id;
+		if (id < RTE_MAX_LCORE)
+			ids[k++] = id;
 	}
+	return ipvs_set_workers(ids, k);
 }
 
 int ipvs_init(void)
@@ -375,7 +395,9 @@ int ipvs_init(void)
 	static const struct rte_mbuf_dynflag redirected = { .name = "dpvsd_ipvs_redirected" };
 	int bit, rc;
 
-	ipvs_workers_setup();
+	rc = ipvs_workers_setup();
+	if (rc != 0)
+		return rc;
 	bit = rte_mbuf_dynflag_register(&redirected);
 	if (bit < 0) {
 		DPVS_LOG(ipvs, ERR, "cannot register the redirect mbuf flag");

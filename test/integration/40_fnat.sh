@@ -8,6 +8,7 @@
 # servers receive (tcpdump, when present); wrk with a new connection per
 # request has no errors; --stats counts; a conn idle past `--set tcp`
 # expires.
+# run_all: san
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 

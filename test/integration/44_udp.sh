@@ -6,6 +6,7 @@
 # ICMP port unreachable from a server reaches the client translated (the
 # client's connected socket gets ECONNREFUSED); UDP conns expire after
 # `ipvsadm --set 0 0 2`.
+# run_all: san
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 

@@ -1,0 +1,389 @@
+// test_ipvs_core.cc - the IPVS PRE_ROUTING hook on lcore 0 acting as a
+// forwarding worker: a service and real servers applied to lcore 0's own
+// table (as H7's config message would), a real conn table, the IPv4 output
+// replaced by a capture.  Covers: new conns for SYNs, both directions of a
+// conn, TCP without conn dropped, packets for no service passed on, port
+// reuse after close, ICMP errors translated, malformed headers, the FNAT
+// local-port set of a worker, and redirection to the owner lcore.
+// Suite: IpvsCore.
+#include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <cstring>
+#include <vector>
+
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_ip.h>
+#include <rte_icmp.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "test_eal.h"
+#include "dpvs_err.h"
+#include "job.h"
+#include "timer.h"
+#include "ipvs/ipvs.h"
+#include "ipvs/xmit.h"
+#include "ipvs/conn.h"
+#include "ipvs/proto.h"
+#include "ipvs/svc.h"
+#include "../../src/ipvs/svc_int.h"
+
+namespace {
+
+uint32_t ip4(const char *s)
+{
+	uint32_t a = 0;
+
+	inet_pton(AF_INET, s, &a);
+	return a;
+}
+
+const char *const VIP = "10.0.0.100";
+const char *const CLI = "192.168.7.2";
+const char *const RS1 = "172.16.0.11";
+const char *const RS2 = "172.16.0.12";
+const char *const LADDR = "172.16.0.1";
+
+std::vector<rte_mbuf *> g_out;
+
+int capture(rte_mbuf *m, netif_port *, uint32_t)
+{
+	g_out.push_back(m);
+	return 0;
+}
+
+rte_mempool *pool()
+{
+	static rte_mempool *mp;
+
+	if (!mp)
+		mp = rte_pktmbuf_pool_create("test_ipvs_core", 511, 0, 0,
+					     RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	return mp;
+}
+
+struct tcp_pkt {
+	const char *src, *dst;
+	uint16_t sport, dport;
+	uint8_t flags;
+	uint32_t seq = 1000, ack = 0;
+};
+
+rte_mbuf *make_tcp(const tcp_pkt &t)
+{
+	rte_mbuf *m = rte_pktmbuf_alloc(pool());
+	auto *ip = (rte_ipv4_hdr *)rte_pktmbuf_append(m, 40);
+
+	memset(ip, 0, 40);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = htons(40);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = ip4(t.src);
+	ip->dst_addr = ip4(t.dst);
+	auto *th = (rte_tcp_hdr *)(ip + 1);
+	th->src_port = htons(t.sport);
+	th->dst_port = htons(t.dport);
+	th->sent_seq = htonl(t.seq);
+	th->recv_ack = htonl(t.ack);
+	th->data_off = 5 << 4;
+	th->tcp_flags = t.flags;
+	th->rx_win = htons(1000);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	m->l3_len = 20;
+	return m;
+}
+
+rte_ipv4_hdr *iph(rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, rte_ipv4_hdr *);
+}
+
+rte_tcp_hdr *tcph(rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, rte_tcp_hdr *, 20);
+}
+
+ipvs_wire_svc_key key(const char *addr, uint16_t port, uint8_t proto = IPPROTO_TCP)
+{
+	ipvs_wire_svc_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.af = AF_INET;
+	k.proto = proto;
+	k.port = port;
+	k.addr.in4 = ip4(addr);
+	return k;
+}
+
+svc_msg msg(uint32_t op, const ipvs_wire_svc_key &k)
+{
+	svc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.op = op;
+	m.svc_id = 1;
+	m.svc.key = k;
+	snprintf(m.svc.sched, sizeof(m.svc.sched), "rr");
+	return m;
+}
+
+class IpvsCore : public ::testing::Test {
+protected:
+	conn_table *t = nullptr;
+	unsigned int lcore = 0;
+
+	void SetUp() override
+	{
+		ASSERT_EQ(0, test_eal_up());
+		lcore = rte_lcore_id();
+		ASSERT_EQ(0u, lcore);
+		ASSERT_EQ(0, job_init());
+		ASSERT_EQ(0, timer_init());
+		proto_timeout_reset();
+		ASSERT_NE(nullptr, pool());
+		conn_table_params p = {1024, 0};
+		ASSERT_EQ(0, conn_table_create(&p, &t));
+		ASSERT_EQ(0, conn_table_set(lcore, t));
+		ASSERT_EQ(0, ipvs_init());
+		ASSERT_EQ(0, ipvs_set_workers(&lcore, 1));
+		xmit_set_send_hook(capture);
+		g_out.clear();
+	}
+	void TearDown() override
+	{
+		for (auto *m : g_out)
+			rte_pktmbuf_free(m);
+		g_out.clear();
+		xmit_set_send_hook(nullptr);
+		ipvs_set_workers(nullptr, 0);
+		ipvs_term();
+		conn_table_set(lcore, nullptr);
+		conn_table_destroy(t);
+		svc_lcore_free_all();
+		timer_term();
+	}
+	// A TCP service VIP:80 with RS1 and RS2 in mode fwd (wire value).
+	void add_service(uint8_t fwd, uint16_t rport = 8080)
+	{
+		ipvs_wire_svc_key k = key(VIP, 80);
+		svc_msg m = msg(SVC_OP_SVC_ADD, k);
+		ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+		for (const char *rs : {RS1, RS2}) {
+			m = msg(SVC_OP_DEST_ADD, k);
+			m.dest.af = AF_INET;
+			m.dest.addr.in4 = ip4(rs);
+			m.dest.port = rport;
+			m.dest.fwd = fwd;
+			m.dest.weight = 1;
+			ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+		}
+		if (fwd == IPVS_WIRE_FWD_FNAT) {
+			m = msg(SVC_OP_LADDR_ADD, k);
+			m.laddr_af = AF_INET;
+			m.laddr.in4 = ip4(LADDR);
+			ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+		}
+	}
+	// Run the hook; the packet is freed here unless it was consumed.
+	dpvs_verdict hook(rte_mbuf *m)
+	{
+		dpvs_verdict v = ipvs_pre_routing(nullptr, m, nullptr);
+		if (v != VERDICT_STOLEN)
+			rte_pktmbuf_free(m);
+		return v;
+	}
+	const ipvs_lcore_stats &st() { return *ipvs_lcore_stats_get(lcore); }
+	uint32_t conns()
+	{
+		conn_stats s;
+		conn_table_stats(t, &s);
+		return s.count;
+	}
+};
+
+}  // namespace
+
+TEST_F(IpvsCore, NatConnBothWays)
+{
+	add_service(IPVS_WIRE_FWD_MASQ);
+	uint64_t new0 = st().conn_new, hit0 = st().conn_hit;
+
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	ASSERT_EQ(1u, g_out.size());
+	EXPECT_EQ(ip4(RS1), iph(g_out[0])->dst_addr);
+	EXPECT_EQ(htons(8080), tcph(g_out[0])->dst_port);
+	EXPECT_EQ(ip4(CLI), iph(g_out[0])->src_addr);
+	EXPECT_EQ(1u, conns());
+	EXPECT_EQ(new0 + 1, st().conn_new);
+
+	// the server's SYN-ACK goes back from the VIP
+	tcp_pkt back = {RS1, CLI, 8080, 40000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001};
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp(back)));
+	ASSERT_EQ(2u, g_out.size());
+	EXPECT_EQ(ip4(VIP), iph(g_out[1])->src_addr);
+	EXPECT_EQ(htons(80), tcph(g_out[1])->src_port);
+	EXPECT_EQ(hit0 + 1, st().conn_hit);
+
+	// the next client gets the other server (rr)
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40001, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(ip4(RS2), iph(g_out[2])->dst_addr);
+	EXPECT_EQ(2u, conns());
+
+	// counters of the service
+	union inet_addr va;
+	memset(&va, 0, sizeof(va));
+	va.in4 = ip4(VIP);
+	ipvs_service *svc = ipvs_svc_lookup(AF_INET, IPPROTO_TCP, &va, htons(80), 0);
+	ASSERT_NE(nullptr, svc);
+	EXPECT_EQ(2u, svc->stats.conns);
+	EXPECT_EQ(2u, svc->stats.inpkts);
+	EXPECT_EQ(1u, svc->stats.outpkts);
+	EXPECT_EQ(80u, svc->stats.inbytes);
+}
+
+TEST_F(IpvsCore, NoServiceNoSynMalformed)
+{
+	add_service(IPVS_WIRE_FWD_MASQ);
+	uint64_t nosyn = st().tcp_no_syn, bad = st().malformed;
+
+	// another port of the VIP, another address: not ours
+	EXPECT_EQ(VERDICT_ACCEPT, hook(make_tcp({CLI, VIP, 40000, 81, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(VERDICT_ACCEPT, hook(make_tcp({CLI, "10.0.0.101", 40000, 80, RTE_TCP_SYN_FLAG})));
+	// a TCP segment without conn that is not a SYN
+	EXPECT_EQ(VERDICT_DROP, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_ACK_FLAG})));
+	EXPECT_EQ(nosyn + 1, st().tcp_no_syn);
+	// a truncated TCP header
+	rte_mbuf *m = make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG});
+	tcph(m)->data_off = 0xf0;
+	EXPECT_EQ(VERDICT_DROP, hook(m));
+	EXPECT_EQ(bad + 1, st().malformed);
+	EXPECT_TRUE(g_out.empty());
+	EXPECT_EQ(0u, conns());
+}
+
+TEST_F(IpvsCore, SynAfterCloseIsANewConn)
+{
+	add_service(IPVS_WIRE_FWD_MASQ);
+	uint64_t reused = st().conn_reused;
+
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(ip4(RS1), iph(g_out.back())->dst_addr);
+	// the client resets, then reuses its port
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_RST_FLAG, 1001})));
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG, 5000})));
+	EXPECT_EQ(reused + 1, st().conn_reused);
+	EXPECT_EQ(ip4(RS2), iph(g_out.back())->dst_addr) << "rescheduled";
+	EXPECT_EQ(1u, conns());
+	// a retransmitted SYN of a live conn stays on it
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG, 5000})));
+	EXPECT_EQ(ip4(RS2), iph(g_out.back())->dst_addr);
+	EXPECT_EQ(reused + 1, st().conn_reused);
+}
+
+TEST_F(IpvsCore, IcmpErrorFromServerTranslated)
+{
+	add_service(IPVS_WIRE_FWD_MASQ);
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	rte_mbuf *sent = g_out.back();
+
+	// RS1 answers with an ICMP error quoting what it received
+	rte_mbuf *m = rte_pktmbuf_alloc(pool());
+	size_t tot = 20 + 8 + 28;
+	auto *ip = (rte_ipv4_hdr *)rte_pktmbuf_append(m, (uint16_t)tot);
+	memset(ip, 0, tot);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = htons((uint16_t)tot);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = ip4(RS1);
+	ip->dst_addr = ip4(CLI);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	auto *ic = (rte_icmp_hdr *)(ip + 1);
+	ic->icmp_type = 3;
+	ic->icmp_code = 1;
+	memcpy(ic + 1, rte_pktmbuf_mtod(sent, void *), 28);
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 36);
+	m->l3_len = 20;
+	uint64_t fwd = st().icmp_fwd;
+
+	ASSERT_EQ(VERDICT_STOLEN, hook(m));
+	EXPECT_EQ(fwd + 1, st().icmp_fwd);
+	rte_mbuf *out = g_out.back();
+	EXPECT_EQ(ip4(VIP), iph(out)->src_addr) << "from the VIP";
+	EXPECT_EQ(ip4(CLI), iph(out)->dst_addr);
+	auto *q = rte_pktmbuf_mtod_offset(out, rte_ipv4_hdr *, 28);
+	EXPECT_EQ(ip4(CLI), q->src_addr);
+	EXPECT_EQ(ip4(VIP), q->dst_addr) << "about client -> VIP";
+	uint16_t ports[2];
+	memcpy(ports, (uint8_t *)q + 20, 4);
+	EXPECT_EQ(htons(80), ports[1]);
+	EXPECT_EQ(0xffff, rte_raw_cksum(rte_pktmbuf_mtod_offset(out, void *, 20), 36));
+
+	// an error about no conn is not ours
+	m = rte_pktmbuf_copy(out, pool(), 0, UINT32_MAX);
+	auto *q2 = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr *, 28);
+	q2->dst_addr = ip4("10.9.9.9");
+	EXPECT_EQ(VERDICT_ACCEPT, hook(m));
+}
+
+TEST_F(IpvsCore, FnatPortsOfThisWorker)
+{
+	// two workers: this lcore is index 1 of {5, 0}
+	unsigned int ids[2] = {5, lcore};
+	ASSERT_EQ(0, ipvs_set_workers(ids, 2));
+	EXPECT_EQ(1, ipvs_worker_index(lcore));
+	EXPECT_EQ(2u, ipvs_n_workers());
+	add_service(IPVS_WIRE_FWD_FNAT);
+
+	unsigned int made = 0;
+	for (uint16_t cport = 1024; made < 8 && cport < 1200; cport++) {
+		if (ipvs_owner_index(ip4(CLI), htons(cport), 2) != 1)
+			continue;	// would be redirected to lcore 5
+		ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, cport, 80, RTE_TCP_SYN_FLAG})));
+		rte_mbuf *o = g_out.back();
+		EXPECT_EQ(ip4(LADDR), iph(o)->src_addr);
+		EXPECT_EQ(1u, ipvs_lport_owner_index(tcph(o)->src_port, 2))
+			<< "local port " << ntohs(tcph(o)->src_port) << " names this worker";
+		// the server's reply finds the conn by the local address and port
+		tcp_pkt back = {iph(o)->dst_addr == ip4(RS1) ? RS1 : RS2, LADDR, 8080,
+				ntohs(tcph(o)->src_port), RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG};
+		ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp(back)));
+		EXPECT_EQ(ip4(VIP), iph(g_out.back())->src_addr);
+		EXPECT_EQ(htons(cport), tcph(g_out.back())->dst_port);
+		made++;
+	}
+	EXPECT_EQ(8u, made);
+}
+
+TEST_F(IpvsCore, RedirectToOwnerOnce)
+{
+	unsigned int ids[2] = {5, lcore};	// lcore 5 has no redirect ring here
+	ASSERT_EQ(0, ipvs_set_workers(ids, 2));
+	add_service(IPVS_WIRE_FWD_MASQ);
+	uint16_t cport = 1024;
+	while (ipvs_owner_index(ip4(CLI), htons(cport), 2) != 0)
+		cport++;
+	uint64_t fail = st().redirect_fail;
+
+	// owned by lcore 5: handed to netif_redirect (which has no ring: freed)
+	EXPECT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, cport, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(fail + 1, st().redirect_fail);
+	EXPECT_TRUE(g_out.empty());
+	EXPECT_EQ(0u, conns());
+
+	// a packet that was redirected already is never sent on again: the
+	// lcore that got it handles it
+	int bit = rte_mbuf_dynflag_lookup("dpvsd_ipvs_redirected", nullptr);
+	ASSERT_GE(bit, 0);
+	rte_mbuf *m = make_tcp({CLI, VIP, cport, 80, RTE_TCP_SYN_FLAG});
+	m->ol_flags |= 1ULL << bit;
+	EXPECT_EQ(VERDICT_STOLEN, hook(m));
+	EXPECT_EQ(fail + 1, st().redirect_fail);
+	ASSERT_EQ(1u, g_out.size());
+	EXPECT_EQ(ip4(RS1), iph(g_out[0])->dst_addr);
+	EXPECT_EQ(1u, conns());
+}
