@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "dpvs_err.h"
 #include "job.h"
@@ -308,6 +309,41 @@ TEST_F(JobTest, IdleSleepBacksOffAndWorkResetsIt)
 	EXPECT_EQ(0u, d.idle_loops);
 	EXPECT_EQ(0u, d.sleeps);
 	EXPECT_EQ(EDPVS_INVAL, job_lcore_stats_get(RTE_MAX_LCORE, &d));
+}
+
+/* CPU time of the calling thread, us. */
+std::atomic<uint64_t> g_cpu_first, g_cpu_last;
+
+unsigned sample_cpu(void *)
+{
+	struct rusage ru;
+	uint64_t us;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	us = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+	     (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	if (g_cpu_first.load() == 0)
+		g_cpu_first = us + 1;
+	g_cpu_last = us + 1;
+	return 0;
+}
+
+TEST_F(JobTest, IdleSleepKeepsTheWorkerMostlyOffCpu)
+{
+	struct job_idle_policy p = { JOB_IDLE_SLEEP, 10, 50, 1000 };
+	static struct job j;
+
+	j = make_job("job_t_cpu", JOB_LOOP, sample_cpu);
+	ASSERT_EQ(0, job_set_idle_policy(&p));
+	add(&j, JOB_ROLE_FWD_WORKER);
+	g_cpu_first = g_cpu_last = 0;
+	ASSERT_EQ(0, job_launch_workers());
+	usleep(300000);
+	ASSERT_EQ(0, job_join_workers());
+	ASSERT_GT(g_cpu_first.load(), 0u);
+	/* A busy-polling loop would burn ~300 ms of CPU here (one-sided bound:
+	 * contention on the machine only lowers it). */
+	EXPECT_LT(g_cpu_last.load() - g_cpu_first.load(), 100000u);
 }
 
 /* Work on every 4th call only. */

@@ -276,6 +276,27 @@ TEST_F(MsgTest, AsyncQueuedBeforeRunIsHandledWhenItStarts)
 	EXPECT_TRUE(wait_until([] { return msg_live_count() == 0; }));
 }
 
+TEST_F(MsgTest, FullRingIsRefusedAndCounted)
+{
+	struct msg_lcore_stats before, after;
+	unsigned sent = 0;
+	int rc = 0;
+
+	ASSERT_EQ(0, msg_lcore_stats_get(1, &before));
+	for (unsigned i = 0; i < 5000 && rc == 0; i++) {
+		rc = msg_send_async(1, T_COUNT, &i, sizeof(i));
+		sent += rc == 0;
+	}
+	EXPECT_EQ(EDPVS_NOROOM, rc);
+	EXPECT_GE(sent, 1000u);
+	EXPECT_EQ(sent, msg_live_count());	/* the refused one was freed */
+	ASSERT_EQ(0, msg_lcore_stats_get(1, &after));
+	EXPECT_EQ(1u, after.ring_full - before.ring_full);
+	ASSERT_EQ(0, job_launch_workers());
+	EXPECT_TRUE(wait_until([&] { return g_count.load() == sent; }));
+	EXPECT_TRUE(wait_until([] { return msg_live_count() == 0; }));
+}
+
 TEST_F(MsgTest, TimeoutThenLateReplyIsFreedOnce)
 {
 	struct msg_result r;

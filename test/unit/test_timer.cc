@@ -126,6 +126,28 @@ TEST_F(TimerTest, ZeroDelayFiresOnNextManage)
 	EXPECT_EQ(1u, r.fired);
 }
 
+void rearm_now_cb(struct timer_entry *t, void *arg)
+{
+	(*static_cast<unsigned *>(arg))++;
+	EXPECT_EQ(0, timer_schedule(t, 0));
+}
+
+TEST_F(TimerTest, ZeroDelayRearmFromCallbackDoesNotSpin)
+{
+	struct timer_entry t;
+	unsigned fired = 0;
+
+	timer_entry_init(&t, rearm_now_cb, &fired);
+	ASSERT_EQ(0, timer_schedule(&t, 0));
+	g_now += TIMER_TICK_US;
+	EXPECT_LE(run(), 2u);		/* at most once per elapsed tick */
+	g_now += 10 * TIMER_TICK_US;
+	EXPECT_LE(run(), 11u);
+	EXPECT_GE(fired, 2u);
+	EXPECT_TRUE(timer_pending(&t));
+	EXPECT_EQ(0, timer_cancel(&t));
+}
+
 TEST_F(TimerTest, CancelAndNoOpCancel)
 {
 	struct rec a, b;
