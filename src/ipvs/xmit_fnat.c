@@ -126,8 +126,7 @@ static uint16_t fnat_growth(const struct ipvs_service *svc)
 			  ((svc->flags & SVC_F_PROXY_PROTO) ? PP2_HDR_V4_LEN : 0));
 }
 
-static void fnat_toa_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p,
-			uint16_t mtu, bool syn)
+static void fnat_toa_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p, bool syn)
 {
 	struct xmit_lcore_stats *st = xmit_stats_this();
 	int rc;
@@ -137,7 +136,7 @@ static void fnat_toa_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt
 			return;
 		c->flags |= FNAT_F_TOA_ACK;
 	}
-	rc = toa_insert(m, p, c->caddr.in4, c->cport, mtu);
+	rc = toa_insert(m, p, c->caddr.in4, c->cport, xmit_path_mtu(c->daddr.in4));
 	if (rc == 0)
 		st->toa_added++;
 	else if (rc == EDPVS_NOROOM)
@@ -146,7 +145,7 @@ static void fnat_toa_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt
 
 /* PROXY v2 on the way in.  0, or an error: drop the packet (the client
  * retransmits). */
-static int fnat_pp2_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p, uint16_t mtu)
+static int fnat_pp2_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p)
 {
 	struct xmit_lcore_stats *st = xmit_stats_this();
 	int32_t rel = (int32_t)(p->seq - c->xmit_priv32);
@@ -155,7 +154,8 @@ static int fnat_pp2_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt 
 	if (!(c->flags & FNAT_F_SYN_SEEN))
 		return 0;	/* conn picked up mid-stream: no header possible */
 	if (rel == 0 && p->payload_len > 0) {
-		rc = pp2_insert(m, p, c->caddr.in4, c->cport, c->vaddr.in4, c->vport, mtu);
+		rc = pp2_insert(m, p, c->caddr.in4, c->cport, c->vaddr.in4, c->vport,
+				xmit_path_mtu(c->daddr.in4));
 		if (rc != 0) {
 			st->pp2_fail++;
 			return rc;
@@ -172,7 +172,6 @@ static int fnat_pp2_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt 
 static int fnat_tcp_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p)
 {
 	const struct ipvs_service *svc = c->dest->svc;
-	uint16_t mtu = xmit_path_mtu(c->daddr.in4);
 	bool syn = (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
 
 	if (syn) {
@@ -180,9 +179,9 @@ static int fnat_tcp_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt 
 		c->flags |= FNAT_F_SYN_SEEN;
 	}
 	if (fnat_wants_toa(svc))
-		fnat_toa_in(c, m, p, mtu, syn);
+		fnat_toa_in(c, m, p, syn);
 	if (svc->flags & SVC_F_PROXY_PROTO)
-		return fnat_pp2_in(c, m, p, mtu);
+		return fnat_pp2_in(c, m, p);
 	return 0;
 }
 
