@@ -321,6 +321,37 @@ TEST_F(MsgTest, TimeoutThenLateReplyIsFreedOnce)
 	msg_result_free(&r, 1);
 }
 
+TEST_F(MsgTest, RacingTimeoutsAndRepliesNeverLeakOrDoubleFree)
+{
+	struct msg_result r;
+	uint32_t seed = 7;
+	unsigned ok = 0, timeouts = 0;
+
+	ASSERT_EQ(0, job_launch_workers());
+	for (int i = 0; i < 2000; i++) {
+		unsigned us, timeout;
+
+		seed = seed * 1103515245u + 12345u;
+		us = (seed >> 8) % 200;			/* handler takes 0..199 us */
+		timeout = 50 + (seed >> 20) % 250;	/* sender waits 50..299 us */
+		int rc = msg_send_sync(1, T_SLOW, &us, sizeof(us), timeout, &r);
+		if (rc == 0) {
+			ok++;
+			EXPECT_EQ("late reply", std::string((const char *)r.data, r.len));
+		} else {
+			timeouts++;
+			EXPECT_EQ(EDPVS_TIMEOUT, rc);
+			EXPECT_EQ(nullptr, r.data);
+		}
+		msg_result_free(&r, 1);
+	}
+	EXPECT_EQ(2000u, ok + timeouts);
+	RecordProperty("ok", (int)ok);
+	RecordProperty("timeouts", (int)timeouts);
+	EXPECT_TRUE(wait_until([] { return g_slow_done.load() == 2000; }));
+	EXPECT_TRUE(wait_until([] { return msg_live_count() == 0; }));
+}
+
 TEST_F(MsgTest, MessageLeftOnStoppedLcoreIsFreedByTerm)
 {
 	struct msg_result r;
