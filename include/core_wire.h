@@ -107,8 +107,12 @@ struct core_ctl_op {
 	uint32_t min_len;
 	uint32_t max_len;
 	uint32_t flags;			/* CTL_OP_F_* */
+	uint64_t calls;			/* handler runs (struct ctl_op_stats) */
+	uint64_t failed;
+	uint64_t total_us;
+	uint64_t max_us;
 };
-_Static_assert(sizeof(struct core_ctl_op) == 48, "core_ctl_op wire size");
+_Static_assert(sizeof(struct core_ctl_op) == 80, "core_ctl_op wire size");
 
 /* Counters of the control socket since start (struct ctl_stats). */
 struct core_ctl_stats {

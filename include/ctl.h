@@ -80,6 +80,19 @@ uint32_t ctl_reply_peer_uid(const struct ctl_reply *rep);
  * return and returns it).  Master only. */
 int ctl_op_foreach(int (*cb)(const struct ctl_op *op, void *arg), void *arg);
 
+/* Counters of one request type (handler runs only; refused requests are
+ * counted in struct ctl_stats). */
+struct ctl_op_stats {
+	uint64_t calls;		/* handler runs */
+	uint64_t failed;	/* of which returned non-zero */
+	uint64_t total_us;	/* time spent in the handler */
+	uint64_t max_us;	/* slowest run (handlers over 100 ms are also logged) */
+};
+
+/* Copy the counters of a registered opcode; EDPVS_NOTEXIST if none.
+ * Master only. */
+int ctl_op_stats_get(uint16_t opcode, struct ctl_op_stats *out);
+
 /* Socket path used by ctl_init() (before ctl_init(); default
  * CTL_DEFAULT_SOCK).  EDPVS_INVAL if empty or longer than sun_path,
  * EDPVS_BUSY after ctl_init().  Master only. */

@@ -259,6 +259,7 @@ static int core_log_set(uint16_t opcode, const void *req, uint32_t len,
 static int append_op(const struct ctl_op *op, void *arg)
 {
 	struct core_ctl_op *o = ctl_reply_reserve(arg, sizeof(*o));
+	struct ctl_op_stats st;
 
 	if (!o)
 		return EDPVS_NOMEM;
@@ -267,6 +268,12 @@ static int append_op(const struct ctl_op *op, void *arg)
 	o->min_len = op->min_len;
 	o->max_len = op->max_len;
 	o->flags = op->flags;
+	if (ctl_op_stats_get(op->opcode, &st) == 0) {
+		o->calls = st.calls;
+		o->failed = st.failed;
+		o->total_us = st.total_us;
+		o->max_us = st.max_us;
+	}
 	return 0;
 }
 

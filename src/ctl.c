@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <ev.h>
+#include <rte_cycles.h>
 
 #include "ctl.h"
 #include "dpvs_err.h"
@@ -42,6 +44,7 @@ DPVS_LOG_REGISTER(ctl);
 #define CTL_ERRMSG_LEN   256
 #define CTL_ACCEPT_BURST 16
 #define CTL_REPLY_MIN    4096u
+#define CTL_SLOW_HANDLER_US 100000u	/* warn about handlers slower than this */
 #define CTL_PATH_LEN     sizeof(((struct sockaddr_un *)0)->sun_path)
 /* Reply buffers hold [4 bytes pad][struct ctl_hdr][payload] so that the
  * payload is 8-byte aligned for handlers that build structs in place. */
@@ -83,6 +86,12 @@ struct ctl_conn {
 	struct ctl_conn *next;
 };
 
+/* A registered request type and its counters. */
+struct ctl_op_slot {
+	const struct ctl_op *op;
+	struct ctl_op_stats st;
+};
+
 /* The module's state: written by the master only. */
 static struct {
 	char path[CTL_PATH_LEN];
@@ -95,7 +104,7 @@ static struct {
 	unsigned int n_conns;
 	unsigned int events;		/* callbacks run, for ctl_poll() */
 	unsigned int idle_ms;
-	const struct ctl_op *ops[CTL_MAX_OPS];
+	struct ctl_op_slot ops[CTL_MAX_OPS];	/* sorted by opcode */
 	unsigned int n_ops;
 	struct ctl_stats stats;
 } ctl_ctx = {
@@ -126,7 +135,7 @@ static unsigned int op_lower_bound(uint16_t code)
 	while (lo < hi) {
 		unsigned int mid = (lo + hi) / 2;
 
-		if (ctl_ctx.ops[mid]->opcode < code)
+		if (ctl_ctx.ops[mid].op->opcode < code)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -134,13 +143,20 @@ static unsigned int op_lower_bound(uint16_t code)
 	return lo;
 }
 
-static const struct ctl_op *op_find(uint16_t code)
+static struct ctl_op_slot *slot_find(uint16_t code)
 {
 	unsigned int i = op_lower_bound(code);
 
-	if (i < ctl_ctx.n_ops && ctl_ctx.ops[i]->opcode == code)
-		return ctl_ctx.ops[i];
+	if (i < ctl_ctx.n_ops && ctl_ctx.ops[i].op->opcode == code)
+		return &ctl_ctx.ops[i];
 	return NULL;
+}
+
+static const struct ctl_op *op_find(uint16_t code)
+{
+	struct ctl_op_slot *sl = slot_find(code);
+
+	return sl ? sl->op : NULL;
 }
 
 static int op_check(const struct ctl_op *ops, unsigned int i)
@@ -165,7 +181,8 @@ static void op_insert(const struct ctl_op *op)
 
 	memmove(&ctl_ctx.ops[i + 1], &ctl_ctx.ops[i],
 		(ctl_ctx.n_ops - i) * sizeof(ctl_ctx.ops[0]));
-	ctl_ctx.ops[i] = op;
+	memset(&ctl_ctx.ops[i], 0, sizeof(ctl_ctx.ops[i]));
+	ctl_ctx.ops[i].op = op;
 	ctl_ctx.n_ops++;
 }
 
@@ -201,7 +218,7 @@ int ctl_unregister(const struct ctl_op *ops, unsigned int n)
 		return EDPVS_INVAL;
 	for (i = 0; i < n; i++) {
 		k = op_lower_bound(ops[i].opcode);
-		if (k >= ctl_ctx.n_ops || ctl_ctx.ops[k] != &ops[i]) {
+		if (k >= ctl_ctx.n_ops || ctl_ctx.ops[k].op != &ops[i]) {
 			rc = EDPVS_NOTEXIST;
 			continue;
 		}
@@ -219,12 +236,49 @@ int ctl_op_foreach(int (*cb)(const struct ctl_op *op, void *arg), void *arg)
 	if (!cb)
 		return EDPVS_INVAL;
 	for (i = 0; i < ctl_ctx.n_ops; i++) {
-		int rc = cb(ctl_ctx.ops[i], arg);
+		int rc = cb(ctl_ctx.ops[i].op, arg);
 
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+int ctl_op_stats_get(uint16_t opcode, struct ctl_op_stats *out)
+{
+	struct ctl_op_slot *sl = slot_find(opcode);
+
+	if (!sl)
+		return EDPVS_NOTEXIST;
+	*out = sl->st;
+	return 0;
+}
+
+/* Run op's handler, count it, and warn about slow ones. */
+static int op_run(const struct ctl_op *op, uint16_t code, const void *req, uint32_t len,
+		  struct ctl_reply *rep)
+{
+	uint64_t t0 = rte_get_tsc_cycles(), us;
+	struct ctl_op_slot *sl;
+	int rc = op->handler(code, req, len, rep);
+
+	if (rc > 0 || rc <= EDPVS_ERR_MIN) {
+		DPVS_LOG_RL(ctl, ERR, "handler of %s returned bad status %d", op->name, rc);
+		rc = EDPVS_INVAL;
+	}
+	us = (rte_get_tsc_cycles() - t0) * 1000000u / rte_get_tsc_hz();
+	if (us >= CTL_SLOW_HANDLER_US)
+		DPVS_LOG_RL(ctl, WARNING, "request %s took %" PRIu64 " ms on the master",
+			    op->name, us / 1000);
+	sl = slot_find(code);	/* the handler may have changed the registry */
+	if (sl && sl->op == op) {
+		sl->st.calls++;
+		sl->st.failed += rc != 0;
+		sl->st.total_us += us;
+		if (us > sl->st.max_us)
+			sl->st.max_us = us;
+	}
+	return rc;
 }
 
 /* ---- replies ---- */
@@ -541,12 +595,7 @@ static bool conn_dispatch(struct ctl_conn *c)
 		ctl_reply_errmsg(&rep, "%s", c->pending_msg);
 		rc = c->pending_err;
 	} else {
-		rc = c->op->handler(c->hdr.opcode, c->body, c->hdr.len, &rep);
-		if (rc > 0 || rc <= EDPVS_ERR_MIN) {
-			DPVS_LOG_RL(ctl, ERR, "handler of %s returned bad status %d", c->op->name,
-				    rc);
-			rc = EDPVS_INVAL;
-		}
+		rc = op_run(c->op, c->hdr.opcode, c->body, c->hdr.len, &rep);
 	}
 	DPVS_LOG(ctl, DEBUG, "request 0x%04x (%s) uid %u len %u: %s", c->hdr.opcode,
 		 c->op_name, c->uid, c->hdr.len, dpvs_strerror(rc));

@@ -60,8 +60,8 @@ call(s, 0x104, b"", 0)
 s.sendall(struct.pack(HDR, MAGIC, 1, 0x104, 1, 0, 0))
 _, _, _, _, st, ln = struct.unpack(HDR, recv_n(s, 20))
 body = recv_n(s, ln)
-ops = [struct.unpack("<32sIIII", body[i:i + 48]) for i in range(0, len(body), 48)]
-ops = [(nm.rstrip(b"\0").decode(), op, mn, mx) for nm, op, mn, mx, fl in ops
+ops = [struct.unpack("<32sIIIIQQQQ", body[i:i + 80]) for i in range(0, len(body), 80)]
+ops = [(nm.rstrip(b"\0").decode(), op, mn, mx) for nm, op, mn, mx, fl, *_ in ops
        if nm.rstrip(b"\0") != b"core.log_set"]	# keep the log readable
 assert ops, "no request types listed"
 edges = [0, 0xff, 1, 0x7f, 0x80, ord("a")]

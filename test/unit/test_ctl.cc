@@ -384,6 +384,32 @@ TEST_F(CtlTest, RequestStatusMustBeZero)
 	EXPECT_EQ(EDPVS_PROTO, r.status);
 }
 
+TEST_F(CtlTest, PerOpCountersCountHandlerRuns)
+{
+	int fd = connect_raw();
+	struct ctl_hdr h;
+	std::vector<uint8_t> p;
+	struct ctl_op_stats st;
+
+	for (uint32_t i = 0; i < 3; i++) {
+		send_req(fd, T_OP_ECHO, "e", 1, i);
+		ASSERT_TRUE(read_reply(fd, &h, &p));
+	}
+	send_req(fd, T_OP_FAIL, nullptr, 0);
+	ASSERT_TRUE(read_reply(fd, &h, &p));
+	std::vector<uint8_t> big(2000, 'b');
+	send_req(fd, T_OP_ECHO, big.data(), 2000);	/* refused by bounds: not a run */
+	ASSERT_TRUE(read_reply(fd, &h, &p));
+	ASSERT_EQ(0, ctl_op_stats_get(T_OP_ECHO, &st));
+	EXPECT_EQ(3u, st.calls);
+	EXPECT_EQ(0u, st.failed);
+	EXPECT_LE(st.max_us, st.total_us);
+	ASSERT_EQ(0, ctl_op_stats_get(T_OP_FAIL, &st));
+	EXPECT_EQ(1u, st.calls);
+	EXPECT_EQ(1u, st.failed);
+	EXPECT_EQ(EDPVS_NOTEXIST, ctl_op_stats_get(T_OP_UNUSED, &st));
+}
+
 TEST_F(CtlTest, HandlerErrorsCarryTheirMessage)
 {
 	int fd = connect_raw();

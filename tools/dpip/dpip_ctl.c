@@ -56,15 +56,21 @@ static void print_ops(const struct dpip_opts *o, const struct core_ctl_op *op, u
 	if (o->json)
 		cli_json_arr_open(&js, NULL);
 	else
-		printf("%-8s %-32s %8s %8s %s\n", "opcode", "name", "min", "max", "access");
+		printf("%-8s %-32s %8s %8s %-6s%s\n", "opcode", "name", "min", "max", "access",
+		       o->stats ? "      calls     failed   avg_us   max_us" : "");
 	for (i = 0; i < n; i++) {
 		char name[CORE_NAME_LEN + 1];
 		const char *acc = (op[i].flags & CTL_OP_F_GET) ? "any" : "root";
+		uint64_t avg = op[i].calls ? op[i].total_us / op[i].calls : 0;
 
 		snprintf(name, sizeof(name), "%.*s", CORE_NAME_LEN, op[i].name);
 		if (!o->json) {
-			printf("0x%04x   %-32s %8u %8u %s\n", op[i].opcode, name, op[i].min_len,
+			printf("0x%04x   %-32s %8u %8u %-6s", op[i].opcode, name, op[i].min_len,
 			       op[i].max_len, acc);
+			if (o->stats)
+				printf(" %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %8" PRIu64,
+				       op[i].calls, op[i].failed, avg, op[i].max_us);
+			putchar('\n');
 			continue;
 		}
 		cli_json_obj_open(&js, NULL);
@@ -73,6 +79,10 @@ static void print_ops(const struct dpip_opts *o, const struct core_ctl_op *op, u
 		cli_json_u64(&js, "min_len", op[i].min_len);
 		cli_json_u64(&js, "max_len", op[i].max_len);
 		cli_json_str(&js, "access", acc);
+		cli_json_u64(&js, "calls", op[i].calls);
+		cli_json_u64(&js, "failed", op[i].failed);
+		cli_json_u64(&js, "avg_us", avg);
+		cli_json_u64(&js, "max_us", op[i].max_us);
 		cli_json_obj_close(&js);
 	}
 	if (o->json) {
@@ -162,7 +172,7 @@ static int ctl_run(const struct dpip_opts *o, int argc, char **argv);
 
 const struct dpip_cmd dpip_cmd_ctl = {
 	.name = "ctl",
-	.usage = "dpip [-j] ctl show          (request types the daemon serves)\n"
+	.usage = "dpip [-j] [-s] ctl show     (request types the daemon serves; -s: calls)\n"
 		 "dpip [-j] ctl ping          (daemon version, pid, uptime)\n"
 		 "dpip [-j] ctl stats         (control socket counters)\n",
 	.run = ctl_run,
