@@ -10,9 +10,10 @@
  *
  * Owner lcore (contracts.md): hash(client addr, client port) for packets
  * to a service and for replies toward a client (NAT), the FNAT local port
- * for packets to one of our addresses.  A redirected packet carries a
- * dynamic mbuf flag and is never redirected twice (per-lcore service
- * copies may briefly disagree while a change is being published).
+ * for packets to one of our addresses; persistent services hash the client
+ * address alone so a client's conns meet its template (NAT replies then
+ * take a second hop).  Redirected packets carry dynamic mbuf flags that
+ * bound the hops to two (see ipvs_next_hop()).
  *
  * Decisions (see doc/architecture.md): a TCP packet without a conn that is
  * not a SYN is dropped and counted (no RST: the client's retransmission
@@ -46,7 +47,8 @@ DPVS_LOG_REGISTER(ipvs);
 #define IPVS_HOOK_PRIO 100
 
 struct ipvs_ctx {
-	uint64_t redirect_flag;		/* ol_flags bit: came through netif_redirect */
+	uint64_t flag_hop1;		/* ol_flags bit: redirected once, may go on */
+	uint64_t flag_final;		/* ol_flags bit: redirected, handle it here */
 	unsigned int n_workers;
 	unsigned int worker_lcore[RTE_MAX_LCORE];	/* index -> lcore id */
 	int16_t worker_index[RTE_MAX_LCORE];		/* lcore id -> index, -1 */
@@ -73,33 +75,58 @@ const struct ipvs_lcore_stats *ipvs_lcore_stats_get(unsigned int lcore_id)
 
 /* ---- owner lcore ---- */
 
-/* The lcore owning a flow whose packet goes saddr:sport -> daddr:dport;
- * *svc is the service it is for (NULL if none). */
-static unsigned int ipvs_owner(uint8_t proto, uint32_t saddr, uint16_t sport, uint32_t daddr,
-			       uint16_t dport, struct ipvs_service **svc)
+/*
+ * Where a packet that found no conn here goes next.  Returns the lcore to
+ * hand it to, or this lcore's id to handle it here; *hop is the mbuf flag
+ * that marks the hop.  *svc is the service the packet is for (NULL if
+ * none).  Rules:
+ *   - to a service: hash(client addr, client port); persistent services
+ *     hash(client addr, 0), so all of a client's conns meet its template;
+ *   - to one of our addresses: the FNAT local port's worker;
+ *   - anything else (a NAT reply server -> client): first hash(client addr,
+ *     client port) (hop1), then, if that lcore has no conn either,
+ *     hash(client addr, 0) (final hop: conns of persistent services).
+ * A packet marked final is never redirected again (service copies may
+ * briefly disagree between lcores while a change is published).
+ */
+static unsigned int ipvs_next_hop(uint8_t proto, uint32_t saddr, uint16_t sport,
+				  uint32_t daddr, uint16_t dport, uint64_t ol_flags,
+				  struct ipvs_service **svc, uint64_t *hop)
 {
 	const union inet_addr va = { .in4 = daddr };
-	unsigned int n = ipvs_ctx.n_workers;
+	unsigned int self = rte_lcore_id(), n = ipvs_ctx.n_workers;
 	unsigned int idx;
 
 	*svc = ipvs_svc_lookup(AF_INET, proto, &va, dport, 0);
-	if (*svc)
-		idx = ipvs_owner_index(saddr, sport, n);
-	else if (inet_addr_is_local(daddr))
-		idx = ipvs_lport_owner_index(dport, n);	/* FNAT reply */
-	else
-		idx = ipvs_owner_index(daddr, dport, n);	/* NAT reply */
-	return ipvs_ctx.worker_lcore[idx];
+	*hop = ipvs_ctx.flag_final;
+	if (ol_flags & ipvs_ctx.flag_final)
+		return self;
+	if (*svc) {
+		idx = ipvs_owner_index(saddr, ((*svc)->flags & SVC_F_PERSISTENT) ? 0 : sport, n);
+		return ipvs_ctx.worker_lcore[idx];
+	}
+	if (inet_addr_is_local(daddr))
+		return ipvs_ctx.worker_lcore[ipvs_lport_owner_index(dport, n)];
+	if (!(ol_flags & ipvs_ctx.flag_hop1)) {
+		unsigned int first = ipvs_ctx.worker_lcore[ipvs_owner_index(daddr, dport, n)];
+
+		if (first != self) {
+			*hop = ipvs_ctx.flag_hop1;
+			return first;
+		}
+	}
+	return ipvs_ctx.worker_lcore[ipvs_owner_index(daddr, 0, n)];
 }
 
-/* Hand m to lcore owner unless it is this one or m was redirected already.
- * true when m is gone. */
-static bool ipvs_redirect(struct rte_mbuf *m, unsigned int owner, struct ipvs_lcore_stats *st)
+/* Hand m to lcore to (marked with hop) unless it is this one.  true when m
+ * is gone. */
+static bool ipvs_redirect(struct rte_mbuf *m, unsigned int to, uint64_t hop,
+			  struct ipvs_lcore_stats *st)
 {
-	if (owner == rte_lcore_id() || (m->ol_flags & ipvs_ctx.redirect_flag))
+	if (to == rte_lcore_id())
 		return false;
-	m->ol_flags |= ipvs_ctx.redirect_flag;
-	if (netif_redirect(m, owner) == 0)
+	m->ol_flags |= hop;
+	if (netif_redirect(m, to) == 0)
 		st->redirected++;
 	else
 		st->redirect_fail++;
@@ -250,10 +277,12 @@ static enum dpvs_verdict ipvs_icmp(struct conn_table *t, struct rte_mbuf *m, str
 
 	c = conn_lookup(t, AF_INET, p->inner_proto, &s, p->inner_dport, &d, p->inner_sport, &dir);
 	if (!c) {
-		unsigned int owner = ipvs_owner(p->inner_proto, p->inner_daddr, p->inner_dport,
-						p->inner_saddr, p->inner_sport, &svc);
+		uint64_t hop;
+		unsigned int to = ipvs_next_hop(p->inner_proto, p->inner_daddr, p->inner_dport,
+						p->inner_saddr, p->inner_sport, m->ol_flags, &svc,
+						&hop);
 
-		if (ipvs_redirect(m, owner, st))
+		if (ipvs_redirect(m, to, hop, st))
 			return VERDICT_STOLEN;
 		st->icmp_drop += svc ? 1 : 0;
 		return svc ? VERDICT_DROP : VERDICT_ACCEPT;
@@ -309,6 +338,8 @@ enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m, struct netif_
 	struct ipvs_conn *c;
 	struct ipvs_pkt p;
 	enum conn_dir dir;
+	unsigned int to;
+	uint64_t hop;
 	int rc;
 
 	(void)priv;
@@ -337,7 +368,8 @@ enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m, struct netif_
 		conn_del(t, c);		/* a new connection on an old tuple */
 		st->conn_reused++;
 	}
-	if (ipvs_redirect(m, ipvs_owner(p.proto, p.saddr, p.sport, p.daddr, p.dport, &svc), st))
+	to = ipvs_next_hop(p.proto, p.saddr, p.sport, p.daddr, p.dport, m->ol_flags, &svc, &hop);
+	if (ipvs_redirect(m, to, hop, st))
 		return VERDICT_STOLEN;
 	if (!svc)
 		return VERDICT_ACCEPT;
@@ -392,18 +424,21 @@ static int ipvs_workers_setup(void)
 
 int ipvs_init(void)
 {
-	static const struct rte_mbuf_dynflag redirected = { .name = "dpvsd_ipvs_redirected" };
-	int bit, rc;
+	static const struct rte_mbuf_dynflag hop1 = { .name = "dpvsd_ipvs_hop1" };
+	static const struct rte_mbuf_dynflag final = { .name = "dpvsd_ipvs_final" };
+	int bit1, bit2, rc;
 
 	rc = ipvs_workers_setup();
 	if (rc != 0)
 		return rc;
-	bit = rte_mbuf_dynflag_register(&redirected);
-	if (bit < 0) {
-		DPVS_LOG(ipvs, ERR, "cannot register the redirect mbuf flag");
+	bit1 = rte_mbuf_dynflag_register(&hop1);
+	bit2 = rte_mbuf_dynflag_register(&final);
+	if (bit1 < 0 || bit2 < 0) {
+		DPVS_LOG(ipvs, ERR, "cannot register the redirect mbuf flags");
 		return EDPVS_NOMEM;
 	}
-	ipvs_ctx.redirect_flag = 1ULL << bit;
+	ipvs_ctx.flag_hop1 = 1ULL << bit1;
+	ipvs_ctx.flag_final = 1ULL << bit2;
 	rc = ipv4_hook_register(IPV4_HOOK_PRE_ROUTING, IPVS_HOOK_PRIO, ipvs_pre_routing, NULL);
 	if (rc != 0) {
 		DPVS_LOG(ipvs, ERR, "cannot register the PRE_ROUTING hook: %s", dpvs_strerror(rc));

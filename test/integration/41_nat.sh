@@ -2,8 +2,9 @@
 # 41_nat.sh - NAT (masquerading) through 2 FWD_WORKERs: 3 real servers
 # whose default route is dpvsd, wrr with weights 1:2:3.  Checks: every
 # request answered; the distribution follows the weights; the servers see
-# the client's own address; wrk with a new connection per request has no
-# errors; the reply direction is counted (OutPkts).
+# the client's own address; a persistent service (-p) sends all of one
+# client's connections to one server; wrk with a new connection per request
+# has no errors; the reply direction is counted (OutPkts).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 
@@ -31,6 +32,19 @@ done
 cat "$T"/ngx*/access.log >"$T/access.all"
 bad=$(awk -v c="$LAB_CLIENT_IP" '$1 != c' "$T/access.all" | head -3)
 [ -z "$bad" ] || fail "servers did not see the client address $LAB_CLIENT_IP: $bad"
+
+# ---- persistence: one client, many connections, one server ----
+# Persistent services place all of a client's conns on one worker (its
+# template is there); the servers' replies reach it in at most two hops.
+"$IPVSADM" -A -t "$IPVS_VIP:81" -s rr -p 60 || fail "ipvsadm -A -p"
+for ip in "${RS_IP[@]}"; do
+	"$IPVSADM" -a -t "$IPVS_VIP:81" -r "$ip:81" -m || fail "ipvsadm -a persistent"
+done
+ipvs_curl_n 20 "http://$IPVS_VIP:81/" >"$T/persist.out"
+expect_eq "$(ipvs_count ERR "$T/persist.out")" 0 "failed requests (persistent service)"
+expect_eq "$(sort -u "$T/persist.out" | wc -l)" 1 "servers seen by one client of a persistent service"
+expect_match "$("$IPVSADM" -Ln --persistent-conn -t "$IPVS_VIP:81" 2>&1)" "persistent 60" \
+	"ipvsadm -Ln shows the persistence"
 
 ipvs_wrk 5 32 "http://$IPVS_VIP/"
 echo "wrk: $WRK_REQS requests, $WRK_ERRS errors"

@@ -167,10 +167,15 @@ protected:
 		timer_term();
 	}
 	// A TCP service VIP:80 with RS1 and RS2 in mode fwd (wire value).
-	void add_service(uint8_t fwd, uint16_t rport = 8080)
+	void add_service(uint8_t fwd, uint16_t rport = 8080, uint32_t persist = 0)
 	{
 		ipvs_wire_svc_key k = key(VIP, 80);
 		svc_msg m = msg(SVC_OP_SVC_ADD, k);
+		if (persist) {
+			m.svc.flags = IPVS_WIRE_SVC_F_PERSISTENT;
+			m.svc.timeout = persist;
+			m.svc.netmask = 0xffffffffu;
+		}
 		ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
 		for (const char *rs : {RS1, RS2}) {
 			m = msg(SVC_OP_DEST_ADD, k);
@@ -377,7 +382,7 @@ TEST_F(IpvsCore, RedirectToOwnerOnce)
 
 	// a packet that was redirected already is never sent on again: the
 	// lcore that got it handles it
-	int bit = rte_mbuf_dynflag_lookup("dpvsd_ipvs_redirected", nullptr);
+	int bit = rte_mbuf_dynflag_lookup("dpvsd_ipvs_final", nullptr);
 	ASSERT_GE(bit, 0);
 	rte_mbuf *m = make_tcp({CLI, VIP, cport, 80, RTE_TCP_SYN_FLAG});
 	m->ol_flags |= 1ULL << bit;
@@ -386,4 +391,42 @@ TEST_F(IpvsCore, RedirectToOwnerOnce)
 	ASSERT_EQ(1u, g_out.size());
 	EXPECT_EQ(ip4(RS1), iph(g_out[0])->dst_addr);
 	EXPECT_EQ(1u, conns());
+}
+
+TEST_F(IpvsCore, PersistentClientStaysOnOneWorkerAndServer)
+{
+	unsigned int ids[2] = {5, lcore};
+	ASSERT_EQ(0, ipvs_set_workers(ids, 2));
+	add_service(IPVS_WIRE_FWD_MASQ, 8080, 60);
+	// the owner of a persistent client ignores its port
+	const char *cli = nullptr;
+	static const char *const cands[] = {"192.168.7.2", "192.168.7.3", "192.168.7.4",
+					    "192.168.7.5", "192.168.7.6", "192.168.7.7"};
+	for (const char *c : cands)
+		if (ipvs_owner_index(ip4(c), 0, 2) == 1) {
+			cli = c;
+			break;
+		}
+	ASSERT_NE(nullptr, cli);
+	uint64_t fail = st().redirect_fail;
+	for (uint16_t cport = 2000; cport < 2010; cport++)
+		ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({cli, VIP, cport, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(fail, st().redirect_fail) << "no conn of a persistent client left this worker";
+	ASSERT_EQ(10u, g_out.size());
+	for (auto *o : g_out)
+		EXPECT_EQ(iph(g_out[0])->dst_addr, iph(o)->dst_addr) << "one server for the client";
+
+	// a server's reply that is not here goes first to hash(client, port),
+	// then to hash(client): marked final on the second hop
+	uint16_t cport = 3000;
+	while (ipvs_owner_index(ip4(cli), htons(cport), 2) != 0)
+		cport++;
+	EXPECT_EQ(VERDICT_STOLEN, hook(make_tcp({RS1, cli, 8080, cport, RTE_TCP_ACK_FLAG})));
+	EXPECT_EQ(fail + 1, st().redirect_fail) << "first hop toward lcore 5";
+	int hop1 = rte_mbuf_dynflag_lookup("dpvsd_ipvs_hop1", nullptr);
+	ASSERT_GE(hop1, 0);
+	rte_mbuf *m = make_tcp({RS1, cli, 8080, cport, RTE_TCP_ACK_FLAG});
+	m->ol_flags |= 1ULL << hop1;
+	EXPECT_EQ(VERDICT_ACCEPT, hook(m)) << "second hop is this lcore: no conn, not ours";
+	EXPECT_EQ(fail + 1, st().redirect_fail);
 }
