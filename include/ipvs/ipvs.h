@@ -102,7 +102,7 @@ struct ipvs_lcore_stats {
 	uint64_t conn_reused;		/* SYN on a TIME_WAIT/CLOSE conn: old one dropped */
 	uint64_t redirected;		/* handed to the owner lcore */
 	uint64_t redirect_fail;		/* netif_redirect() refused (ring full) */
-	uint64_t no_service;		/* to a VIP:port without a service: dropped */
+	uint64_t no_service;		/* no conn, no service: left to the IPv4 stack */
 	uint64_t sched_fail;		/* no real server available */
 	uint64_t conn_fail;		/* conn table full / no local port / no memory */
 	uint64_t tcp_no_syn;		/* TCP without conn and not a SYN: dropped */

@@ -371,8 +371,10 @@ enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m, struct netif_
 	to = ipvs_next_hop(p.proto, p.saddr, p.sport, p.daddr, p.dport, m->ol_flags, &svc, &hop);
 	if (ipvs_redirect(m, to, hop, st))
 		return VERDICT_STOLEN;
-	if (!svc)
+	if (!svc) {
+		st->no_service++;
 		return VERDICT_ACCEPT;
+	}
 	return ipvs_new_conn(t, svc, m, &p, st);
 }
 
