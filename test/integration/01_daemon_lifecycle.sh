@@ -64,6 +64,10 @@ EOF
 	out=$("$DPVSD" --bogus 2>&1) || rc=$?
 	expect_eq "$rc" 2 "exit status on a bad command line"
 	expect_match "$out" "--bogus" "bad option named"
+	out=$("$DPVSD" -v 2>&1) || fail "dpvsd -v failed: $out"
+	expect_match "$out" "^dpvsd [0-9]+\.[0-9]+\.[0-9]+ \(DPDK 22\." "dpvsd -v"
+	out=$("$DPVSD" --help 2>&1) || fail "dpvsd --help failed: $out"
+	expect_match "$out" "Usage: dpvsd .*--test-config" "dpvsd --help"
 }
 
 test_start_and_query() {
