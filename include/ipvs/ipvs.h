@@ -12,8 +12,10 @@
  *   bind its struct xmit_ops once -> proto state transition -> xmit in/out.
  *
  * Owner lcore of a connection (no rte_flow on our ports): the FWD_WORKER
- * with index ipvs_owner_index(client addr, client port); for FNAT replies the
- * local port names it (lport % n_workers, see ipvs_lport_owner_index()).
+ * with index ipvs_owner_index(client addr, client port) - port 0 for
+ * persistent services, so a client's conns meet its template; for FNAT
+ * replies the local port names it (lport % n_workers, see
+ * ipvs_lport_owner_index()).
  */
 #ifndef DPVS_IPVS_IPVS_H
 #define DPVS_IPVS_IPVS_H
