@@ -14,8 +14,9 @@
 # Ends with exactly one line "N passed, N failed" (", N skipped" when any)
 # and exits non-zero if anything failed.
 #
-# REGEX (extended) selects integration tests and gtest suites by name.
-# Environment: UNIT=0 / INTEGRATION=0 / SAN=0 skip those parts;
+# REGEX selects integration tests by file name (extended regex) and unit
+# tests by the gtest filter *REGEX* (so a plain word works for both).
+# Environment: UNIT=0 / INTEGRATION=0 / SAN_TESTS=0 skip those parts;
 # TEST_TIMEOUT (default 300 s per integration test), UNIT_TIMEOUT (600 s);
 # KEEP_LOGS=1 keeps the log directory.  A dpvsd left running by a test
 # (found by the RUN_ALL_TEST_ID it inherited) fails that test and is killed.
@@ -26,7 +27,7 @@ cd "$ROOT" || exit 2
 FILTER=${1:-}
 UNIT=${UNIT:-1}
 INTEGRATION=${INTEGRATION:-1}
-SAN=${SAN:-1}
+SAN_TESTS=${SAN_TESTS:-1}
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-600}
 LOGDIR=$(mktemp -d /tmp/dpvsd-check.XXXXXX)
@@ -233,14 +234,14 @@ main() {
 	trap cleanup EXIT
 	if [ "$UNIT" != 0 ]; then
 		run_unit build
-		[ "$SAN" != 0 ] && run_unit build-san
+		[ "$SAN_TESTS" != 0 ] && run_unit build-san
 	fi
 	if [ "$INTEGRATION" != 0 ]; then
 		for t in test/integration/[0-9]*.sh; do
 			[ -e "$t" ] || continue
 			[ -z "$FILTER" ] || [[ "$(basename "$t")" =~ $FILTER ]] || continue
 			run_integration "$t" build
-			if [ "$SAN" != 0 ] && grep -q '^# run_all: san' "$t"; then
+			if [ "$SAN_TESTS" != 0 ] && grep -q '^# run_all: san' "$t"; then
 				run_integration "$t" build-san
 			fi
 		done
