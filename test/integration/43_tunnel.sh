@@ -4,9 +4,10 @@
 # describes): a python3 raw socket for protocol 4 reads the encapsulated
 # packets and writes the inner packet into a tun device that holds the
 # VIP; the server's kernel answers the client directly over the switch
-# (lab --direct).  Checks: every request answered; rr distribution; the
-# servers see the client address; the outer header comes from dpvsd's
-# address on the servers' network; wrk without errors; OutPkts 0.
+# (lab --direct).  Checks, for TCP (curl, wrk) and UDP: every request
+# answered; rr distribution; the servers see the client address; the outer
+# header comes from dpvsd's address on the servers' network; wrk without
+# errors; OutPkts 0.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 [ -c /dev/net/tun ] || skip "/dev/net/tun missing (no tun devices for the decapsulator)"
@@ -72,6 +73,23 @@ ipvs_wrk 3 8 "http://$IPVS_VIP/"
 echo "wrk: $WRK_REQS requests, $WRK_ERRS errors"
 [ "${WRK_REQS:-0}" -gt 100 ] || fail "wrk made only ${WRK_REQS:-0} requests: $(cat "$T/wrk.out")"
 expect_eq "$WRK_ERRS" 0 "wrk errors"
+
+# ---- UDP ----
+for i in 0 1 2; do ipvs_udp_start "$i"; done
+"$IPVSADM" -A -u "$IPVS_VIP:5353" -s rr || fail "ipvsadm -A udp"
+for ip in "${RS_IP[@]}"; do
+	"$IPVSADM" -a -u "$IPVS_VIP:5353" -r "$ip" -i || fail "ipvsadm -a udp $ip"
+done
+sleep 0.5
+ipvs_udp_client 30 5353 >"$T/udp.out"
+expect_eq "$(grep -c '^ERR' "$T/udp.out")" 0 "unanswered UDP datagrams"
+u0=$(grep -c '^rs0 ' "$T/udp.out"); u1=$(grep -c '^rs1 ' "$T/udp.out"); u2=$(grep -c '^rs2 ' "$T/udp.out")
+echo "UDP rr distribution: rs0=$u0 rs1=$u1 rs2=$u2"
+max=$(printf '%s\n' "$u0" "$u1" "$u2" | sort -n | tail -1)
+min=$(printf '%s\n' "$u0" "$u1" "$u2" | sort -n | head -1)
+[ $((max - min)) -le 2 ] || fail "UDP rr distribution off: $u0 $u1 $u2"
+bad=$(awk -v c="$LAB_CLIENT_IP" '{split($2, a, ":"); if (a[1] != c) print}' "$T/udp.out" | head -3)
+[ -z "$bad" ] || fail "UDP servers did not see the client address: $bad"
 
 stats=$("$IPVSADM" -Ln --stats -t "$IPVS_VIP:80")
 echo "$stats"
