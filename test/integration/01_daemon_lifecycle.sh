@@ -1,8 +1,8 @@
 #!/bin/bash
 # 01_daemon_lifecycle.sh - the daemon's life without a NIC: `dpvsd -t` on
-# good and bad files; start on --no-huge; `dpip lcore show` answers; pid
-# file and socket (0600); systemd notifications (READY/RELOADING/STOPPING)
-# on a NOTIFY_SOCKET; a second instance is refused naming the running pid;
+# good and bad files; the sample config starts; start-up failures unwind;
+# start on --no-huge; `dpip lcore show` answers; pid file and socket (0600);
+# systemd notifications (READY/RELOADING/STOPPING) on a NOTIFY_SOCKET; a second instance is refused naming the running pid;
 # SIGHUP with a good changed config applies it (log level); SIGHUP with a
 # broken config, or one changing what needs a restart, keeps the daemon
 # running on its old config; SIGTERM exits 0 and removes pid file and
@@ -190,7 +190,23 @@ test_startup_failures() {
 	dpvsd_config "$CONF"
 }
 
+# The shipped sample must start on a machine with no NIC.  A copy with a
+# private file prefix and tap name, pid file and socket in $T (-p/-s), so it
+# cannot clash with an installed dpvsd or a demo.
+test_sample_config() {
+	local sample="$T/sample.conf"
+	"$DPVSD" -t -c "$ROOT/conf/dpvsd.conf.sample" >/dev/null 2>&1 ||
+		fail "conf/dpvsd.conf.sample does not pass dpvsd -t"
+	sed -e "s/file_prefix = \"dpvsd\"/file_prefix = \"dpvsd-it-$TAG\"/" \
+	    -e "s/iface=dpvs-tap0/iface=dt$TAG/" "$ROOT/conf/dpvsd.conf.sample" >"$sample"
+	dpvsd_start "$sample" -p "$PIDF" -s "$SOCK"
+	expect_match "$("$DPIP" lcore show 2>&1)" "lcore 0: master" "sample config running"
+	dpvsd_stop
+	expect_eq "$DPVSD_RC" 0 "exit status of the sample config after SIGTERM"
+}
+
 test_check_config
+test_sample_config
 test_startup_failures
 test_start_and_query
 test_second_instance
