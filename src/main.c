@@ -13,6 +13,7 @@
  * Exit status: 0 after a stop by signal or for -t/-v/-h with success,
  * 1 on a configuration or start-up error, 2 on a bad command line.
  */
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ struct main_ctx {
 	struct pidfile pid;
 	struct cfg_errors errs;		/* scratch for loads and applies */
 	int log_level;			/* RTE_LOG_* applied to dpvsd.* */
+	char runtime_dir[CFG_PATH_LEN];	/* the EAL's, removed after rte_eal_cleanup() */
 };
 
 static struct main_ctx main_ctx;
@@ -247,9 +249,33 @@ static void main_signals_install(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* ---- the EAL's runtime directory ---- */
+
+/* The EAL leaves its runtime files (config, fbarray_*, mp_socket; ~2 MB on
+ * tmpfs with --no-huge) in /var/run/dpdk/<file-prefix>/.  Once it is
+ * cleaned up they serve nobody: remove the files (not subdirectories) and
+ * the directory. */
+static void main_runtime_dir_remove(const char *dir)
+{
+	char path[CFG_PATH_LEN * 2];
+	struct dirent *e;
+	DIR *d;
+
+	if (!dir[0] || !(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_type == DT_DIR)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 /* ---- start-up steps ---- */
 
-static int main_eal_start(const struct main_ctx *ctx, const struct cfg_tree *t)
+static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 {
 	struct cfg_eal_args a;
 	char *argv[CFG_MAX_EAL_ARGS];
@@ -274,6 +300,7 @@ static int main_eal_start(const struct main_ctx *ctx, const struct cfg_tree *t)
 			"eal.extra_args and what follows --)\n", rte_strerror(rte_errno));
 		return EDPVS_IO;
 	}
+	snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s", rte_eal_get_runtime_dir());
 	return 0;
 }
 
@@ -376,6 +403,7 @@ err_eal:
 	cfg_free(t);		/* before the EAL goes: staged objects may use it */
 	t = NULL;
 	rte_eal_cleanup();
+	main_runtime_dir_remove(ctx->runtime_dir);
 err_pid:
 	pidfile_release(&ctx->pid);
 err_tree:

@@ -138,6 +138,7 @@ test_stop() {
 	expect_eq "$DPVSD_RC" 0 "exit status after SIGTERM"
 	[ ! -e "$PIDF" ] || fail "pid file $PIDF left behind"
 	[ ! -e "$SOCK" ] || fail "control socket $SOCK left behind"
+	[ ! -e "/var/run/dpdk/dpvsd-it-$TAG" ] || fail "EAL runtime dir left behind"
 	wait_for 5 "grep -q '^STOPPING=1' '$T/notify.log'" || fail "no STOPPING=1 notification"
 	expect_match "$(cat "$DPVSD_LOG")" "dpvsd.module: job down|stopping" "teardown logged"
 }
