@@ -1,6 +1,7 @@
 #!/bin/bash
 # 01_daemon_lifecycle.sh - the daemon's life without a NIC: `dpvsd -t` on
-# good and bad files; the sample config starts; start-up failures unwind;
+# good and bad files; the sample config starts; lcore ids mapped onto
+# CPUs; start-up failures unwind;
 # start on --no-huge; `dpip lcore show` answers; pid file and socket (0600);
 # systemd notifications (READY/RELOADING/STOPPING) on a NOTIFY_SOCKET; a second instance is refused naming the running pid;
 # SIGHUP with a good changed config applies it (log level); SIGHUP with a
@@ -206,8 +207,26 @@ test_sample_config() {
 	expect_eq "$DPVSD_RC" 0 "exit status of the sample config after SIGTERM"
 }
 
+# Lcore ids other than 0/1, mapped onto the 2 CPUs (lcores share a CPU).
+test_lcore_map() {
+	local out
+	dpvsd_config "$CONF"
+	sed -i -e 's/{ id = 0; role = "master"; }/{ id = 2; role = "master"; cpu = 0; }/' \
+	    -e 's/{ id = 1; role = "fwd_worker"; }/{ id = 3; role = "fwd_worker"; cpu = 1; },\n    { id = 5; role = "kni_worker"; cpu = 1; }/' "$CONF"
+	dpvsd_start "$CONF"
+	out=$("$DPIP" lcore show 2>&1)
+	expect_match "$out" "lcore 2: master" "remapped master"
+	expect_match "$out" "lcore 3: fwd_worker" "remapped fwd_worker"
+	expect_match "$out" "lcore 5: kni_worker" "kni_worker sharing CPU 1"
+	expect_match "$(cat "$DPVSD_LOG")" "--lcores=2@0,3@1,5@1 --main-lcore=2" "EAL lcore map"
+	dpvsd_stop
+	expect_eq "$DPVSD_RC" 0 "exit status with remapped lcores"
+	dpvsd_config "$CONF"
+}
+
 test_check_config
 test_sample_config
+test_lcore_map
 test_startup_failures
 test_start_and_query
 test_second_instance
