@@ -830,3 +830,110 @@ TEST_F(XmitMode, XmitNatUdp)
 	EXPECT_EQ(c.dport, l4h<rte_udp_hdr>(m)->dst_port);
 	expect_csums_ok(m);
 }
+
+namespace {
+
+/* An ICMP error (type 3 code 3) from src to dst quoting the first 28 bytes
+ * of q. */
+struct rte_mbuf *icmp_about(struct rte_mbuf *q, uint32_t src, uint32_t dst)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool());
+	size_t tot = 20 + 8 + 28;
+	auto *ip = (rte_ipv4_hdr *)rte_pktmbuf_append(m, (uint16_t)tot);
+
+	memset(ip, 0, tot);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = htons((uint16_t)tot);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = src;
+	ip->dst_addr = dst;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	auto *ic = (rte_icmp_hdr *)(ip + 1);
+	ic->icmp_type = 3;
+	ic->icmp_code = 3;
+	memcpy(ic + 1, rte_pktmbuf_mtod(q, void *), 28);
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8 + 28);
+	return m;
+}
+
+void expect_icmp_ok(struct rte_mbuf *m)
+{
+	EXPECT_EQ(0xffff, rte_raw_cksum(iph(m), 20)) << "outer header csum";
+	EXPECT_EQ(0xffff, rte_raw_cksum(rte_pktmbuf_mtod_offset(m, void *, 28), 20))
+		<< "quoted header csum";
+	EXPECT_EQ(0xffff, rte_raw_cksum(rte_pktmbuf_mtod_offset(m, void *, 20), 36))
+		<< "ICMP csum";
+}
+
+}  // namespace
+
+TEST_F(XmitMode, XmitFnatIcmpBothSides)
+{
+	const auto &ops = xmit_fnat_ops;
+	struct rte_mbuf *to_rs = run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0));
+	ASSERT_NE(nullptr, to_rs);
+
+	/* the server side reports on laddr -> RS: the client must see an
+	 * error from the VIP about client -> VIP */
+	ipvs_pkt p;
+	struct rte_mbuf *e = icmp_about(to_rs, c.daddr.in4, c.laddr.in4);
+	ASSERT_EQ(0, ipvs_pkt_parse(e, &p));
+	ASSERT_TRUE(p.icmp_err);
+	ASSERT_EQ(VERDICT_STOLEN, ops.icmp_out(&c, e, &p));
+	struct rte_mbuf *m = g_sent.back();
+	EXPECT_EQ(c.vaddr.in4, iph(m)->src_addr);
+	EXPECT_EQ(c.caddr.in4, iph(m)->dst_addr);
+	auto *q = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr *, 28);
+	EXPECT_EQ(c.caddr.in4, q->src_addr);
+	EXPECT_EQ(c.vaddr.in4, q->dst_addr);
+	uint16_t ports[2];
+	memcpy(ports, (uint8_t *)q + 20, 4);
+	EXPECT_EQ(c.cport, ports[0]);
+	EXPECT_EQ(c.vport, ports[1]);
+	expect_icmp_ok(m);
+
+	/* the client side reports on VIP -> client: the server must see an
+	 * error from the local address about RS -> local address */
+	struct rte_mbuf *to_cli = run(ops.out, from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+							   7000, 1001));
+	ASSERT_NE(nullptr, to_cli);
+	e = icmp_about(to_cli, c.caddr.in4, c.vaddr.in4);
+	ASSERT_EQ(0, ipvs_pkt_parse(e, &p));
+	ASSERT_EQ(VERDICT_STOLEN, ops.icmp_in(&c, e, &p));
+	m = g_sent.back();
+	EXPECT_EQ(c.laddr.in4, iph(m)->src_addr);
+	EXPECT_EQ(c.daddr.in4, iph(m)->dst_addr);
+	q = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr *, 28);
+	EXPECT_EQ(c.daddr.in4, q->src_addr);
+	EXPECT_EQ(c.laddr.in4, q->dst_addr);
+	memcpy(ports, (uint8_t *)q + 20, 4);
+	EXPECT_EQ(c.dport, ports[0]);
+	EXPECT_EQ(c.lport, ports[1]);
+	expect_icmp_ok(m);
+}
+
+TEST_F(XmitMode, XmitNatIcmpClientSide)
+{
+	const auto &ops = xmit_nat_ops;
+	c.laddr = c.caddr;
+	c.lport = c.cport;
+	spec back = from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001);
+	back.daddr = c.caddr.in4;
+	back.dport = c.cport;
+	struct rte_mbuf *to_cli = run(ops.out, back);
+	ASSERT_NE(nullptr, to_cli);
+	/* a router on the client's side reports on VIP -> client */
+	uint32_t router = ip4("10.0.0.254");
+	ipvs_pkt p;
+	struct rte_mbuf *e = icmp_about(to_cli, router, c.vaddr.in4);
+	ASSERT_EQ(0, ipvs_pkt_parse(e, &p));
+	ASSERT_EQ(VERDICT_STOLEN, ops.icmp_in(&c, e, &p));
+	struct rte_mbuf *m = g_sent.back();
+	EXPECT_EQ(router, iph(m)->src_addr) << "NAT keeps who sent it";
+	EXPECT_EQ(c.daddr.in4, iph(m)->dst_addr);
+	auto *q = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr *, 28);
+	EXPECT_EQ(c.daddr.in4, q->src_addr) << "about RS -> client";
+	EXPECT_EQ(c.caddr.in4, q->dst_addr);
+	expect_icmp_ok(m);
+}
