@@ -1,14 +1,18 @@
 #!/bin/bash
-# 01_daemon_lifecycle.sh - the daemon's life without a NIC: `dpvsd -t` on
-# good and bad files; the sample config starts; lcore ids mapped onto
-# CPUs; start-up failures unwind;
-# start on --no-huge; `dpip lcore show` answers; pid file and socket (0600);
-# systemd notifications (READY/RELOADING/STOPPING) on a NOTIFY_SOCKET; a second instance is refused naming the running pid;
-# SIGHUP with a good changed config applies it (log level); SIGHUP with a
-# broken config, or one changing what needs a restart, keeps the daemon
-# running on its old config; SIGTERM exits 0 and removes pid file and
-# socket; a stale pid file is replaced; -s and -l override the file (also
-# across reloads); SIGINT stops too.
+# 01_daemon_lifecycle.sh - the daemon's life without a NIC:
+#  - `dpvsd -t` on good and bad files (file:line: key: msg), -v, --help;
+#  - the shipped sample config passes -t and starts;
+#  - lcore ids mapped onto shared CPUs;
+#  - start-up failures (EAL, apply) exit 1 and leave nothing behind;
+#  - start on --no-huge; `dpip lcore show` answers; pid file; socket 0600;
+#    READY/RELOADING/STOPPING on a NOTIFY_SOCKET;
+#  - a second instance is refused, naming the running pid;
+#  - SIGHUP with a good changed config applies it (log level); SIGHUP with a
+#    broken config, or one changing what needs a restart, keeps the daemon
+#    running on its old config;
+#  - SIGTERM exits 0 and removes pid file, socket and EAL runtime dir;
+#  - a stale pid file is replaced; -s and -l override the file (also across
+#    reloads); SIGINT stops too.
 # run_all: san
 source "$(dirname "$0")/lib.sh"
 need_cmd python3
