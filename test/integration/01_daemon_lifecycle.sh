@@ -7,7 +7,7 @@
 #  - start on --no-huge; `dpip lcore show` answers; pid file; socket 0600;
 #    READY/RELOADING/STOPPING on a NOTIFY_SOCKET;
 #  - a second instance is refused, naming the running pid;
-#  - SIGHUP with a good changed config applies it (log level); SIGHUP with a
+#  - SIGHUP with a good changed config applies it (log level, idle); with a
 #    broken config, or one changing what needs a restart, keeps the daemon
 #    running on its old config;
 #  - SIGTERM exits 0 and removes pid file, socket and EAL runtime dir;
@@ -103,12 +103,17 @@ test_second_instance() {
 
 test_reload_good() {
 	local n out
+	expect_match "$("$DPIP" -v lcore show 2>&1)" "idle policy sleep, sleep 50\.\.2000 us" \
+		"idle policy from the file"
 	n=$(count "configuration reloaded from")
 	dpvsd_config "$CONF"
-	sed -i 's/log_level = "info"/log_level = "debug"/' "$CONF"
+	sed -i -e 's/log_level = "info"/log_level = "debug"/' \
+	    -e 's/sleep_max_us = 2000/sleep_max_us = 3000/' "$CONF"
 	kill -HUP "$DPVSD_PID"
 	wait_for 10 "[ \$(count 'configuration reloaded from') -gt $n ]" ||
 		fail "SIGHUP with a good config was not applied"
+	expect_match "$("$DPIP" -v lcore show 2>&1)" "idle policy sleep, sleep 50\.\.3000 us" \
+		"idle policy after the reload"
 	expect_match "$(cat "$DPVSD_LOG")" "log level of dpvsd\.\* is debug" "new log level logged"
 	out=$("$DPIP" log show 'dpvsd.main' 2>&1) || fail "dpip log show: $out"
 	expect_match "$out" "debug" "dpvsd.main level after the reload"
