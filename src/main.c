@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 #include <rte_eal.h>
@@ -26,6 +27,7 @@
 #include <rte_version.h>
 
 #include "cfg.h"
+#include "cfg_wire.h"
 #include "cmdline.h"
 #include "ctl.h"
 #include "dpvs_err.h"
@@ -50,6 +52,9 @@ struct main_ctx {
 	struct cfg_errors errs;		/* scratch for loads and applies */
 	int log_level;			/* RTE_LOG_* applied to dpvsd.* */
 	char runtime_dir[CFG_PATH_LEN];	/* the EAL's, removed after rte_eal_cleanup() */
+	uint64_t reloads_ok;		/* by SIGHUP or CFG_OP_RELOAD */
+	uint64_t reloads_failed;
+	uint64_t last_reload_unix;	/* time of the last successful reload */
 };
 
 static struct main_ctx main_ctx;
@@ -138,15 +143,17 @@ static void main_apply_idle(const struct cfg_tree *old, const struct cfg_tree *t
 			 p.sleep_min_us, p.sleep_max_us);
 }
 
-/* SIGHUP: load, check, apply, swap; keep the running config on error. */
-static void main_reload(struct main_ctx *ctx)
+/* SIGHUP or CFG_OP_RELOAD: load, check, apply, swap; keep the running
+ * config on error.  Returns 0, or EDPVS_CONFIG with the errors in
+ * ctx->errs (also logged).  Master only. */
+static int main_reload(struct main_ctx *ctx)
 {
 	struct cfg_tree *next = NULL;
 	bool partial = false;
 	int rc;
 
 	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s", ctx->opts.config);
-	DPVS_LOG(main, NOTICE, "SIGHUP: reloading %s", ctx->opts.config);
+	DPVS_LOG(main, NOTICE, "reloading %s", ctx->opts.config);
 	rc = cfg_load(ctx->opts.config, &next, &ctx->errs);
 	if (rc == 0) {
 		main_override(ctx, next);
@@ -162,15 +169,93 @@ static void main_reload(struct main_ctx *ctx)
 		cfg_free(ctx->running);
 		ctx->running = next;
 		cfg_set_running(next);
+		ctx->reloads_ok++;
+		ctx->last_reload_unix = (uint64_t)time(NULL);
 		DPVS_LOG(main, NOTICE, "configuration reloaded from %s", ctx->opts.config);
 	} else {
 		main_log_errors(&ctx->errs);
 		DPVS_LOG(main, ERR, "reload failed, keeping running configuration%s",
 			 partial ? " (sections applied before the failing one stay applied)" : "");
 		cfg_free(next);
+		ctx->reloads_failed++;
+		if (ctx->errs.count == 0)
+			cfg_error_add(&ctx->errs, NULL, NULL, "%s", dpvs_strerror(rc));
+		rc = EDPVS_CONFIG;
 	}
 	sd_notify(0, "READY=1\nSTATUS=running");
+	return rc;
 }
+
+/* ---- control requests (cfg_wire.h) ---- */
+
+static int main_ctl_reload(uint16_t opcode, const void *req, uint32_t len,
+			   struct ctl_reply *rep)
+{
+	struct main_ctx *ctx = &main_ctx;
+	struct cfg_wire_reload r;
+	char first[CFG_PATH_LEN + 512];
+	int rc;
+
+	(void)opcode, (void)req, (void)len;
+	DPVS_LOG(main, NOTICE, "reload requested on the control socket (uid %u)",
+		 ctl_reply_peer_uid(rep));
+	rc = main_reload(ctx);
+	if (rc != 0) {
+		cfg_error_format(&ctx->errs.err[0], first, sizeof(first));
+		if (ctx->errs.count > 1)
+			ctl_reply_errmsg(rep, "%s (+%u more errors, see the daemon log)", first,
+					 ctx->errs.count - 1);
+		else
+			ctl_reply_errmsg(rep, "%s", first);
+		return rc;
+	}
+	memset(&r, 0, sizeof(r));
+	snprintf(r.file, sizeof(r.file), "%s", ctx->running->file);
+	r.reloads_ok = ctx->reloads_ok;
+	r.reloads_failed = ctx->reloads_failed;
+	return ctl_reply_append(rep, &r, sizeof(r));
+}
+
+static int main_ctl_show(uint16_t opcode, const void *req, uint32_t len, struct ctl_reply *rep)
+{
+	const struct main_ctx *ctx = &main_ctx;
+	const struct cfg_tree *t = ctx->running;
+	struct cfg_wire_show *w;
+	unsigned int i;
+
+	(void)opcode, (void)req, (void)len;
+	if (!t)
+		return EDPVS_NOTREADY;
+	w = ctl_reply_reserve(rep, sizeof(*w));
+	if (!w)
+		return EDPVS_NOMEM;
+	snprintf(w->file, sizeof(w->file), "%s", t->file);
+	snprintf(w->pid_file, sizeof(w->pid_file), "%s", t->global.pid_file);
+	snprintf(w->ctl_socket, sizeof(w->ctl_socket), "%s", t->global.ctl_socket);
+	snprintf(w->log_level, sizeof(w->log_level), "%s", t->global.log_level);
+	snprintf(w->file_prefix, sizeof(w->file_prefix), "%s", t->eal.file_prefix);
+	w->idle_mode = t->global.idle_mode;
+	w->idle_pause_loops = t->global.idle_pause_loops;
+	w->idle_sleep_min_us = t->global.idle_sleep_min_us;
+	w->idle_sleep_max_us = t->global.idle_sleep_max_us;
+	w->memory_mb = t->eal.memory_mb;
+	w->hugepages = (uint32_t)t->eal.hugepages;
+	w->n_lcores = t->n_lcores;
+	for (i = 0; i < t->n_lcores && i < CFG_WIRE_LCORES; i++)
+		w->lcores[i] = (struct cfg_wire_lcore){ .id = t->lcores[i].id,
+			.role = t->lcores[i].role, .cpu = t->lcores[i].cpu };
+	w->reloads_ok = ctx->reloads_ok;
+	w->reloads_failed = ctx->reloads_failed;
+	w->last_reload_unix = ctx->last_reload_unix;
+	return 0;
+}
+
+static const struct ctl_op main_ctl_ops[] = {
+	{ .opcode = CFG_OP_RELOAD, .name = "cfg.reload", .min_len = 0, .max_len = 0,
+	  .handler = main_ctl_reload, .flags = 0 },
+	{ .opcode = CFG_OP_SHOW, .name = "cfg.show", .min_len = 0, .max_len = 0,
+	  .handler = main_ctl_show, .flags = CTL_OP_F_GET },
+};
 
 /* ---- jobs of the master ---- */
 
@@ -179,6 +264,7 @@ static unsigned int main_reload_job_fn(void *arg)
 	if (!main_reload_flag)
 		return 0;
 	main_reload_flag = 0;
+	DPVS_LOG(main, NOTICE, "SIGHUP received");
 	main_reload(arg);
 	return 1;
 }
@@ -200,6 +286,7 @@ static struct job main_ready_job = {
 	.name = "notify_ready", .type = JOB_INIT, .fn = main_ready_job_fn, .arg = &main_ctx,
 };
 
+/* main's jobs and control requests. */
 static int main_jobs_register(void)
 {
 	int rc = job_register(&main_reload_job, JOB_ROLE_MASTER);
@@ -208,12 +295,22 @@ static int main_jobs_register(void)
 		return rc;
 	rc = job_register(&main_ready_job, JOB_ROLE_MASTER);
 	if (rc != 0)
-		job_unregister(&main_reload_job);
+		goto err_reload;
+	rc = ctl_register(main_ctl_ops, DPVS_ARRAY_SIZE(main_ctl_ops));
+	if (rc != 0)
+		goto err_ready;
+	return 0;
+
+err_ready:
+	job_unregister(&main_ready_job);
+err_reload:
+	job_unregister(&main_reload_job);
 	return rc;
 }
 
 static void main_jobs_unregister(void)
 {
+	ctl_unregister(main_ctl_ops, DPVS_ARRAY_SIZE(main_ctl_ops));
 	job_unregister(&main_ready_job);
 	job_unregister(&main_reload_job);
 }

@@ -9,7 +9,7 @@
 #  - a second instance is refused, naming the running pid;
 #  - SIGHUP with a good changed config applies it (log level, idle); with a
 #    broken config, or one changing what needs a restart, keeps the daemon
-#    running on its old config;
+#    running on its old config; the same on request (cfg.reload, cfg.show);
 #  - SIGTERM exits 0 and removes pid file, socket and EAL runtime dir;
 #  - a stale pid file is replaced; -s and -l override the file (also across
 #    reloads); SIGINT stops too.
@@ -143,6 +143,54 @@ test_reload_bad() {
 	expect_match "$("$DPIP" lcore show 2>&1)" "lcore 1: fwd_worker" "lcore roles unchanged"
 }
 
+# One raw request on the control socket (cfg_wire.h); prints "status=N" then
+# the error message, or for CFG_OP_SHOW "file level reloads_ok reloads_failed".
+ctl_raw() {
+	python3 - "$DPVSD_SOCK" "$1" <<'EOF'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(20)
+s.connect(sys.argv[1])
+op = int(sys.argv[2], 0)
+s.sendall(struct.pack("<IHHIiI", 0x44505653, 1, op, 7, 0, 0))
+def rd(n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            sys.exit("short reply")
+        b += c
+    return b
+magic, ver, rop, seq, status, ln = struct.unpack("<IHHIiI", rd(20))
+data = rd(ln)
+assert magic == 0x44505653 and rop == op and seq == 7, "bad reply header"
+print("status=%d" % status)
+cstr = lambda b: b.split(b"\0", 1)[0].decode()
+if status != 0:
+    print(cstr(data))
+elif op == 0x141:
+    ok, failed = struct.unpack("<QQ", data[880:896])
+    print(cstr(data[0:256]), cstr(data[768:784]), ok, failed)
+else:
+    print(cstr(data[0:256]))
+EOF
+}
+
+# Reload on request over the control socket: synchronous, with the error.
+test_ctl_reload() {
+	local out
+	out=$(ctl_raw 0x140) || fail "cfg.reload request: $out"	# lcores changed: refused
+	expect_match "$out" "^status=-14" "cfg.reload status of a refused reload"
+	expect_match "$out" "lcores: cannot change at run time" "cfg.reload error text"
+	dpvsd_config "$CONF"
+	sed -i 's/log_level = "info"/log_level = "notice"/' "$CONF"
+	out=$(ctl_raw 0x140) || fail "cfg.reload request: $out"
+	expect_match "$out" "^status=0" "cfg.reload status of a good reload"
+	out=$(ctl_raw 0x141) || fail "cfg.show request: $out"
+	expect_match "$out" "status=0.$CONF notice [2-9] [1-9]" "cfg.show after the reloads"
+	expect_match "$("$DPIP" log show 'dpvsd.main' 2>&1)" "notice" "level after cfg.reload"
+}
+
 test_stop() {
 	dpvsd_stop
 	expect_eq "$DPVSD_RC" 0 "exit status after SIGTERM"
@@ -241,6 +289,7 @@ test_start_and_query
 test_second_instance
 test_reload_good
 test_reload_bad
+test_ctl_reload
 test_stop
 test_stale_pid_and_sigint
 echo "01_daemon_lifecycle: all checks passed"
