@@ -1,8 +1,9 @@
 /*
  * main.c - dpvsd's spine: command line, configuration (load, validate,
  * apply), pid file, EAL start-up, lcore roles, the module table, signals,
- * the master's "cfgfile_reload" job, systemd readiness, the job loops, and
- * the cooperative teardown that undoes all of it in reverse.
+ * the master's "cfgfile_reload" job, the cfg.reload/cfg.show control
+ * requests (cfg_wire.h), systemd readiness, the job loops, and the
+ * cooperative teardown that undoes all of it in reverse.
  *
  * Signal handlers only set flags: SIGTERM/SIGINT call job_request_stop(),
  * SIGHUP raises a reload flag that the cfgfile_reload LOOP job on the
