@@ -22,6 +22,7 @@
 #include "ipvs/conn.h"
 #include "ipvs/svc.h"
 #include "ipvs/ipvs.h"
+#include "ipvs/fwmark.h"
 /* MODULE-INCLUDES: add module headers above this line */
 
 DPVS_LOG_REGISTER(module);
@@ -44,6 +45,7 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "ipvs", conn_init, conn_term },
 	{ "ipvs_svc", ipvs_svc_init, ipvs_svc_term },
 	{ "ipvs_core", ipvs_init, ipvs_term },
+	{ "fwmark", fwmark_init, fwmark_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
 };
 

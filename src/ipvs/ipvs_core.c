@@ -41,6 +41,7 @@
 #include "ipvs/proto.h"
 #include "ipvs/sched.h"
 #include "ipvs/svc.h"
+#include "ipvs/fwmark.h"
 
 DPVS_LOG_REGISTER(ipvs);
 
@@ -96,8 +97,11 @@ static unsigned int ipvs_next_hop(uint8_t proto, uint32_t saddr, uint16_t sport,
 	const union inet_addr va = { .in4 = daddr };
 	unsigned int self = rte_lcore_id(), n = ipvs_ctx.n_workers;
 	unsigned int idx;
+	uint32_t mark;
 
 	*svc = ipvs_svc_lookup(AF_INET, proto, &va, dport, 0);
+	if (*svc == NULL && (mark = fwmark_classify(proto, saddr, daddr, dport)) != 0)
+		*svc = ipvs_svc_lookup(AF_INET, proto, &va, dport, mark);
 	*hop = ipvs_ctx.flag_final;
 	if (ol_flags & ipvs_ctx.flag_final)
 		return self;

@@ -28,6 +28,7 @@
 #include "ipvs/conn.h"
 #include "ipvs/proto.h"
 #include "ipvs/svc.h"
+#include "ipvs/fwmark.h"
 #include "../../src/ipvs/svc_int.h"
 
 namespace {
@@ -429,4 +430,53 @@ TEST_F(IpvsCore, PersistentClientStaysOnOneWorkerAndServer)
 	m->ol_flags |= 1ULL << hop1;
 	EXPECT_EQ(VERDICT_ACCEPT, hook(m)) << "second hop is this lcore: no conn, not ours";
 	EXPECT_EQ(fail + 1, st().redirect_fail);
+}
+
+// A fwmark service (ipvsadm -f 5) reached through the fwmark classifier:
+// two ports of the VIP marked 5 both go to its real servers; a port with
+// its own (af, proto, vip, vport) service keeps it; unmarked ports are not
+// ours.
+TEST_F(IpvsCore, FwmarkServiceThroughClassifier)
+{
+	ipvs_wire_svc_key k;
+	memset(&k, 0, sizeof(k));
+	k.af = AF_INET;
+	k.fwmark = 5;
+	svc_msg m = msg(SVC_OP_SVC_ADD, k);
+	m.svc_id = 2;
+	ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+	m = msg(SVC_OP_DEST_ADD, k);
+	m.svc_id = 2;
+	m.dest.af = AF_INET;
+	m.dest.addr.in4 = ip4(RS1);
+	m.dest.port = 9090;
+	m.dest.fwd = IPVS_WIRE_FWD_MASQ;
+	m.dest.weight = 1;
+	ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+	add_service(IPVS_WIRE_FWD_MASQ);	// VIP:80 -> RS1/RS2:8080
+
+	fwmark_wire_rule r;
+	memset(&r, 0, sizeof(r));
+	r.mark = 5;
+	r.proto = IPPROTO_TCP;
+	r.dst = ip4(VIP);
+	r.dst_plen = 32;
+	r.dport_lo = 80;
+	r.dport_hi = 444;
+	ASSERT_EQ(0, fwmark_flush());
+	EXPECT_EQ(VERDICT_ACCEPT, hook(make_tcp({CLI, VIP, 40000, 443, RTE_TCP_SYN_FLAG})));
+	ASSERT_EQ(0, fwmark_add(&r));
+
+	for (uint16_t port : {443, 444}) {
+		ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, port, RTE_TCP_SYN_FLAG})));
+		ASSERT_FALSE(g_out.empty());
+		EXPECT_EQ(ip4(RS1), iph(g_out.back())->dst_addr);
+		EXPECT_EQ(htons(9090), tcph(g_out.back())->dst_port);
+	}
+	// port 80 has its own service: the exact match wins over the mark
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40002, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(htons(8080), tcph(g_out.back())->dst_port);
+	EXPECT_EQ(VERDICT_ACCEPT, hook(make_tcp({CLI, VIP, 40000, 445, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(3u, conns());
+	ASSERT_EQ(0, fwmark_flush());
 }

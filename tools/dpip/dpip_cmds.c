@@ -16,6 +16,7 @@
 	X(route) \
 	X(neigh) \
 	X(ip) \
+	X(mark) \
 	/* DPIP-CMDS: add X(obj) lines above this one */
 
 #define DPIP_CMD_DECLARE(obj) extern const struct dpip_cmd dpip_cmd_##obj;
