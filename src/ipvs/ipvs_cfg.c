@@ -116,7 +116,8 @@ static void *ipvs_cfg_parse(const config_setting_t *s, struct cfg_errors *errs)
 	int rc = 0;
 
 	if (!c) {
-		cfg_error_add(errs, s, "ipvs", "out of memory");
+		/* s is the section itself (NULL when absent): name it once */
+		cfg_error_add(errs, s, s ? NULL : "ipvs", "out of memory");
 		return NULL;
 	}
 	if (s && cfg_check_keys(s, ipvs_keys, errs))
