@@ -6,6 +6,7 @@
 #   make install    install binaries, sample config and systemd unit (DESTDIR, PREFIX)
 #   make deps       install the Debian packages needed to build, test and run the demo
 #   make bench      run the benchmarks (scripts/bench/)
+#   make fuzz       build the libFuzzer targets (clang) into build-fuzz/ (doc/testing.md)
 # Sources are found by wildcard: a new .c under src/ is part of the daemon,
 # a new .cc under test/unit/ is part of the unit-test binary.
 
@@ -96,6 +97,13 @@ $(BUILD)/unit_tests: $(UNIT_OBJS) $(SHIM_OBJS) $(LIBDPVSD) $(LIBIPVSADM) $(LIBDP
 	$(CXX) $(CXXFLAGS) -o $@ $(UNIT_OBJS) $(SHIM_OBJS) -Wl,--whole-archive $(LIBDPVSD) \
 	  -Wl,--no-whole-archive $(LIBIPVSADM) $(LIBDPIP) $(LIBCLIENT) -lgtest -lgtest_main $(LDLIBS)
 
+# In-process connection benchmark (scripts/bench/conn.sh).
+BENCH_INPROC_OBJS := $(call obj,$(wildcard bench/inproc/*.c))
+$(BUILD)/obj/bench/inproc/%.o: CFLAGS += -Ibench/inproc
+$(BUILD)/dpvs-bench-inproc: $(BENCH_INPROC_OBJS) $(LIBDPVSD)
+	$(CC) $(CFLAGS) -o $@ $(BENCH_INPROC_OBJS) -Wl,--whole-archive $(LIBDPVSD) \
+	  -Wl,--no-whole-archive $(LDLIBS) -lrte_net_ring
+
 unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests $(if $(GTEST_FILTER),--gtest_filter=$(GTEST_FILTER))
 
@@ -118,8 +126,13 @@ install: all
 deps:
 	bash scripts/deps.sh
 
-bench: all
-	bash scripts/bench/run.sh
+# The datapath benchmark's generator (bench/pktgen/, one DPDK lcore).
+PKTGEN_SRCS := $(wildcard bench/pktgen/*.c)
+$(BUILD)/dpvs-pktgen: $(call obj,$(PKTGEN_SRCS))
+	$(CC) $(CFLAGS) -o $@ $^ $(DPDK_LIBS) -lpthread -lm
+
+bench: all $(BUILD)/dpvs-pktgen
+	bash scripts/bench/run.sh $(if $(PART),--part $(PART))
 
 tidy:
 	clang-tidy --checks='-*,bugprone-*' $(DAEMON_SRCS) $(CLIENT_SRCS) $(IPVSADM_SRCS) $(DPIP_SRCS) -- $(CFLAGS)
@@ -128,4 +141,32 @@ clean:
 	rm -rf build build-san
 	-$(MAKE) -C kmod/toa clean
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# ---- libFuzzer targets (test/fuzz/, doc/testing.md) ----
+# clang with -fsanitize=fuzzer,address,undefined into build-fuzz/, separate
+# from the gcc builds: every source is compiled again with clang there.
+FUZZ_BUILD  := build-fuzz
+FUZZ_CC     ?= clang
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  = -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude $(DPDK_CFLAGS) \
+               $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
+FUZZ_LIB_SRCS := $(DAEMON_SRCS) $(CLIENT_SRCS) $(IPVSADM_SRCS) $(DPIP_SRCS)
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRCS))
+FUZZ_ENV_OBJ  := $(FUZZ_BUILD)/obj/test/fuzz/fuzz_env.o
+FUZZ_BINS     := $(patsubst test/fuzz/%.c,$(FUZZ_BUILD)/%,$(filter-out test/fuzz/fuzz_env.c,$(wildcard test/fuzz/fuzz_*.c)))
+
+.PHONY: fuzz
+.PRECIOUS: $(FUZZ_BUILD)/obj/%.o
+fuzz: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/libfuzzdpvsd.a: $(FUZZ_LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/test/fuzz/fuzz_%.o $(FUZZ_ENV_OBJ) $(FUZZ_BUILD)/libfuzzdpvsd.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_ENV_OBJ) \
+	  -Wl,--whole-archive $(FUZZ_BUILD)/libfuzzdpvsd.a -Wl,--no-whole-archive $(LDLIBS)
+
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
