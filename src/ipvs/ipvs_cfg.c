@@ -1,11 +1,12 @@
 /*
  * ipvs_cfg.c - the "ipvs" configuration section (order 300): the size of
  * every FWD_WORKER's connection table, the default Maglev table size, and
- * the default per-state timeouts.  Parse validates everything (file:line and
- * key in every error); apply at start-up creates one conn table per
- * FWD_WORKER (conn.c) and sets the scheduler and protocol defaults; a reload
- * applies changed timeouts and Maglev size, and refuses a changed table
- * size (restart needed).  Runs on the master only.
+ * the default per-state timeouts, the FNAT local port range.  Parse
+ * validates everything (file:line and key in every error); apply at
+ * start-up creates one conn table per FWD_WORKER (conn.c) and sets the
+ * scheduler, protocol and FNAT defaults; a reload applies changed timeouts
+ * and Maglev size, and refuses a changed table size or port range (restart
+ * needed: workers read the range per new conn).  Runs on the master only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,13 @@
 #include "ipvs/conn.h"
 #include "ipvs/proto.h"
 #include "ipvs/sched.h"
+#include "ipvs/xmit.h"
+#include "ipvs/ipvs.h"
 
 #define IPVS_CONN_MAX_DEFAULT (1u << 18)	/* per lcore: 40 MiB at 160 B */
 #define IPVS_CONN_MAX_MIN     64u
+#define IPVS_LPORT_MIN_DEFAULT 1024
+#define IPVS_LPORT_MAX_DEFAULT 65535
 
 struct ipvs_conf {
 	uint32_t conn_max;
@@ -26,6 +31,8 @@ struct ipvs_conf {
 	uint32_t mh_size;
 	uint32_t tcp[TCP_S_MAX];
 	uint32_t udp;
+	uint16_t lport_min;		/* FNAT local ports, host order */
+	uint16_t lport_max;
 };
 
 /* The applied config (master only), to diff on reload. */
@@ -47,7 +54,8 @@ static const char *const tcp_timeout_keys[TCP_S_MAX] = {
 };
 
 static const char *const ipvs_keys[] = {
-	"conn_max", "conn_buckets", "maglev_table_size", "timeouts", NULL,
+	"conn_max", "conn_buckets", "maglev_table_size", "timeouts", "fnat_lport_min",
+	"fnat_lport_max", NULL,
 };
 
 static const char *const timeout_keys[] = {
@@ -110,6 +118,27 @@ static int parse_sizes(const config_setting_t *s, struct ipvs_conf *c, struct cf
 	return rc;
 }
 
+/* FNAT local port range: 1..65535 each, min <= max.  (The apply checks
+ * that every FWD_WORKER gets at least one port.) */
+static int parse_lports(const config_setting_t *s, struct ipvs_conf *c, struct cfg_errors *errs)
+{
+	long long lo, hi;
+	int rc = 0;
+
+	if (cfg_get_int(s, "fnat_lport_min", 1, 65535, IPVS_LPORT_MIN_DEFAULT, &lo, errs))
+		rc = EDPVS_CONFIG;
+	if (cfg_get_int(s, "fnat_lport_max", 1, 65535, IPVS_LPORT_MAX_DEFAULT, &hi, errs))
+		rc = EDPVS_CONFIG;
+	if (rc == 0 && lo > hi) {
+		cfg_error_add(errs, config_setting_get_member(s, "fnat_lport_min"), NULL,
+			      "%lld is above fnat_lport_max (%lld)", lo, hi);
+		rc = EDPVS_CONFIG;
+	}
+	c->lport_min = (uint16_t)lo;
+	c->lport_max = (uint16_t)hi;
+	return rc;
+}
+
 static void *ipvs_cfg_parse(const config_setting_t *s, struct cfg_errors *errs)
 {
 	struct ipvs_conf *c = calloc(1, sizeof(*c));
@@ -125,6 +154,8 @@ static void *ipvs_cfg_parse(const config_setting_t *s, struct cfg_errors *errs)
 	if (parse_sizes(s, c, errs))
 		rc = EDPVS_CONFIG;
 	if (parse_timeouts(s, c, errs))
+		rc = EDPVS_CONFIG;
+	if (parse_lports(s, c, errs))
 		rc = EDPVS_CONFIG;
 	if (rc) {
 		free(c);
@@ -197,10 +228,21 @@ static int ipvs_cfg_apply(void *staged, bool reload, struct cfg_errors *errs)
 				      "changing conn_max or conn_buckets needs a restart");
 			return EDPVS_CONFIG;
 		}
+		if (o->lport_min != n->lport_min || o->lport_max != n->lport_max) {
+			cfg_error_add(errs, NULL, "ipvs.fnat_lport_min",
+				      "changing fnat_lport_min or fnat_lport_max needs a restart");
+			return EDPVS_CONFIG;
+		}
 	} else {
 		if (o) {
 			cfg_error_add(errs, NULL, "ipvs", "already applied");
 			return EDPVS_BUSY;
+		}
+		if (xmit_fnat_set_port_range(n->lport_min, n->lport_max) != 0) {
+			cfg_error_add(errs, NULL, "ipvs.fnat_lport_min",
+				      "%u..%u holds fewer ports than the %u forwarding lcores",
+				      n->lport_min, n->lport_max, ipvs_n_workers());
+			return EDPVS_CONFIG;
 		}
 		rc = create_tables(n, errs);
 		if (rc)

@@ -548,3 +548,24 @@ TEST(IpvsCfg, BadValuesNameLineAndKey)
 	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = { timeouts = 5; };\n", &e));
 	EXPECT_NE(std::string::npos, e.find("expected a group")) << e;
 }
+
+TEST(IpvsCfg, FnatLocalPortRange)
+{
+	std::string e;
+	EXPECT_EQ(0, load_cfg("ipvs = { fnat_lport_min = 20000; fnat_lport_max = 29999; };\n", &e))
+		<< e;
+	EXPECT_EQ(0, load_cfg("ipvs = { fnat_lport_min = 5000; fnat_lport_max = 5000; };\n", &e))
+		<< e;
+	e.clear();
+	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = {\n"
+					 "  fnat_lport_min = 40000;\n"
+					 "  fnat_lport_max = 30000;\n"
+					 "};\n", &e));
+	EXPECT_NE(std::string::npos,
+		  e.find(":2: ipvs.fnat_lport_min: 40000 is above fnat_lport_max (30000)")) << e;
+	e.clear();
+	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = { fnat_lport_min = 0; fnat_lport_max = 70000; };\n",
+					 &e));
+	EXPECT_NE(std::string::npos, e.find("ipvs.fnat_lport_min: 0 is out of range")) << e;
+	EXPECT_NE(std::string::npos, e.find("ipvs.fnat_lport_max: 70000 is out of range")) << e;
+}
