@@ -20,6 +20,7 @@ PACKAGES=(
 	iproute2 iputils-ping arping ethtool tcpdump psmisc procps util-linux
 	# demo and benchmarks
 	nginx-light curl wrk iperf3
+	nftables			# e2e benchmark's DNAT baseline (scripts/bench/e2e.sh)
 )
 
 missing=()
