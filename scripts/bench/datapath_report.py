@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""datapath_report.py - summarise the datapath benchmark's runs (one JSON line
+per run, written by datapath.sh) into bench-results/datapath.json and a table.
+
+Usage: datapath_report.py RUNS.jsonl OUT.json WINDOW REPS FLOWS SIZE GEN_CPU DUT_CPUS NCPU
+
+Ratios are paired: each dpvsd run is divided by the ceiling (testpmd io-fwd)
+of the same repetition, then the median of those ratios is taken, so a
+machine that is slower during one repetition moves both.
+"""
+import json
+import statistics
+import sys
+
+TARGET = 0.60
+TARGET_NAME = "datapath >= 60% of the io-forwarding ceiling per worker (established FNAT)"
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def summarise(case, runs, ceil_by_rep, ceil_hz):
+    mpps = [r["gen"]["rx_mpps"] for r in runs]
+    w, cpus = runs[0]["workers"], runs[0]["cpus"]
+    hz = runs[0]["gen"]["tsc_hz"]
+    m = med(mpps)
+    row = {
+        "case": case, "workers": w, "cpus": cpus, "reps": len(runs),
+        "mpps": m, "mpps_min": min(mpps), "mpps_max": max(mpps),
+        "spread_pct": (max(mpps) - min(mpps)) / m * 100 if m else None,
+        "mpps_per_worker": m / w if m else 0, "mpps_per_cpu": m / cpus if m else 0,
+        "delivered": med([r["gen"]["rx_pkts"] / r["gen"]["tx_pkts"]
+                          for r in runs if r["gen"]["tx_pkts"]]),
+        "offered_mpps": med([r["gen"]["tx_mpps"] for r in runs]),
+        "prime_rx": min(r["gen"]["prime_rx"] for r in runs),
+        "flows": runs[0]["gen"]["flows"],
+        "cycles_per_pkt_tsc": hz * cpus / (m * 1e6) if m else None,
+    }
+    jc = [r["job_cycles"] / r["job_pkts"] for r in runs if r.get("job_pkts")]
+    row["cycles_per_pkt_jobs"] = med(jc)
+    row["redirected"] = max((r.get("redirected", 0) for r in runs), default=0)
+    ratios = [r["gen"]["rx_mpps"] / w / ceil_by_rep[r["rep"]]
+              for r in runs if ceil_by_rep.get(r["rep"])]
+    row["ratio_per_worker"] = med(ratios)
+    ratios_cpu = [r["gen"]["rx_mpps"] / cpus / ceil_by_rep[r["rep"]]
+                  for r in runs if ceil_by_rep.get(r["rep"])]
+    row["ratio_per_cpu"] = med(ratios_cpu)
+    if case == "ceiling":
+        row["ratio_per_worker"] = row["ratio_per_cpu"] = 1.0
+    elif case.startswith("fnat_") and row["ratio_per_worker"] is not None:
+        if cpus == w:
+            row["target_met"] = row["ratio_per_worker"] >= TARGET
+        else:
+            row["target_met"] = None	# workers share a CPU: not a per-worker figure
+    return row
+
+
+def fmt(v, f="{:.2f}"):
+    return "-" if v is None else f.format(v)
+
+
+def main():
+    runs_path, out, window, reps, flows, size, gen_cpu, dut_cpus, ncpu = sys.argv[1:10]
+    runs = [json.loads(l) for l in open(runs_path) if l.strip()]
+    cases, order = {}, []
+    for r in runs:
+        if r["case"] not in cases:
+            order.append(r["case"])
+        cases.setdefault(r["case"], []).append(r)
+    ceil_by_rep = {r["rep"]: r["gen"]["rx_mpps"] for r in cases.get("ceiling", [])}
+    rows = [summarise(c, cases[c], ceil_by_rep, None) for c in order]
+    judged = [r for r in rows if r.get("target_met") is not None]
+    target = {
+        "name": TARGET_NAME, "goal": TARGET,
+        "value": min((r["ratio_per_worker"] for r in judged), default=None),
+        "met": all(r["target_met"] for r in judged) if judged else None,
+        "cases": [r["case"] for r in judged],
+    }
+    result = {
+        "part": "datapath",
+        "config": {"window_s": float(window), "reps": int(reps), "flows": int(flows),
+                   "frame_bytes": int(size), "generator_cpu": int(gen_cpu),
+                   "dut_cpus": dut_cpus, "ncpu": int(ncpu), "memory": "--no-huge",
+                   "ports": "net_memif (DUT = server, generator = client)"},
+        "ceiling_mpps": rows[order.index("ceiling")]["mpps"] if "ceiling" in cases else None,
+        "cases": rows,
+        "targets": [target],
+        "runs": runs,
+    }
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1)
+    hdr = ("case", "wk", "cpu", "Mpps", "spread%", "Mpps/wk", "ratio/wk", "deliv",
+           "cyc/pkt", "cyc/pkt(jobs)", "target")
+    print("%-12s %3s %3s %7s %7s %8s %8s %6s %8s %13s %s" % hdr)
+    for r in rows:
+        t = r.get("target_met")
+        ts = "" if "target_met" not in r else ("n/a" if t is None else ("met" if t else "NOT met"))
+        print("%-12s %3d %3d %7s %7s %8s %8s %6s %8s %13s %s" % (
+            r["case"], r["workers"], r["cpus"], fmt(r["mpps"]), fmt(r["spread_pct"], "{:.1f}"),
+            fmt(r["mpps_per_worker"]), fmt(r["ratio_per_worker"]), fmt(r["delivered"], "{:.3f}"),
+            fmt(r["cycles_per_pkt_tsc"], "{:.0f}"), fmt(r["cycles_per_pkt_jobs"], "{:.0f}"), ts))
+    state = "-" if target["met"] is None else ("met" if target["met"] else "NOT met")
+    print("target: %s: %s (worst ratio %s)" % (TARGET_NAME, state, fmt(target["value"])))
+    print("results: %s" % out)
+
+
+if __name__ == "__main__":
+    main()
