@@ -348,6 +348,9 @@ dpvsd_up() {	# pmd
 
 dpvsd_down() {
 	"$IPVSADM" -Ln --stats >"$W/ipvs-stats-$1.txt" 2>&1
+	"$DPIP" -s link show >"$W/link-$1.txt" 2>&1
+	"$DPIP" stats >"$W/stats-$1.txt" 2>&1
+	"$DPIP" -v lcore show >"$W/lcore-$1.txt" 2>&1
 	dpvsd_stop
 	ip -n "$NS_RT" link set dev "$LAB_IF0" xdp off 2>/dev/null
 	ip -n "$NS_RT" link set dev "$LAB_IF1" xdp off 2>/dev/null
