@@ -23,6 +23,7 @@
 #include "ipvs/svc.h"
 #include "ipvs/ipvs.h"
 #include "ipvs/fwmark.h"
+#include "ipvs/ipvs_stats.h"
 /* MODULE-INCLUDES: add module headers above this line */
 
 DPVS_LOG_REGISTER(module);
@@ -46,6 +47,7 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "ipvs_svc", ipvs_svc_init, ipvs_svc_term },
 	{ "ipvs_core", ipvs_init, ipvs_term },
 	{ "fwmark", fwmark_init, fwmark_term },
+	{ "ipvs_stats", ipvs_stats_ctl_init, ipvs_stats_ctl_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
 };
 

@@ -200,6 +200,8 @@ struct ipvs_laddr {
 	uint8_t pad[3];
 	uint32_t conns;		/* conns using it on this lcore */
 	void *priv;		/* H8: per-lcore port allocator state */
+	uint64_t conflicts;	/* FNAT: new conns that found no free local port
+				 * toward their server (ipvsadm -G Conflicts) */
 };
 
 struct sched_ops;

@@ -613,6 +613,7 @@ void svc_agg_free(struct svc_agg *a, uint32_t n)
 	for (i = 0; i < n; i++) {
 		free(a[i].dests);
 		free(a[i].laddr_conns);
+		free(a[i].laddr_conflicts);
 	}
 	free(a);
 }
@@ -652,9 +653,12 @@ static void agg_add_rec(struct svc_agg *a, const struct svc_stat_rec *r)
 		a->dests[i].persist += r->persist;
 		c = a->dests[i].c;
 	} else if (r->kind == SVC_STAT_LADDR) {
-		for (i = 0; i < m->n_laddrs; i++)
-			if (m->laddrs[i].af == r->af && m->laddrs[i].addr.in4 == r->addr.in4)
+		for (i = 0; i < m->n_laddrs; i++) {
+			if (m->laddrs[i].af == r->af && m->laddrs[i].addr.in4 == r->addr.in4) {
 				a->laddr_conns[i] += r->laddr_conns;
+				a->laddr_conflicts[i] += r->laddr_conflicts;
+			}
+		}
 		return;
 	}
 	for (i = 0; i < SVC_N_COUNTERS; i++)
@@ -718,7 +722,8 @@ static struct svc_agg *agg_alloc(struct msvc *only, uint32_t *n)
 		a[i].m = m;
 		a[i].dests = calloc(m->n_dests ? m->n_dests : 1, sizeof(*a[i].dests));
 		a[i].laddr_conns = calloc(m->n_laddrs ? m->n_laddrs : 1, sizeof(uint64_t));
-		if (a[i].dests == NULL || a[i].laddr_conns == NULL) {
+		a[i].laddr_conflicts = calloc(m->n_laddrs ? m->n_laddrs : 1, sizeof(uint64_t));
+		if (a[i].dests == NULL || a[i].laddr_conns == NULL || a[i].laddr_conflicts == NULL) {
 			svc_agg_free(a, i + 1);
 			return NULL;
 		}

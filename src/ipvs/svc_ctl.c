@@ -225,6 +225,7 @@ static int append_laddrs(struct ctl_reply *rep, const struct svc_agg *a)
 		e.addr = a->m->laddrs[i].addr;
 		memcpy(e.ifname, a->m->laddrs[i].ifname, sizeof(e.ifname));
 		e.conns = a->laddr_conns[i];
+		e.port_conflicts = a->laddr_conflicts[i];
 		rc = ctl_reply_append(rep, &e, sizeof(e));
 	}
 	return rc;

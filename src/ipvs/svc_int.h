@@ -109,6 +109,7 @@ struct svc_stat_rec {
 	union ipvs_wire_addr addr;	/* dest or laddr */
 	uint32_t active, inactive, persist;
 	uint32_t laddr_conns;
+	uint64_t laddr_conflicts;	/* FNAT port allocations that failed */
 	uint64_t c[SVC_N_COUNTERS];
 };
 
@@ -157,6 +158,7 @@ struct svc_agg {
 	uint64_t c[SVC_N_COUNTERS];
 	struct svc_agg_dest *dests;	/* m->n_dests */
 	uint64_t *laddr_conns;		/* m->n_laddrs */
+	uint64_t *laddr_conflicts;	/* m->n_laddrs */
 };
 
 /* Sum the counters of every worker for one service (only != NULL) or all.

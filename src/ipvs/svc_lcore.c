@@ -421,6 +421,7 @@ static void svc_put_recs(const struct svc_lc *lc, struct svc_stat_rec *r)
 		r->af = svc->laddrs[i].af;
 		memcpy(&r->addr, &svc->laddrs[i].addr, sizeof(r->addr));
 		r->laddr_conns = svc->laddrs[i].conns;
+		r->laddr_conflicts = svc->laddrs[i].conflicts;
 	}
 }
 

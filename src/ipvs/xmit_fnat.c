@@ -96,6 +96,7 @@ static int fnat_conn_prepare(struct ipvs_service *svc, struct conn_param *cp)
 		la->conns++;
 		return 0;
 	}
+	la->conflicts++;	/* every port tried is in use toward this server */
 err_none:
 	xmit_stats_this()->no_lport++;
 	return EDPVS_RESOURCE;

@@ -17,6 +17,7 @@
 	X(neigh) \
 	X(ip) \
 	X(mark) \
+	X(ipvs) \
 	/* DPIP-CMDS: add X(obj) lines above this one */
 
 #define DPIP_CMD_DECLARE(obj) extern const struct dpip_cmd dpip_cmd_##obj;

@@ -1,0 +1,60 @@
+#!/bin/bash
+# 49_ipvs_stats.sh - the IPVS datapath counters for operators, through 2
+# FWD_WORKERs: a UDP FNAT service with a 4-port local port range (2 ports
+# per worker) and one real server, 12 flows from distinct source ports, so
+# most flows find no local port.  Checks: `dpip ipvs stats` shows both
+# groups with per-lcore columns; in `dpip -j ipvs stats` every total is the
+# sum of its per-lcore values, conn_new counts the answered flows, and
+# no_lport the refused ones; ipvsadm -G shows the refusals as Conflicts of
+# the local address; a bad group word is a usage error.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ipvs_lib.sh"
+
+ipvs_lab_up 1
+ipvs_dpvsd_start "ipvs = { fnat_lport_min = 20000; fnat_lport_max = 20003; };"
+ipvs_udp_start 0
+sleep 0.5
+
+"$DPIP" addr add "$IPVS_LADDR1/24" dev dpdk1 || fail "dpip addr add laddr"
+"$IPVSADM" -A -u "$IPVS_VIP:5353" -s rr || fail "ipvsadm -A"
+"$IPVSADM" -a -u "$IPVS_VIP:5353" -r "${RS_IP[0]}:5353" -b || fail "ipvsadm -a"
+"$IPVSADM" -P -u "$IPVS_VIP:5353" -z "$IPVS_LADDR1" -F dpdk1 || fail "add-laddr"
+
+ipvs_udp_client 12 5353 1 >"$T/udp.out"
+answered=$(grep -vc '^ERR' "$T/udp.out")
+echo "answered flows: $answered of 12"
+[ "$answered" -ge 1 ] && [ "$answered" -le 4 ] || fail "expected 1..4 answered flows, got $answered"
+
+text=$("$DPIP" ipvs stats) || fail "dpip ipvs stats"
+echo "$text"
+expect_match "$text" "^ipvs:" "ipvs group"
+expect_match "$text" "xmit:" "xmit group"
+expect_match "$text" "lcore 1 .*lcore 2" "per-lcore columns"
+"$DPIP" ipvs stats bogus 2>/dev/null; expect_eq $? 2 "exit status of a bad group"
+expect_eq "$("$DPIP" ipvs stats xmit | grep -c '^ipvs:')" 0 "dpip ipvs stats xmit shows only xmit"
+
+"$DPIP" -j ipvs stats >"$T/stats.json" || fail "dpip -j ipvs stats"
+python3 - "$T/stats.json" "$answered" <<'PY' || fail "JSON counters inconsistent: $(cat "$T/stats.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+answered = int(sys.argv[2])
+assert d["lcores"] == [1, 2], d["lcores"]
+for g in ("ipvs", "xmit"):
+    for name, c in d[g].items():
+        assert len(c["per_lcore"]) == 2, name
+        assert sum(c["per_lcore"]) == c["total"], name
+assert d["ipvs"]["conn_new"]["total"] == answered, d["ipvs"]["conn_new"]
+assert d["xmit"]["no_lport"]["total"] >= 12 - answered, d["xmit"]["no_lport"]
+assert d["ipvs"]["conn_fail"]["total"] >= 12 - answered, d["ipvs"]["conn_fail"]
+assert d["ipvs"]["pkts"]["total"] >= 12
+PY
+
+g=$("$IPVSADM" -G -u "$IPVS_VIP:5353") || fail "ipvsadm -G"
+echo "$g"
+conflicts=$(echo "$g" | awk -v a="$IPVS_LADDR1" '$3 == a {print $6}')
+[ "${conflicts:-0}" -ge $((12 - answered)) ] ||
+	fail "Conflicts ${conflicts:-?} < refused flows $((12 - answered))"
+
+dpvsd_stop
+expect_eq "$DPVSD_RC" 0 "dpvsd exit status"
+exit 0
