@@ -17,6 +17,8 @@ PACKAGES=(
 	# tests
 	libgtest-dev			# unit tests
 	python3 python3-scapy		# test report parsing, packet crafting
+	clang libclang-rt-14-dev		# libFuzzer targets (make fuzz, test 90)
+	hping3				# SYN flood in the abuse tests (5x)
 	iproute2 iputils-ping arping ethtool tcpdump psmisc procps util-linux
 	# demo and benchmarks
 	nginx-light curl wrk iperf3

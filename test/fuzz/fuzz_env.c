@@ -26,6 +26,7 @@
 #include "fuzz_env.h"
 
 static char fuzz_dir[64];
+static char fuzz_runtime_dir[256];	/* the EAL's, removed at exit too */
 static uint64_t fuzz_clock_us = 1000000;
 
 static uint64_t fuzz_clock(void)
@@ -51,11 +52,11 @@ static void fuzz_die(const char *what, int rc)
 
 static void fuzz_cleanup(void)
 {
-	char cmd[128];
+	char cmd[512];
 
 	if (fuzz_dir[0] == '\0')
 		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fuzz_dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", fuzz_dir, fuzz_runtime_dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "fuzz_env: cannot remove %s\n", fuzz_dir);
 }
@@ -99,6 +100,7 @@ static void fuzz_eal(const struct cfg_tree *t)
 	if (rte_eal_init(argc, argv) < 0)
 		fuzz_die("rte_eal_init", EDPVS_IO);
 	cfg_eal_args_free(&a);
+	snprintf(fuzz_runtime_dir, sizeof(fuzz_runtime_dir), "%s", rte_eal_get_runtime_dir());
 }
 
 static struct ipvs_wire_svc_key fuzz_key(const char *vip, uint8_t proto, uint16_t port)

@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""make_corpus.py - write the seed corpora of the libFuzzer targets into
+test/fuzz/corpus/<target>/ (small files, committed).  Packets are built
+with scapy for the topology of fuzz_env.h; run again after changing it:
+    /usr/bin/python3 test/fuzz/make_corpus.py
+"""
+import os
+import struct
+import sys
+
+from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw, fragment  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+CLI_MAC = "02:00:00:00:00:02"
+RS_MAC = "02:00:00:00:00:10"
+PORT_IP, LADDR = "10.0.0.1", "10.0.1.1"
+FNAT, NAT, CLIENT, RS1 = "10.0.0.100", "10.0.0.101", "10.0.0.2", "10.0.1.10"
+
+
+def write(target, name, data):
+    d = os.path.join(ROOT, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def pkt(name, p, ctl=1):
+    """ctl bit 0: the harness sets the destination MAC to the port's."""
+    write("fuzz_packet", name, bytes([ctl]) + bytes(p))
+
+
+def packets():
+    e = Ether(src=CLI_MAC, dst="ff:ff:ff:ff:ff:ff")
+    pkt("arp_req", e / ARP(op=1, hwsrc=CLI_MAC, psrc=CLIENT, pdst=PORT_IP), ctl=0)
+    pkt("arp_reply", Ether(src=RS_MAC) / ARP(op=2, hwsrc=RS_MAC, psrc=RS1, pdst=LADDR))
+    e = Ether(src=CLI_MAC)
+    pkt("icmp_echo", e / IP(src=CLIENT, dst=PORT_IP) / ICMP() / Raw(b"ping"))
+    pkt("ip_opts", e / IP(src=CLIENT, dst=PORT_IP, options=b"\x01\x01\x01\x00") / ICMP())
+    syn = TCP(sport=40000, dport=80, flags="S", seq=1000,
+              options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1, 0)),
+                       ("WScale", 7)])
+    pkt("fnat_syn", e / IP(src=CLIENT, dst=FNAT) / syn)
+    pkt("fnat_ack", e / IP(src=CLIENT, dst=FNAT) /
+        TCP(sport=40000, dport=80, flags="A", seq=1001, ack=1))
+    pkt("fnat_pp2_syn", e / IP(src=CLIENT, dst=FNAT) /
+        TCP(sport=40001, dport=81, flags="S", seq=5))
+    pkt("fnat_pp2_data", e / IP(src=CLIENT, dst=FNAT) /
+        TCP(sport=40001, dport=81, flags="PA", seq=6, ack=1) / Raw(b"GET / HTTP/1.0\r\n\r\n"))
+    pkt("nat_syn", e / IP(src=CLIENT, dst=NAT) / TCP(sport=40002, dport=80, flags="S"))
+    pkt("fnat_udp", e / IP(src=CLIENT, dst=FNAT) / UDP(sport=5353, dport=53) / Raw(b"q" * 12))
+    pkt("nat_udp", e / IP(src=CLIENT, dst=NAT) / UDP(sport=5354, dport=53) / Raw(b"q" * 12))
+    pkt("nat_reply", Ether(src=RS_MAC) / IP(src=RS1, dst=CLIENT) /
+        TCP(sport=8080, dport=40002, flags="SA", ack=1))
+    pkt("fnat_reply", Ether(src=RS_MAC) / IP(src=RS1, dst=LADDR) /
+        TCP(sport=8080, dport=1025, flags="SA", ack=1001,
+            options=[("MSS", 1460), ("SAck", (1, 2))]))
+    quoted = IP(src=CLIENT, dst=FNAT) / UDP(sport=5353, dport=53)
+    pkt("icmp_err", e / IP(src=CLIENT, dst=FNAT) / ICMP(type=3, code=3) / Raw(bytes(quoted)[:28]))
+    pkt("icmp_err_rs", Ether(src=RS_MAC) / IP(src=RS1, dst=LADDR) /
+        ICMP(type=3, code=4, nexthopmtu=576) / Raw(bytes(IP(src=LADDR, dst=RS1) /
+                                                         TCP(sport=1025, dport=8080))[:28]))
+    frags = fragment(e / IP(src=CLIENT, dst=FNAT) / UDP(sport=1, dport=53) / Raw(b"x" * 64),
+                     fragsize=32)
+    pkt("frag0", frags[0])
+    pkt("frag1", frags[1])
+    pkt("fwd", e / IP(src=CLIENT, dst="10.0.1.10", ttl=1) / UDP(sport=7, dport=7))
+    pkt("tcp_badoff", e / IP(src=CLIENT, dst=FNAT) / TCP(sport=1, dport=80, flags="S", dataofs=15))
+    pkt("runt", b"\x00" * 10, ctl=0)
+
+
+def ctl_seeds():
+    # byte 0-1: opcode index (mod the registered count), then the payload.
+    for i in range(0, 64, 3):
+        write("fuzz_ctl", "op%02d_zero" % i, struct.pack("<H", i) + bytes(64))
+        write("fuzz_ctl", "op%02d_ones" % i, struct.pack("<H", i) + b"\xff" * 64)
+
+
+def cfg_seeds():
+    sample = os.path.join(os.path.dirname(ROOT), "..", "..", "conf", "dpvsd.conf.sample")
+    with open(sample, "rb") as f:
+        write("fuzz_cfg", "sample", f.read())
+    write("fuzz_cfg", "small",
+          b'global = { log_level = "info"; };\n'
+          b'lcores = ( { id = 0; role = "master"; }, { id = 1; role = "fwd_worker"; } );\n'
+          b'netif = { ports = ( { vdev = "net_ring0"; mtu = 1500; } ); };\n'
+          b'inet = { addresses = ( { dev = "dpdk0"; addr = "10.0.0.1/24"; } );\n'
+          b'  routes = ( { dst = "0.0.0.0/0"; via = "10.0.0.254"; dev = "dpdk0"; } ); };\n'
+          b'ipvs = { conn_max = 1024; timeouts = { udp = 5; }; };\n')
+
+
+def cli_seeds():
+    def words(sel, *w):
+        return bytes([sel]) + b"\0".join(x.encode() for x in w)
+    lines = [
+        ["-A", "-t", "10.0.0.100:80", "-s", "wrr", "-p", "60", "-M", "255.255.255.0"],
+        ["-a", "-t", "10.0.0.100:80", "-r", "10.0.1.10:8080", "-b", "-w", "3", "-x", "10", "-y", "5"],
+        ["-E", "-u", "[2001:db8::1]:53", "-s", "mh", "--sched-flags", "fallback,port"],
+        ["-L", "-n", "-c", "--stats", "--exact"],
+        ["--set", "900", "120", "300"],
+        ["-P", "-t", "10.0.0.100:80", "-z", "10.0.1.1", "-F", "dpdk0"],
+        ["-A", "-f", "7", "-s", "conhash", "--proxy-protocol", "v2"],
+    ]
+    for i, w in enumerate(lines):
+        write("fuzz_cli", "ipvsadm%d" % i, words(0, *w))
+        write("fuzz_cli", "restore%d" % i, bytes([2]) + " ".join(w).encode())
+    dp = [
+        ["link", "set", "dev", "dpdk0", "mtu", "1500"],
+        ["addr", "add", "10.0.0.1/24", "dev", "dpdk0"],
+        ["route", "add", "0.0.0.0/0", "via", "10.0.0.254", "dev", "dpdk0", "metric", "5"],
+        ["neigh", "add", "10.0.0.2", "lladdr", "02:00:00:00:00:02", "dev", "dpdk0"],
+        ["log", "set", "dpvsd.*", "debug"],
+        ["ip", "stats", "ipv4"],
+        ["lcore", "show"],
+    ]
+    for i, w in enumerate(dp):
+        write("fuzz_cli", "dpip%d" % i, words(1, *w))
+    write("fuzz_cli", "list_empty", bytes([3]) + bytes(16))
+
+
+def main():
+    packets()
+    ctl_seeds()
+    cfg_seeds()
+    cli_seeds()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
