@@ -46,7 +46,7 @@ struct pg_txq {
 
 struct pg_opts {
 	struct pg_flowspec fs;
-	double rate_mpps, duration_s, warmup_s, link_timeout_s;
+	double rate_mpps, duration_s, warmup_s, link_timeout_s, hold_s;
 	bool prime, steer;
 	uint32_t steer_seed, prime_wait_ms;
 	uint16_t txq, rxq;
@@ -95,6 +95,8 @@ static void pg_usage(void)
 		"  --steer-seed X       tx queue of a flow = jhash_2words(src ip, src port,\n"
 		"                       X) %% txq (the device's owner hash); default flow %% txq\n"
 		"  --link-timeout S     default 10\n"
+		"  --hold S             after the report, keep the links up (draining) for\n"
+		"                       S seconds, so the peer can read its counters first\n"
 		"  --out FILE           also write the final JSON there\n");
 }
 
@@ -135,7 +137,7 @@ static void pg_defaults(struct pg_opts *o)
 
 enum { O_PROTO = 256, O_FLOWS, O_SIZE, O_SRCIP, O_SRCPORT, O_DSTIP, O_DSTPORT,
        O_DSTMAC, O_RATE, O_DUR, O_WARM, O_PRIME, O_PWAIT, O_TXQ, O_RXQ, O_STEER,
-       O_LINK, O_OUT };
+       O_LINK, O_OUT, O_HOLD };
 
 static const struct option pg_longopts[] = {
 	{ "proto", 1, NULL, O_PROTO }, { "flows", 1, NULL, O_FLOWS },
@@ -147,6 +149,7 @@ static const struct option pg_longopts[] = {
 	{ "prime-wait-ms", 1, NULL, O_PWAIT }, { "txq", 1, NULL, O_TXQ },
 	{ "rxq", 1, NULL, O_RXQ }, { "steer-seed", 1, NULL, O_STEER },
 	{ "link-timeout", 1, NULL, O_LINK }, { "out", 1, NULL, O_OUT },
+	{ "hold", 1, NULL, O_HOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -182,6 +185,7 @@ static int pg_opt(struct pg_opts *o, int c, const char *a, bool *have_mac, bool 
 		break;
 	case O_LINK: bad = pg_parse_num(a, 0.1, 600, &o->link_timeout_s); break;
 	case O_OUT: o->out = a; break;
+	case O_HOLD: bad = pg_parse_num(a, 0, 600, &o->hold_s); break;
 	default: return -1;
 	}
 	if (bad)
@@ -474,6 +478,17 @@ static int pg_setup(struct pg_ctx *g)
 	return pg_quit ? -1 : 0;
 }
 
+/* Keep the links (and so the peer's port counters) up, draining, for hold_s. */
+static void pg_hold(struct pg_ctx *g)
+{
+	const uint64_t end = rte_get_tsc_cycles() + (uint64_t)(g->o.hold_s * g->hz);
+
+	while (!pg_quit && rte_get_tsc_cycles() < end) {
+		if (pg_rx(g) == 0)
+			rte_delay_us_sleep(1000);
+	}
+}
+
 static int pg_main(struct pg_ctx *g)
 {
 	double secs = 0;
@@ -490,15 +505,22 @@ static int pg_main(struct pg_ctx *g)
 	pg_run(g, &secs);
 	pg_free_lists(g->q, g->o.txq, true);
 	pg_report(g, secs, stdout);
-	if (g->o.out) {
-		f = fopen(g->o.out, "w");
+	if (g->o.out) {	/* written whole, then renamed: readers never see half */
+		char tmp[4096];
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", g->o.out);
+		f = fopen(tmp, "w");
 		if (f == NULL) {
-			fprintf(stderr, "dpvs-pktgen: %s: %s\n", g->o.out, strerror(errno));
+			fprintf(stderr, "dpvs-pktgen: %s: %s\n", tmp, strerror(errno));
 			return 1;
 		}
 		pg_report(g, secs, f);
-		fclose(f);
+		if (fclose(f) != 0 || rename(tmp, g->o.out) != 0) {
+			fprintf(stderr, "dpvs-pktgen: %s: %s\n", g->o.out, strerror(errno));
+			return 1;
+		}
 	}
+	pg_hold(g);
 	return pg_quit ? 1 : 0;
 }
 
@@ -522,8 +544,8 @@ int main(int argc, char **argv)
 	g.hz = rte_get_tsc_hz();
 	rc = pg_main(&g);
 	for (uint16_t p = 0; p < 2 && p < rte_eth_dev_count_avail(); p++) {
-		rte_eth_dev_stop(p);
-		rte_eth_dev_close(p);
+		if (rte_eth_dev_stop(p) == 0)
+			rte_eth_dev_close(p);
 	}
 	rte_eal_cleanup();
 	return rc;

@@ -25,6 +25,7 @@
 #                       for 2 workers "1 2" when there are 3+ CPUs, else "1 1")
 #   BUILD=dir           build directory (default build)
 #   BENCH_OUT=dir       results directory (default bench-results)
+#   BENCH_KEEP=1        keep the run directory (logs, configs) and say where
 # Memory: every process runs with --no-huge and sized -m (like dpvsd's
 # default), so the run changes nothing machine-wide (other users of a
 # shared machine may rely on the hugepage pool) and the ceiling and dpvsd
@@ -69,7 +70,7 @@ OWNER_SEED=0x1e5b9c7d	# src/ipvs/ipvs_pkt.c IPVS_OWNER_SEED (owner worker hash)
 
 D=$(mktemp -d /tmp/dpvs-bench-dp.XXXXXX)
 PFX="b1dp$$"		# EAL file prefixes: ${PFX}g (generator), ${PFX}d (DUT)
-DUT_PID=
+DUT_PID= GEN_PID=
 
 die() { echo "datapath: $*" >&2; exit 1; }
 
@@ -94,9 +95,12 @@ stop_pid() {	# pid: TERM its process group, wait 5 s, then KILL it
 }
 
 cleanup() {
+	stop_pid "$GEN_PID"
 	stop_pid "$DUT_PID"
-	DUT_PID=
-	rm -rf "/var/run/dpdk/${PFX}g" "/var/run/dpdk/${PFX}d" "$D"
+	GEN_PID= DUT_PID=
+	rm -rf "/var/run/dpdk/${PFX}g" "/var/run/dpdk/${PFX}d"
+	rm -f "$D"/*.sock
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "datapath: logs kept in $D" >&2; else rm -rf "$D"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -106,19 +110,39 @@ memif() {	# index role socket mac
 }
 
 # ---- the generator -------------------------------------------------------
-# run_gen CASE REP PROTO DPORT QUEUES_TX QUEUES_RX [STEER] -> $D/gen-CASE-REP.json
-run_gen() {
+# start_gen CASE REP PROTO DPORT QUEUES_TX QUEUES_RX [STEER]: in the background
+# (GEN_PID); its result goes to $D/gen-CASE-REP.json.  It then holds the
+# links up (so the DUT's counters survive) until finish_gen stops it.
+start_gen() {
 	local name=$1 proto=$3 dport=$4 txq=$5 rxq=$6 steer=${7:-} out="$D/gen-$1-$2.json"
 	local args=(--proto "$proto" --flows "$FLOWS" --size "$SIZE" --dst-mac "$MAC_DA"
 		    --dst-ip "$VIP" --dst-port "$dport" --duration "$WINDOW" --warmup "$WARMUP"
-		    --prime --txq "$txq" --rxq "$rxq" --out "$out")
+		    --prime --txq "$txq" --rxq "$rxq" --out "$out" --hold 30)
 	[ -n "$steer" ] && args+=(--steer-seed "$steer")
 	rm -f "$out"
-	timeout -k 2 $((${WINDOW%.*} + 60)) setsid "$PKTGEN" --no-pci --no-huge -m 512 \
+	setsid "$PKTGEN" --no-pci --no-huge -m 512 \
 		--file-prefix "${PFX}g" --lcores "0@$GEN_CPU" --log-level=lib.eal:notice \
 		--vdev="$(memif 0 client a "$MAC_GA")" --vdev="$(memif 1 client b "$MAC_GB")" \
-		-- "${args[@]}" >"$D/gen-$name-$2.log" 2>&1 </dev/null
-	[ -s "$out" ] || { cat "$D/gen-$name-$2.log" >&2; return 1; }
+		-- "${args[@]}" >"$D/gen-$name-$2.log" 2>&1 </dev/null &
+	GEN_PID=$!
+}
+
+wait_gen() {	# CASE REP: the result file appeared (0), or the generator died / hung
+	local out="$D/gen-$1-$2.json" limit i
+	limit=$(( (${WINDOW%.*} + 40) * 10 ))
+	for ((i = 0; i < limit; i++)); do
+		[ -s "$out" ] && return 0
+		alive "$GEN_PID" || break
+		sleep 0.1
+	done
+	[ -s "$out" ] && return 0
+	cat "$D/gen-$1-$2.log" >&2
+	return 1
+}
+
+finish_gen() {
+	stop_pid "$GEN_PID"
+	GEN_PID=
 }
 
 wait_log() {	# file text: the DUT printed text, or died / 20 s passed
@@ -139,15 +163,20 @@ run_ceiling() {	# rep
 		--lcores "0@$GEN_CPU,1@${DUT_CPUS[0]}" --main-lcore 0 --log-level=lib.eal:notice \
 		--vdev="$(memif 0 server a "$MAC_DA")" --vdev="$(memif 1 server b "$MAC_DB")" \
 		-- --forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --total-num-mbufs=32768 \
-		--stats-period=5 >"$D/testpmd-$1.log" 2>&1 </dev/null &
+		--stats-period=5 --record-core-cycles >"$D/testpmd-$1.log" 2>&1 </dev/null &
 	DUT_PID=$!
 	# the sockets exist at probe, the ports only once testpmd forwards
 	wait_log "$D/testpmd-$1.log" "start packet forwarding" ||
 		{ cat "$D/testpmd-$1.log" >&2; die "testpmd did not start"; }
-	run_gen ceiling "$1" udp "$PORT_FNAT_UDP" 1 1 || die "generator failed (ceiling)"
-	stop_pid "$DUT_PID"
+	start_gen ceiling "$1" udp "$PORT_FNAT_UDP" 1 1
+	wait_gen ceiling "$1" || die "generator failed (ceiling)"
+	stop_pid "$DUT_PID"	# before the generator: memif resets counters on disconnect
 	DUT_PID=
-	echo "{\"case\":\"ceiling\",\"rep\":$1,\"workers\":1,\"cpus\":1,\"gen\":$(cat "$D/gen-ceiling-$1.json")}" \
+	finish_gen
+	# busy cycles per packet, printed by testpmd when it stops (--record-core-cycles)
+	local cpp
+	cpp=$(sed -n 's/.*CPU cycles\/packet=\([0-9.]*\).*/\1/p' "$D/testpmd-$1.log" | tail -1)
+	echo "{\"case\":\"ceiling\",\"rep\":$1,\"workers\":1,\"cpus\":1,\"busy_cycles_per_pkt\":${cpp:-null},\"gen\":$(cat "$D/gen-ceiling-$1.json")}" \
 		>>"$D/runs.jsonl"
 }
 
@@ -220,11 +249,14 @@ run_dpvsd() {	# case rep
 	start_dpvsd "$w" "$rep"
 	"$DPIP" -j lcore show >"$D/lcore-$c-$rep.before" || die "dpip lcore show"
 	# dpvsd: rx queues = workers, tx queues = workers + 1 (control lcores)
-	run_gen "$c" "$rep" "$proto" "$dport" "$w" $((w + 1)) "$steer" || die "generator failed ($c)"
+	start_gen "$c" "$rep" "$proto" "$dport" "$w" $((w + 1)) "$steer"
+	wait_gen "$c" "$rep" || die "generator failed ($c)"
 	"$DPIP" -j lcore show >"$D/lcore-$c-$rep.after" || die "dpip lcore show"
-	"$IPVSADM" -Ln --stats >"$D/ipvs-$c-$rep.txt" 2>&1
+	"$DPIP" -j stats >"$D/stats-$c-$rep.json" 2>&1 || echo null >"$D/stats-$c-$rep.json"
+	"$DPIP" -j ipvs stats >"$D/ipvs-$c-$rep.json" 2>&1 || echo null >"$D/ipvs-$c-$rep.json"
 	stop_pid "$DUT_PID"
 	DUT_PID=
+	finish_gen
 	local cpus
 	cpus=$(printf '%s\n' "${DUT_CPUS[@]:0:$w}" | sort -u | wc -l)
 	python3 - "$D" "$c" "$rep" "$w" "$cpus" >>"$D/runs.jsonl" <<'EOF'
@@ -232,20 +264,29 @@ import json, re, sys
 d, c, rep, w, cpus = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 def jobs(path):
     cyc = work = 0
+    per = {}
     for l in json.load(open(path))["lcores"]:
         if l["role"] != "fwd_worker":
             continue
         for j in l["jobs"]:
             cyc += j["cycles"]
+            per[j["name"]] = per.get(j["name"], 0) + j["cycles"]
             if j["name"] == "recv_fwd":
                 work += j["work"]
-    return cyc, work
+    return cyc, work, per
 b, a = jobs(f"{d}/lcore-{c}-{rep}.before"), jobs(f"{d}/lcore-{c}-{rep}.after")
 log = open(f"{d}/dpvsd-{w}w-{rep}.log", errors="replace").read()
 redir = sum(int(x) for x in re.findall(r"(\d+) redirected", log))
 rec = {"case": c, "rep": rep, "workers": w, "cpus": cpus,
        "gen": json.load(open(f"{d}/gen-{c}-{rep}.json")),
-       "job_cycles": a[0] - b[0], "job_pkts": a[1] - b[1], "redirected": redir}
+       "job_cycles": a[0] - b[0], "job_pkts": a[1] - b[1], "redirected": redir,
+       "job_cycles_per_pkt": {k: round((v - b[2].get(k, 0)) / max(a[1] - b[1], 1), 1)
+                              for k, v in a[2].items()}}
+for k in ("stats", "ipvs"):
+    try:
+        rec["dpvsd_" + k] = json.load(open(f"{d}/{k}-{c}-{rep}.json"))
+    except Exception:
+        rec["dpvsd_" + k] = None
 print(json.dumps(rec))
 EOF
 }
