@@ -150,6 +150,9 @@ struct xmit_ops {
 	int (*conn_prepare)(struct ipvs_service *svc, struct conn_param *cp);
 	/* The conn is being freed (may be NULL). */
 	void (*conn_release)(struct ipvs_conn *c);
+	/* conn_prepare() succeeded but the conn could not be created: give
+	 * back what it took (may be NULL). */
+	void (*conn_unprepare)(struct ipvs_service *svc, const struct conn_param *cp);
 	/* Client -> real server. */
 	enum dpvs_verdict (*in)(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p);
 	/* Real server -> client; NULL when replies bypass dpvsd (DR, TUNNEL). */

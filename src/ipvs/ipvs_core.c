@@ -260,6 +260,8 @@ static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service
 	}
 	c = conn_new(t, &cp, d, tmpl, &err);
 	if (!c) {
+		if (xo->conn_unprepare)
+			xo->conn_unprepare(svc, &cp);	/* e.g. FNAT's laddr count */
 		st->conn_fail++;
 		return VERDICT_DROP;
 	}

@@ -115,6 +115,20 @@ static void fnat_conn_release(struct ipvs_conn *c)
 	}
 }
 
+/* The conn of cp was not created: the local address is one conn lighter.
+ * (The port itself is not held: it is free as soon as no conn uses it.) */
+static void fnat_conn_unprepare(struct ipvs_service *svc, const struct conn_param *cp)
+{
+	uint32_t i;
+
+	for (i = 0; i < svc->n_laddrs; i++) {
+		if (svc->laddrs[i].addr.in4 == cp->laddr.in4 && svc->laddrs[i].conns > 0) {
+			svc->laddrs[i].conns--;
+			return;
+		}
+	}
+}
+
 static bool fnat_wants_toa(const struct ipvs_service *svc)
 {
 	return (svc->flags & SVC_F_TOA) != 0;
@@ -266,6 +280,7 @@ const struct xmit_ops xmit_fnat_ops = {
 	.conn_flags = 0,
 	.conn_prepare = fnat_conn_prepare,
 	.conn_release = fnat_conn_release,
+	.conn_unprepare = fnat_conn_unprepare,
 	.in = fnat_in,
 	.out = fnat_out,
 	.icmp_in = fnat_icmp_in,

@@ -480,3 +480,35 @@ TEST_F(IpvsCore, FwmarkServiceThroughClassifier)
 	EXPECT_EQ(3u, conns());
 	ASSERT_EQ(0, fwmark_flush());
 }
+
+// A full conn table refuses an FNAT SYN after the local address was picked:
+// the address's conn count must not keep the refused conn.
+TEST_F(IpvsCore, FnatRefusedConnGivesItsLocalAddressBack)
+{
+	conn_table_set(lcore, nullptr);
+	conn_table_destroy(t);
+	conn_table_params p = {64, 0};
+	ASSERT_EQ(0, conn_table_create(&p, &t));
+	ASSERT_EQ(0, conn_table_set(lcore, t));
+	add_service(IPVS_WIRE_FWD_FNAT);
+	union inet_addr va;
+	memset(&va, 0, sizeof(va));
+	va.in4 = ip4(VIP);
+	ipvs_service *svc = ipvs_svc_lookup(AF_INET, IPPROTO_TCP, &va, htons(80), 0);
+	ASSERT_NE(nullptr, svc);
+	ASSERT_EQ(1u, svc->n_laddrs);
+
+	uint64_t fail0 = st().conn_fail;
+	uint16_t cport = 2000;
+	while (st().conn_fail == fail0 && cport < 2200) {
+		hook(make_tcp({CLI, VIP, cport++, 80, RTE_TCP_SYN_FLAG}));
+		for (auto *m : g_out)
+			rte_pktmbuf_free(m);
+		g_out.clear();
+	}
+	ASSERT_EQ(fail0 + 1, st().conn_fail) << "the table never filled up";
+	EXPECT_EQ(conns(), svc->laddrs[0].conns);
+	hook(make_tcp({CLI, VIP, cport++, 80, RTE_TCP_SYN_FLAG}));
+	EXPECT_EQ(fail0 + 2, st().conn_fail);
+	EXPECT_EQ(conns(), svc->laddrs[0].conns);
+}
