@@ -48,6 +48,10 @@ static int parse_tcp(const struct rte_mbuf *m, uint16_t tot, struct ipvs_pkt *p)
 		return EDPVS_INVAL;
 	p->sport = th->src_port;
 	p->dport = th->dst_port;
+	/* Port 0 is reserved: never forward it (a NAT server would answer to
+	 * port 0, which its own stack refuses). */
+	if (p->sport == 0 || p->dport == 0)
+		return EDPVS_INVAL;
 	p->tcp_flags = th->tcp_flags;
 	p->seq = rte_be_to_cpu_32(th->sent_seq);
 	p->ack = rte_be_to_cpu_32(th->recv_ack);
@@ -70,6 +74,8 @@ static int parse_udp(const struct rte_mbuf *m, uint16_t tot, struct ipvs_pkt *p)
 	p->l4_len = sizeof(*uh);
 	p->sport = uh->src_port;
 	p->dport = uh->dst_port;
+	if (p->sport == 0 || p->dport == 0)
+		return EDPVS_INVAL;	/* reserved port, as for TCP */
 	p->payload_len = (uint16_t)(ulen - sizeof(*uh));
 	return 0;
 }
