@@ -48,13 +48,13 @@ struct pg_opts {
 	struct pg_flowspec fs;
 	double rate_mpps, duration_s, warmup_s, link_timeout_s, hold_s;
 	bool prime, steer;
-	uint32_t steer_seed, prime_wait_ms;
+	uint32_t steer_seed, prime_wait_ms, expect_dst;
 	uint16_t txq, rxq;
 	const char *out;
 };
 
 struct pg_counts {
-	uint64_t tx, rx, a_rx;
+	uint64_t tx, rx, a_rx, checked, bad;
 };
 
 struct pg_ctx {
@@ -95,6 +95,9 @@ static void pg_usage(void)
 		"  --steer-seed X       tx queue of a flow = jhash_2words(src ip, src port,\n"
 		"                       X) %% txq (the device's owner hash); default flow %% txq\n"
 		"  --link-timeout S     default 10\n"
+		"  --expect-dst A.B.C.D every 16th packet received on port B is checked:\n"
+		"                       IPv4 to this address, valid IP and TCP/UDP checksums\n"
+		"                       (without it: checksums only)\n"
 		"  --hold S             after the report, keep the links up (draining) for\n"
 		"                       S seconds, so the peer can read its counters first\n"
 		"  --out FILE           also write the final JSON there\n");
@@ -137,7 +140,7 @@ static void pg_defaults(struct pg_opts *o)
 
 enum { O_PROTO = 256, O_FLOWS, O_SIZE, O_SRCIP, O_SRCPORT, O_DSTIP, O_DSTPORT,
        O_DSTMAC, O_RATE, O_DUR, O_WARM, O_PRIME, O_PWAIT, O_TXQ, O_RXQ, O_STEER,
-       O_LINK, O_OUT, O_HOLD };
+       O_LINK, O_OUT, O_HOLD, O_EXPECT };
 
 static const struct option pg_longopts[] = {
 	{ "proto", 1, NULL, O_PROTO }, { "flows", 1, NULL, O_FLOWS },
@@ -149,7 +152,7 @@ static const struct option pg_longopts[] = {
 	{ "prime-wait-ms", 1, NULL, O_PWAIT }, { "txq", 1, NULL, O_TXQ },
 	{ "rxq", 1, NULL, O_RXQ }, { "steer-seed", 1, NULL, O_STEER },
 	{ "link-timeout", 1, NULL, O_LINK }, { "out", 1, NULL, O_OUT },
-	{ "hold", 1, NULL, O_HOLD },
+	{ "hold", 1, NULL, O_HOLD }, { "expect-dst", 1, NULL, O_EXPECT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -186,6 +189,7 @@ static int pg_opt(struct pg_opts *o, int c, const char *a, bool *have_mac, bool 
 	case O_LINK: bad = pg_parse_num(a, 0.1, 600, &o->link_timeout_s); break;
 	case O_OUT: o->out = a; break;
 	case O_HOLD: bad = pg_parse_num(a, 0, 600, &o->hold_s); break;
+	case O_EXPECT: bad = pg_parse_ip(a, &o->expect_dst); break;
 	default: return -1;
 	}
 	if (bad)
@@ -312,6 +316,12 @@ static uint32_t pg_rx(struct pg_ctx *g)
 	for (uint16_t q = 0; q < g->o.rxq; q++) {
 		n = rte_eth_rx_burst(PG_PORT_B, q, pkts, PG_BURST);
 		if (n) {
+			for (uint16_t k = 0; k < n; k++) {
+				if (((g->c.rx + got + k) & 15) != 0)
+					continue;
+				g->c.checked++;
+				g->c.bad += !pg_check(pkts[k], g->o.expect_dst);
+			}
 			got += n;
 			rte_pktmbuf_free_bulk(pkts, n);
 		}
@@ -393,7 +403,7 @@ static void pg_run(struct pg_ctx *g, double *measured_s)
 	const uint64_t t_end = t_meas + (uint64_t)(g->o.duration_s * g->hz);
 	const double rate = g->o.rate_mpps * 1e6;
 	uint64_t now = t0, t_sec = t0, t_cap = t0, capped = 0, t_start = t0;
-	struct pg_counts last = { 0 }, total = { 0 };
+	struct pg_counts last = { .tx = 0 }, total = { .tx = 0 };
 	bool measuring = false;
 
 	memset(&g->c, 0, sizeof(g->c));
@@ -415,7 +425,7 @@ static void pg_run(struct pg_ctx *g, double *measured_s)
 			t_start = t_sec = now;
 		}
 		if (now - t_sec >= g->hz) {
-			struct pg_counts d = { g->c.tx - last.tx, g->c.rx - last.rx, 0 };
+			struct pg_counts d = { .tx = g->c.tx - last.tx, .rx = g->c.rx - last.rx };
 
 			pg_print_sec(g, (double)(now - t0) / g->hz,
 				     measuring ? "measure" : "warmup", &d,
@@ -437,10 +447,11 @@ static void pg_report(struct pg_ctx *g, double secs, FILE *f)
 		"\"txq\":%u,\"rxq\":%u,\"rate_cap_mpps\":%.3f,\"cpu\":%d,\"tsc_hz\":%" PRIu64 ","
 		"\"prime_tx\":%" PRIu64 ",\"prime_rx\":%" PRIu64 ",\"warmup_s\":%.2f,"
 		"\"duration_s\":%.3f,\"tx_pkts\":%" PRIu64 ",\"rx_pkts\":%" PRIu64 ","
-		"\"port_a_rx\":%" PRIu64 ",\"tx_mpps\":%.4f,\"rx_mpps\":%.4f,\"rx_mpps_per_sec\":[",
+		"\"port_a_rx\":%" PRIu64 ",\"rx_checked\":%" PRIu64 ",\"rx_bad\":%" PRIu64 ","
+		"\"tx_mpps\":%.4f,\"rx_mpps\":%.4f,\"rx_mpps_per_sec\":[",
 		g->o.fs.proto == PG_TCP ? "tcp" : "udp", g->o.fs.flows, g->o.fs.size,
 		g->o.txq, g->o.rxq, g->o.rate_mpps, sched_getcpu(), g->hz, g->prime_tx,
-		g->prime_rx, g->o.warmup_s, secs, g->c.tx, g->c.rx, g->c.a_rx,
+		g->prime_rx, g->o.warmup_s, secs, g->c.tx, g->c.rx, g->c.a_rx, g->c.checked, g->c.bad,
 		g->c.tx / s / 1e6, g->c.rx / s / 1e6);
 	for (unsigned int i = 0; i < g->n_secs; i++)
 		fprintf(f, "%s%.4f", i ? "," : "", g->per_sec[i]);

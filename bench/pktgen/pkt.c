@@ -98,3 +98,41 @@ struct rte_mbuf *pg_build(const struct pg_flowspec *fs, struct rte_mempool *mp,
 	pg_fill_l4(fs, ip, sport, (uint16_t)(l4_hdr + payload), tcp_flags, i);
 	return m;
 }
+
+/* The ones' complement sum of pseudo header and segment is 0xffff. */
+static bool pg_l4_ok(const struct rte_ipv4_hdr *ip, const void *l4, uint32_t len)
+{
+	uint32_t sum = (uint32_t)rte_raw_cksum(l4, len) + rte_ipv4_phdr_cksum(ip, 0);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+bool pg_check(const struct rte_mbuf *m, uint32_t expect_dst)
+{
+	const uint32_t min = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	uint32_t ihl, tot;
+
+	if (m->nb_segs != 1 || m->data_len < min ||
+	    eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return false;
+	ihl = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) ||
+	    RTE_ETHER_HDR_LEN + tot > m->data_len || tot < ihl)
+		return false;
+	if (expect_dst && rte_be_to_cpu_32(ip->dst_addr) != expect_dst)
+		return false;
+	if (rte_raw_cksum(ip, ihl) != 0xffff)
+		return false;
+	if (ip->next_proto_id == IPPROTO_UDP && tot >= ihl + sizeof(struct rte_udp_hdr)) {
+		const struct rte_udp_hdr *uh = (const void *)((const char *)ip + ihl);
+
+		return uh->dgram_cksum == 0 || pg_l4_ok(ip, uh, tot - ihl);
+	}
+	if (ip->next_proto_id == IPPROTO_TCP && tot >= ihl + sizeof(struct rte_tcp_hdr))
+		return pg_l4_ok(ip, (const char *)ip + ihl, tot - ihl);
+	return true;
+}

@@ -43,4 +43,11 @@ void pg_flow_tuple(const struct pg_flowspec *fs, uint32_t i, uint32_t *sip,
 struct rte_mbuf *pg_build(const struct pg_flowspec *fs, struct rte_mempool *mp,
 			  uint32_t i, uint8_t tcp_flags);
 
+/*
+ * Check a received frame: IPv4 with a valid header checksum, destination
+ * `expect_dst` (host order; 0 = any), and for TCP/UDP a valid L4 checksum.
+ * Returns true when it passes.
+ */
+bool pg_check(const struct rte_mbuf *m, uint32_t expect_dst);
+
 #endif

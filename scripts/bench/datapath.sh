@@ -110,15 +110,16 @@ memif() {	# index role socket mac
 }
 
 # ---- the generator -------------------------------------------------------
-# start_gen CASE REP PROTO DPORT QUEUES_TX QUEUES_RX [STEER]: in the background
+# start_gen CASE REP PROTO DPORT QUEUES_TX QUEUES_RX STEER EXPECT_DST: in the background
 # (GEN_PID); its result goes to $D/gen-CASE-REP.json.  It then holds the
 # links up (so the DUT's counters survive) until finish_gen stops it.
 start_gen() {
-	local name=$1 proto=$3 dport=$4 txq=$5 rxq=$6 steer=${7:-} out="$D/gen-$1-$2.json"
+	local name=$1 proto=$3 dport=$4 txq=$5 rxq=$6 steer=$7 expect=$8 out="$D/gen-$1-$2.json"
 	local args=(--proto "$proto" --flows "$FLOWS" --size "$SIZE" --dst-mac "$MAC_DA"
 		    --dst-ip "$VIP" --dst-port "$dport" --duration "$WINDOW" --warmup "$WARMUP"
 		    --prime --txq "$txq" --rxq "$rxq" --out "$out" --hold 30)
 	[ -n "$steer" ] && args+=(--steer-seed "$steer")
+	[ -n "$expect" ] && args+=(--expect-dst "$expect")
 	rm -f "$out"
 	setsid "$PKTGEN" --no-pci --no-huge -m 512 \
 		--file-prefix "${PFX}g" --lcores "0@$GEN_CPU" --log-level=lib.eal:notice \
@@ -168,7 +169,7 @@ run_ceiling() {	# rep
 	# the sockets exist at probe, the ports only once testpmd forwards
 	wait_log "$D/testpmd-$1.log" "start packet forwarding" ||
 		{ cat "$D/testpmd-$1.log" >&2; die "testpmd did not start"; }
-	start_gen ceiling "$1" udp "$PORT_FNAT_UDP" 1 1
+	start_gen ceiling "$1" udp "$PORT_FNAT_UDP" 1 1 "" "$VIP"
 	wait_gen ceiling "$1" || die "generator failed (ceiling)"
 	stop_pid "$DUT_PID"	# before the generator: memif resets counters on disconnect
 	DUT_PID=
@@ -249,7 +250,10 @@ run_dpvsd() {	# case rep
 	start_dpvsd "$w" "$rep"
 	"$DPIP" -j lcore show >"$D/lcore-$c-$rep.before" || die "dpip lcore show"
 	# dpvsd: rx queues = workers, tx queues = workers + 1 (control lcores)
-	start_gen "$c" "$rep" "$proto" "$dport" "$w" $((w + 1)) "$steer"
+	# FNAT rewrites the destination to the real server; DR keeps the VIP
+	local expect=$RS
+	[ "$mode" = dr ] && expect=$VIP
+	start_gen "$c" "$rep" "$proto" "$dport" "$w" $((w + 1)) "$steer" "$expect"
 	wait_gen "$c" "$rep" || die "generator failed ($c)"
 	"$DPIP" -j lcore show >"$D/lcore-$c-$rep.after" || die "dpip lcore show"
 	"$DPIP" -j stats >"$D/stats-$c-$rep.json" 2>&1 || echo null >"$D/stats-$c-$rep.json"

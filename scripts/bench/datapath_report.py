@@ -34,6 +34,8 @@ def summarise(case, runs, ceil_by_rep, ceil_cyc):
                           for r in runs if r["gen"]["tx_pkts"]]),
         "offered_mpps": med([r["gen"]["tx_mpps"] for r in runs]),
         "prime_rx": min(r["gen"]["prime_rx"] for r in runs),
+        "rx_checked": sum(r["gen"].get("rx_checked", 0) for r in runs),
+        "rx_bad": sum(r["gen"].get("rx_bad", 0) for r in runs),
         "flows": runs[0]["gen"]["flows"],
         "cycles_per_pkt_tsc": hz * cpus / (m * 1e6) if m else None,
     }
@@ -113,6 +115,10 @@ def main():
           "worker / ceiling of the same repetition; cyc/pkt: TSC / (Mpps per CPU); "
           "cyc/pkt(busy): testpmd busy cycles, dpvsd workers' job cycles per packet; "
           "ratio(cyc): ceiling busy cycles / dpvsd job cycles")
+    bad = [r["case"] for r in rows if r["rx_bad"]]
+    print("received packets checked (1 in 16: destination, IP and L4 checksums): %d, bad: %d%s"
+          % (sum(r["rx_checked"] for r in rows), sum(r["rx_bad"] for r in rows),
+             (" in " + " ".join(bad)) if bad else ""))
     state = "-" if target["met"] is None else ("met" if target["met"] else "NOT met")
     print("target: %s: %s (worst ratio %s)" % (TARGET_NAME, state, fmt(target["value"])))
     print("results: %s" % out)
