@@ -70,6 +70,12 @@ int timer_cancel(struct timer_entry *t);
 /* True while t is armed (scheduled and its callback not started). */
 bool timer_pending(const struct timer_entry *t);
 
+/* When a pending t expires, in microseconds on the timer_now_us() clock
+ * (the end of its expiry tick; it fires at the first timer_manage() after
+ * that).  0 if t is not pending.  The owner lcore, or any thread that
+ * tolerates a stale value (listings). */
+uint64_t timer_expires_us(const struct timer_entry *t);
+
 /* Monotonic microseconds since an arbitrary start, from
  * rte_get_timer_cycles() (or the test clock, see timer_set_clock()).
  * Any thread. */

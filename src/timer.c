@@ -357,6 +357,11 @@ bool timer_pending(const struct timer_entry *t)
 	return t && t->pprev != NULL;
 }
 
+uint64_t timer_expires_us(const struct timer_entry *t)
+{
+	return timer_pending(t) ? t->expires * TIMER_TICK_US : 0;
+}
+
 uint64_t timer_count(unsigned int lcore_id)
 {
 	if (lcore_id >= RTE_MAX_LCORE || !timer_ctx.wheel[lcore_id])

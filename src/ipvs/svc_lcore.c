@@ -479,10 +479,8 @@ struct conn_walk_ctx {
 	unsigned int lcore_id;
 };
 
-/* Time left before c expires.  timer.h has no accessor for it: this reads
- * the pending timer's absolute expiry tick (units of TIMER_TICK_US on the
- * timer_now_us() clock, as timer_schedule() sets it) and falls back to the
- * full timeout when the timer is not pending. */
+/* Time left before c expires (its pending timer), or the full timeout
+ * when the timer is not pending. */
 static uint32_t conn_expire_ms(const struct ipvs_conn *c)
 {
 	uint64_t now, when;
@@ -490,7 +488,7 @@ static uint32_t conn_expire_ms(const struct ipvs_conn *c)
 	if (!timer_pending(&c->timer))
 		return conn_timeout(c) * 1000u;
 	now = timer_now_us();
-	when = c->timer.expires * TIMER_TICK_US;
+	when = timer_expires_us(&c->timer);
 	return when > now ? (uint32_t)RTE_MIN((when - now) / 1000u, (uint64_t)UINT32_MAX) : 0;
 }
 

@@ -395,3 +395,19 @@ TEST_F(TimerTest, ManageJobFiresOnTheWorkerLoop)
 }
 
 } /* namespace */
+
+TEST_F(TimerTest, ExpiresUsAccessor)
+{
+	struct rec a;
+	uint64_t t0 = timer_now_us();
+
+	EXPECT_EQ(0u, timer_expires_us(nullptr));
+	arm(&a, 1, 2500);
+	/* the end of the tick that holds now + 2500 us: never early, < 1 tick late */
+	EXPECT_GE(timer_expires_us(&a.t), t0 + 2500);
+	EXPECT_LT(timer_expires_us(&a.t), t0 + 2500 + TIMER_TICK_US);
+	ASSERT_EQ(0, timer_schedule(&a.t, 10000));	/* re-arm moves it */
+	EXPECT_GE(timer_expires_us(&a.t), t0 + 10000);
+	EXPECT_EQ(0, timer_cancel(&a.t));
+	EXPECT_EQ(0u, timer_expires_us(&a.t));
+}
