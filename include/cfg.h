@@ -169,8 +169,10 @@ int cfg_apply(struct cfg_tree *t, bool reload, struct cfg_errors *errs);
 /* Free a tree (and whatever staged objects it still owns). */
 void cfg_free(struct cfg_tree *t);
 
-/* The EAL argv for t: lcores, memory, hugepages, file prefix, --no-pci,
- * every section's eal_args, extra_args, then user_argv.  Returns argc, or
+/* The EAL argv for t: lcores, memory, hugepages, file prefix, --no-pci
+ * (as argv[1], left out when any argument allows a PCI device: -a/--allow,
+ * e.g. a netif port with pci = "..."), every section's eal_args,
+ * extra_args, then user_argv.  Returns argc, or
  * an EDPVS_* code.  Free with cfg_eal_args_free(). */
 int cfg_build_eal_args(const struct cfg_tree *t, int user_argc, char **user_argv,
 		       struct cfg_eal_args *out);

@@ -397,6 +397,37 @@ static int cfg_push_memory(const struct cfg_tree *t, struct cfg_eal_args *a)
 	return rc;
 }
 
+/* True if an argument asks the EAL to probe a PCI device (-a ADDR,
+ * -aADDR, --allow[=]ADDR): then the PCI bus must stay on. */
+static bool cfg_wants_pci(const struct cfg_eal_args *a)
+{
+	unsigned int i;
+
+	for (i = 1; i < a->argc; i++)
+		if (strncmp(a->argv[i], "-a", 2) == 0 || strncmp(a->argv[i], "--allow", 7) == 0)
+			return true;
+	return false;
+}
+
+/* "--no-pci" as argv[1], unless a PCI device is allowed: without a NIC
+ * configured, the EAL must not probe the machine's own PCI devices (a VM's
+ * virtio NIC in use by the kernel). */
+static int cfg_push_no_pci(struct cfg_eal_args *a)
+{
+	char *no_pci;
+	int rc;
+
+	if (cfg_wants_pci(a))
+		return 0;
+	rc = cfg_eal_args_push(a, "--no-pci");
+	if (rc != 0)
+		return rc;
+	no_pci = a->argv[a->argc - 1];
+	memmove(&a->argv[2], &a->argv[1], (a->argc - 2) * sizeof(a->argv[0]));
+	a->argv[1] = no_pci;
+	return 0;
+}
+
 int cfg_build_eal_args(const struct cfg_tree *t, int user_argc, char **user_argv,
 		       struct cfg_eal_args *out)
 {
@@ -405,8 +436,6 @@ int cfg_build_eal_args(const struct cfg_tree *t, int user_argc, char **user_argv
 
 	memset(out, 0, sizeof(*out));
 	rc = cfg_eal_args_push(out, "dpvsd");
-	if (rc == 0)
-		rc = cfg_eal_args_push(out, "--no-pci");
 	if (rc == 0)
 		rc = cfg_eal_args_push(out, "--file-prefix=%s", t->eal.file_prefix);
 	if (rc == 0)
@@ -419,6 +448,8 @@ int cfg_build_eal_args(const struct cfg_tree *t, int user_argc, char **user_argv
 		rc = cfg_eal_args_push(out, "%s", t->eal.extra[i]);
 	for (i = 0; rc == 0 && (int)i < user_argc; i++)
 		rc = cfg_eal_args_push(out, "%s", user_argv[i]);
+	if (rc == 0)
+		rc = cfg_push_no_pci(out);
 	if (rc != 0) {
 		cfg_eal_args_free(out);
 		return rc;

@@ -647,3 +647,25 @@ TEST(CfgSection, DuplicateAndCoreNamesAreRefused) {
 }
 
 }  // namespace
+
+// --no-pci keeps the EAL off the machine's own PCI devices, but a PCI port
+// (netif passes -a ADDR) or an -a/--allow in the arguments needs the bus.
+TEST(CfgEal, NoPciOnlyWithoutPciDevices) {
+	Loaded l;
+	load("eal = { file_prefix = \"ut\"; hugepages = \"no\"; };\n", &l);
+	ASSERT_EQ(0, l.rc);
+	auto v = eal_args(l.tree, {});
+	EXPECT_EQ(1u, index_of(v, "--no-pci"));
+	v = eal_args(l.tree, { "-a", "0000:00:04.0" });
+	EXPECT_EQ(std::string::npos, index_of(v, "--no-pci"));
+	v = eal_args(l.tree, { "--allow=0000:00:04.0" });
+	EXPECT_EQ(std::string::npos, index_of(v, "--no-pci"));
+
+	Loaded p;
+	load("eal = { file_prefix = \"ut\"; hugepages = \"no\"; };\n"
+	     "netif = { ports = ( { pci = \"0000:00:04.0\"; } ); };\n", &p);
+	ASSERT_EQ(0, p.rc);
+	v = eal_args(p.tree, {});
+	EXPECT_EQ(std::string::npos, index_of(v, "--no-pci"));
+	EXPECT_NE(std::string::npos, index_of(v, "-a0000:00:04.0"));
+}
