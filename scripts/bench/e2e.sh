@@ -17,11 +17,12 @@
 # Usage (root):  bash scripts/bench/e2e.sh
 # Environment:
 #   BENCH_QUICK=1        2 s windows, 1 repetition (default 10 s x 3)
-#   BENCH_DURATION=S     seconds per window (overrides)
-#   BENCH_REPEAT=N       repetitions (median and spread)
+#   BENCH_WINDOW=S       seconds per window (overrides; alias BENCH_DURATION)
+#   BENCH_REPS=N         repetitions, median and spread (alias BENCH_REPEAT)
 #   BENCH_GEN_CPU=0      CPU of the generator and the endpoints
-#   BENCH_DUT_CPU=1      CPU of the device under test (dpvsd lcores, router softirq)
-#   BENCH_OUT_DIR=DIR    where e2e.json goes (default <repo>/bench-results)
+#   BENCH_DUT_CPU=1      CPU of the device under test (dpvsd lcores, router
+#                        softirq); the first of BENCH_DUT_CPUS if that is set
+#   BENCH_OUT=DIR        where e2e.json goes (default <repo>/bench-results)
 #   E2E_PATHS="kernel nft xdp packet"   which paths, in this order
 #   E2E_MODE=nat|fnat    dpvsd forwarding mode (default nat, like nft DNAT)
 #   E2E_SERVERS=3        nginx real servers (2..3 recommended)
@@ -50,11 +51,12 @@ LAB=$ROOT/scripts/lab.sh
 HERE=$ROOT/scripts/bench
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then DUR=2; REPS=1; else DUR=10; REPS=3; fi
-DUR=${BENCH_DURATION:-$DUR}
-REPS=${BENCH_REPEAT:-$REPS}
+DUR=${BENCH_WINDOW:-${BENCH_DURATION:-$DUR}}
+REPS=${BENCH_REPS:-${BENCH_REPEAT:-$REPS}}
 GEN_CPU=${BENCH_GEN_CPU:-0}
 DUT_CPU=${BENCH_DUT_CPU:-1}
-OUT_DIR=${BENCH_OUT_DIR:-$ROOT/bench-results}
+[ -n "${BENCH_DUT_CPUS:-}" ] && DUT_CPU=${BENCH_DUT_CPUS%% *}
+OUT_DIR=${BENCH_OUT:-${BENCH_OUT_DIR:-$ROOT/bench-results}}
 PATHS=${E2E_PATHS:-kernel nft xdp packet}
 MODE=${E2E_MODE:-nat}
 SERVERS=${E2E_SERVERS:-3}
@@ -431,33 +433,27 @@ print(d["end"]["sum_received"]["bits_per_second"] / 1e6)' "$out" 2>/dev/null)
 	log "$path $test #$rep: $val $([ "$test" = iperf3 ] && echo Mbit/s || echo req/s) (errors $errs)"
 }
 
-run_path() {
-	local path=$1 test rep
-	log "---- $path"
-	if ! path_up "$path"; then
-		log "$path: set-up failed, skipped"
+# One repetition of every test on one path: set it up, warm it up, measure,
+# tear it down.  Repetitions go round the paths (rep 1 of every path, then
+# rep 2 ...), so a change of load on a shared machine hits every path alike.
+run_path() {	# path rep
+	local path=$1 rep=$2 test
+	log "---- $path (repetition $rep of $REPS)"
+	if ! path_up "$path" || ! warm_up; then
+		log "$path: set-up failed or http://${TARGET:-?}/ does not answer, skipped"
 		FAILED=1
 		path_down "$path"
-		printf '%s\tsetup\t0\tnan\t0\t\t\n' "$path" >>"$RAW"
-		return 0
-	fi
-	if ! warm_up; then
-		log "$path: http://$TARGET/ does not answer, skipped"
-		FAILED=1
-		path_down "$path"
-		printf '%s\tsetup\t0\tnan\t0\t\t\n' "$path" >>"$RAW"
+		printf '%s\tsetup\t%s\tnan\t0\t\t\n' "$path" "$rep" >>"$RAW"
 		return 0
 	fi
 	for test in wrk_close wrk_keepalive iperf3; do
-		for (( rep = 1; rep <= REPS; rep++ )); do
-			measure "$path" "$test" "$rep"
-		done
+		measure "$path" "$test" "$rep"
 	done
 	path_down "$path"
 }
 
 main() {
-	local path
+	local path rep
 	trap cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -467,7 +463,9 @@ main() {
 	log "windows ${DUR}s x $REPS, generator on CPU $GEN_CPU, device under test on CPU $DUT_CPU, paths: $PATHS, dpvsd mode $MODE"
 	topo_up
 	servers_start
-	for path in $PATHS; do run_path "$path"; done
+	for (( rep = 1; rep <= REPS; rep++ )); do
+		for path in $PATHS; do run_path "$path" "$rep"; done
+	done
 	python3 "$HERE/e2e_report.py" --raw "$RAW" --out "$OUT_DIR/e2e.json" \
 		--duration "$DUR" --repeat "$REPS" --gen-cpu "$GEN_CPU" --dut-cpu "$DUT_CPU" \
 		--mode "$MODE" --servers "$SERVERS" --conns "$CONNS" || FAILED=1

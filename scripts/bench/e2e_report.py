@@ -69,13 +69,14 @@ def med(xs):
 def summarise(rows):
     res = {}
     for r in rows:
+        p = res.setdefault(r["path"], {"name": NAMES.get(r["path"], r["path"]),
+                                       "setup_failures": 0})
         if r["test"] == "setup":
-            res.setdefault(r["path"], {"name": NAMES.get(r["path"], r["path"]),
-                                       "error": "set-up failed"})
+            p["setup_failures"] += 1
             continue
-        p = res.setdefault(r["path"], {"name": NAMES.get(r["path"], r["path"])})
         t = p.setdefault(r["test"], {"runs": [], "errors": 0, "_rows": []})
         t["runs"].append(None if math.isnan(r["value"]) else r["value"])
+        t.setdefault("by_rep", {})[r["rep"]] = t["runs"][-1]
         t["errors"] += r["errors"]
         t["_rows"].append(r)
     for p in res.values():
@@ -105,6 +106,15 @@ def ratio(a, b):
     return round(a / b, 3) if a is not None and b else None
 
 
+def paired(d, b):
+    """Median over repetitions of d/b, each pair measured back to back."""
+    if not d or not b:
+        return None
+    rs = [d["by_rep"][k] / b["by_rep"][k] for k in d.get("by_rep", {})
+          if d["by_rep"][k] and b.get("by_rep", {}).get(k)]
+    return round(statistics.median(rs), 3) if rs else None
+
+
 def verdict(dut, base):
     """met: median >= baseline's; within noise: the ranges overlap; else not met."""
     if not dut or not base or dut.get("median") is None or base.get("median") is None:
@@ -132,9 +142,13 @@ def main():
         target[dut] = {}
         for name, _ in TESTS:
             d = paths[dut].get(name)
+            k = paths.get("kernel", {}).get(name)
+            n = paths.get("nft", {}).get(name)
             ratios[dut][name] = {
-                "vs_kernel": ratio(d and d.get("median"), paths.get("kernel", {}).get(name, {}).get("median")),
-                "vs_nft": ratio(d and d.get("median"), paths.get("nft", {}).get(name, {}).get("median")),
+                "vs_kernel": ratio(d and d.get("median"), k and k.get("median")),
+                "vs_nft": ratio(d and d.get("median"), n and n.get("median")),
+                "vs_kernel_paired": paired(d, k),
+                "vs_nft_paired": paired(d, n),
             }
             target[dut][name] = verdict(d, paths.get("nft", {}).get(name))
     met = {dut: all(v == "met" for v in t.values()) for dut, t in target.items()}
@@ -177,9 +191,8 @@ def print_table(doc):
         p = doc["paths"].get(pname)
         if not p:
             continue
-        if "error" in p:
-            print(f"{pname:<8} {p['error']}")
-            continue
+        if p.get("setup_failures"):
+            print(f"{pname:<8} set-up failed {p['setup_failures']} time(s)")
         for name, unit in TESTS:
             t = p.get(name)
             if not t:
@@ -192,7 +205,8 @@ def print_table(doc):
                   f"{sp:>8} {t['errors']:>5} {pct(cpu['dut_busy']):>8} {pct(cpu['dut_softirq']):>8} "
                   f"{pct(cpu['gen_busy']):>8} {pct(cpu['dpvsd_process']):>6} "
                   f"{fmt(r.get('vs_kernel'), 2):>8} {fmt(r.get('vs_nft'), 2):>6}")
-    print("(req/s for wrk, Mbit/s for iperf3; CPU as a share of one CPU; dpvsd = its process)")
+    print("(req/s for wrk, Mbit/s for iperf3; CPU as a share of one CPU; dpvsd = its process;\n"
+          " /kernel and /nft: ratios of the medians; per-repetition ratios in the JSON)")
     for dut, per in doc["target"]["per_test"].items():
         ok = "MET" if doc["target"]["met"][dut] else "NOT MET"
         detail = ", ".join(f"{k}: {v}" for k, v in per.items())
