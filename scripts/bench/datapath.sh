@@ -26,6 +26,8 @@
 #   BUILD=dir           build directory (default build)
 #   BENCH_OUT=dir       results directory (default bench-results)
 #   BENCH_KEEP=1        keep the run directory (logs, configs) and say where
+#   BENCH_PAUSE_LOOPS=N dpvsd idle pause_loops (default 20000: workers spin
+#                       rather than sleep when the generator stalls briefly)
 # Memory: every process runs with --no-huge and sized -m (like dpvsd's
 # default), so the run changes nothing machine-wide (other users of a
 # shared machine may rely on the hugepage pool) and the ceiling and dpvsd
@@ -50,6 +52,10 @@ FLOWS=${BENCH_FLOWS:-4096}
 SIZE=${BENCH_SIZE:-64}
 CASES=${BENCH_CASES:-ceiling fnat_udp_1w dr_udp_1w fnat_tcp_1w fnat_udp_2w dr_udp_2w fnat_tcp_2w}
 NCPU=$(nproc)
+# dpvsd's idle policy is global: "sleep" keeps its master (which shares the
+# generator's CPU) quiet; many pause loops keep a worker from sleeping when
+# the generator is briefly descheduled.
+PAUSE_LOOPS=${BENCH_PAUSE_LOOPS:-20000}
 GEN_CPU=${BENCH_GEN_CPU:-0}
 if [ -n "${BENCH_DUT_CPUS:-}" ]; then
 	read -r -a DUT_CPUS <<<"$BENCH_DUT_CPUS"
@@ -141,6 +147,17 @@ wait_gen() {	# CASE REP: the result file appeared (0), or the generator died / h
 	return 1
 }
 
+wait_gen_line() {	# CASE REP TEXT: the generator printed TEXT (0), or died / hung
+	local i limit=$(( (${WINDOW%.*} + 40) * 10 ))
+	for ((i = 0; i < limit; i++)); do
+		grep -q "$3" "$D/gen-$1-$2.log" 2>/dev/null && return 0
+		alive "$GEN_PID" || break
+		sleep 0.1
+	done
+	cat "$D/gen-$1-$2.log" >&2
+	return 1
+}
+
 finish_gen() {
 	stop_pid "$GEN_PID"
 	GEN_PID=
@@ -190,7 +207,7 @@ dpvsd_conf() {	# workers -> config file path
 	for i in "${LADDRS[@]}"; do la+=", { dev = \"dpdk1\"; addr = \"$i/16\"; }"; done
 	cat >"$f" <<EOF
 global = { log_level = "notice"; pid_file = "$D/dpvsd.pid"; ctl_socket = "$D/dpvsd.sock";
-	   idle = { mode = "sleep"; }; };
+	   idle = { mode = "sleep"; pause_loops = $PAUSE_LOOPS; }; };
 eal = { file_prefix = "${PFX}d"; hugepages = "no"; extra_args = [ "--log-level=lib.eal:notice" ]; };
 lcores = ( { id = 0; role = "master"; cpu = $GEN_CPU; }$lc );
 netif = {
@@ -248,14 +265,20 @@ run_dpvsd() {	# case rep
 	esac
 	[ "$w" -gt 1 ] && steer=$OWNER_SEED
 	start_dpvsd "$w" "$rep"
-	"$DPIP" -j lcore show >"$D/lcore-$c-$rep.before" || die "dpip lcore show"
 	# dpvsd: rx queues = workers, tx queues = workers + 1 (control lcores)
 	# FNAT rewrites the destination to the real server; DR keeps the VIP
 	local expect=$RS
 	[ "$mode" = dr ] && expect=$VIP
 	start_gen "$c" "$rep" "$proto" "$dport" "$w" $((w + 1)) "$steer" "$expect"
+	# dpvsd's loop and job counters over the window: from the generator's
+	# first per-second line of the window to its result
+	wait_gen_line "$c" "$rep" '"phase":"measure"' || die "generator failed ($c)"
+	"$DPIP" -j lcore show >"$D/lcore-$c-$rep.before" || die "dpip lcore show"
+	local t0 t1
+	t0=$(date +%s.%N)
 	wait_gen "$c" "$rep" || die "generator failed ($c)"
 	"$DPIP" -j lcore show >"$D/lcore-$c-$rep.after" || die "dpip lcore show"
+	t1=$(date +%s.%N)
 	"$DPIP" -j stats >"$D/stats-$c-$rep.json" 2>&1 || echo null >"$D/stats-$c-$rep.json"
 	"$DPIP" -j ipvs stats >"$D/ipvs-$c-$rep.json" 2>&1 || echo null >"$D/ipvs-$c-$rep.json"
 	stop_pid "$DUT_PID"
@@ -263,9 +286,10 @@ run_dpvsd() {	# case rep
 	finish_gen
 	local cpus
 	cpus=$(printf '%s\n' "${DUT_CPUS[@]:0:$w}" | sort -u | wc -l)
-	python3 - "$D" "$c" "$rep" "$w" "$cpus" >>"$D/runs.jsonl" <<'EOF'
+	python3 - "$D" "$c" "$rep" "$w" "$cpus" "$t0" "$t1" >>"$D/runs.jsonl" <<'EOF'
 import json, re, sys
 d, c, rep, w, cpus = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+span_us = (float(sys.argv[7]) - float(sys.argv[6])) * 1e6
 def jobs(path):
     cyc = work = 0
     per = {}
@@ -279,11 +303,17 @@ def jobs(path):
                 work += j["work"]
     return cyc, work, per
 b, a = jobs(f"{d}/lcore-{c}-{rep}.before"), jobs(f"{d}/lcore-{c}-{rep}.after")
+def loops(path):
+    return {l["lcore"]: l for l in json.load(open(path))["lcores"]}
+lb, la = loops(f"{d}/lcore-{c}-{rep}.before"), loops(f"{d}/lcore-{c}-{rep}.after")
+idle = {str(k): {f: la[k][f] - lb[k].get(f, 0) for f in ("loops", "idle_loops", "sleeps", "sleep_us")}
+        | {"role": la[k]["role"]} for k in la if k in lb}
 log = open(f"{d}/dpvsd-{w}w-{rep}.log", errors="replace").read()
 redir = sum(int(x) for x in re.findall(r"(\d+) redirected", log))
 rec = {"case": c, "rep": rep, "workers": w, "cpus": cpus,
        "gen": json.load(open(f"{d}/gen-{c}-{rep}.json")),
        "job_cycles": a[0] - b[0], "job_pkts": a[1] - b[1], "redirected": redir,
+       "lcore_loops": idle, "span_us": span_us,
        "job_cycles_per_pkt": {k: round((v - b[2].get(k, 0)) / max(a[1] - b[1], 1), 1)
                               for k, v in a[2].items()}}
 for k in ("stats", "ipvs"):
