@@ -8,16 +8,20 @@
  * IPVS hook (L4 parse, conn lookup/creation, FNAT/NAT rewrite, TOA, PROXY
  * v2), neighbour output and tx.
  *
- * Input: byte 0 = control (bit 0: set the destination MAC to the port's;
- * bits 1-3: advance the clock by that many seconds first, so conns
- * expire); the rest is the frame (at most 2000 bytes).
+ * Input: one or more frames separated by the 4 bytes FUZZ_SEP (so that one
+ * input can open a conn and answer it: SYN then the server's SYN-ACK).
+ * Each frame: byte 0 = control (bit 0: set the destination MAC to the
+ * port's; bits 1-3: advance the clock by that many seconds first, so conns
+ * expire), then the Ethernet frame (at most 2000 bytes).  At most 8 frames.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 #include <rte_ring.h>
 
 #include "msg.h"
@@ -28,6 +32,9 @@
 #include "fuzz_env.h"
 
 #define FUZZ_MAX_FRAME 2000
+#define FUZZ_MAX_FRAMES 8
+static const uint8_t FUZZ_SEP[4] = { 0xde, 0xad, 0xbe, 0xef };
+#define FUZZ_MIN_FREE_MBUFS 512	/* of 4095 */
 
 struct fuzz_pkt {
 	const uint8_t *data;
@@ -87,20 +94,44 @@ static int fuzz_worker(void *arg)
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_frame(const uint8_t *data, size_t size)
 {
 	struct fuzz_pkt p;
 
 	if (size < 1 || size - 1 > FUZZ_MAX_FRAME)
-		return 0;
+		return;
 	p.ctl = data[0];
 	p.data = data + 1;
 	p.len = size - 1;
 	fuzz_clock_advance((uint64_t)((p.ctl >> 1) & 7) * 1000000u);
 	fuzz_on_worker(fuzz_worker, &p);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned int n;
+
+	for (n = 0; n < FUZZ_MAX_FRAMES && size > 0; n++) {
+		const uint8_t *sep = memmem(data, size, FUZZ_SEP, sizeof(FUZZ_SEP));
+		size_t len = sep ? (size_t)(sep - data) : size;
+
+		fuzz_frame(data, len);
+		if (!sep)
+			break;
+		size -= len + sizeof(FUZZ_SEP);
+		data = sep + sizeof(FUZZ_SEP);
+	}
 	/* The master's side: messages from the worker, deferred frees. */
 	msg_process(rte_get_main_lcore());
 	timer_manage(1024);
 	inet_rcu_reclaim();
+	/* Leaked mbufs are invisible to LeakSanitizer (pool memory): what
+	 * dpvsd may hold legitimately (neighbour queues, the unpolled tx
+	 * ring of the master's queue, caches) is far below the pool size. */
+	if (rte_mempool_avail_count(netif_pktmbuf_pool()) < FUZZ_MIN_FREE_MBUFS) {
+		fprintf(stderr, "fuzz_packet: mbuf pool exhausted (%u free): mbuf leak\n",
+			rte_mempool_avail_count(netif_pktmbuf_pool()));
+		abort();
+	}
 	return 0;
 }

@@ -29,6 +29,49 @@ def pkt(name, p, ctl=1):
     write("fuzz_packet", name, bytes([ctl]) + bytes(p))
 
 
+SEP = b"\xde\xad\xbe\xef"
+
+
+def seq(name, *frames):
+    """Several frames in one input (fuzz_packet.c splits at SEP)."""
+    write("fuzz_packet", name, SEP.join(bytes([1]) + bytes(f) for f in frames))
+
+
+def sequences():
+    e, r = Ether(src=CLI_MAC), Ether(src=RS_MAC)
+    c = IP(src=CLIENT, dst=NAT)
+    s = IP(src=RS1, dst=CLIENT)
+    for rs in (RS1, "10.0.1.11"):
+        s = IP(src=rs, dst=CLIENT)
+        seq("nat_flow_" + rs[-2:],
+            e / c / TCP(sport=41000, dport=80, flags="S", seq=100),
+            r / s / TCP(sport=8080, dport=41000, flags="SA", seq=900, ack=101),
+            e / c / TCP(sport=41000, dport=80, flags="A", seq=101, ack=901),
+            e / c / TCP(sport=41000, dport=80, flags="PA", seq=101, ack=901) / Raw(b"GET /"),
+            r / s / ICMP(type=3, code=4, nexthopmtu=600) /
+            Raw(bytes(IP(src=CLIENT, dst=rs) / TCP(sport=41000, dport=8080))[:28]),
+            e / c / ICMP(type=3, code=3) /
+            Raw(bytes(IP(src=NAT, dst=CLIENT) / TCP(sport=80, dport=41000))[:28]),
+            r / s / TCP(sport=8080, dport=41000, flags="FA", seq=901, ack=106),
+            e / c / TCP(sport=41000, dport=80, flags="R", seq=106))
+        seq("nat_udp_flow_" + rs[-2:],
+            e / c / UDP(sport=41001, dport=53) / Raw(b"q"),
+            r / s / UDP(sport=8080, dport=41001) / Raw(b"a"))
+    f = IP(src=CLIENT, dst=FNAT)
+    for lport in (1024, 1025, 1026):
+        b = IP(src=RS1, dst=LADDR)
+        seq("fnat_flow_%d" % lport,
+            e / f / TCP(sport=42000, dport=81, flags="S", seq=100),
+            r / b / TCP(sport=8080, dport=lport, flags="SA", seq=900, ack=101,
+                        options=[("MSS", 1460), ("SAckOK", b"")]),
+            e / f / TCP(sport=42000, dport=81, flags="A", seq=101, ack=901),
+            e / f / TCP(sport=42000, dport=81, flags="PA", seq=101, ack=901) / Raw(b"GET /"),
+            r / b / TCP(sport=8080, dport=lport, flags="A", seq=901, ack=134,
+                        options=[("SAck", (120, 130))]),
+            r / b / ICMP(type=3, code=4, nexthopmtu=600) /
+            Raw(bytes(IP(src=LADDR, dst=RS1) / TCP(sport=lport, dport=8080))[:28]))
+
+
 def packets():
     e = Ether(src=CLI_MAC, dst="ff:ff:ff:ff:ff:ff")
     pkt("arp_req", e / ARP(op=1, hwsrc=CLI_MAC, psrc=CLIENT, pdst=PORT_IP), ctl=0)
@@ -119,6 +162,7 @@ def cli_seeds():
 
 def main():
     packets()
+    sequences()
     ctl_seeds()
     cfg_seeds()
     cli_seeds()
