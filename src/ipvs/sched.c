@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <rte_jhash.h>
+#include <rte_lcore.h>
 #include "dpvs_err.h"
 #include "dpvs_log.h"
+#include "ipvs/ipvs.h"
 #include "ipvs/sched.h"
 #include "sched_int.h"
 
@@ -202,6 +204,13 @@ struct ipvs_dest **sched_sorted_dests(const struct ipvs_service *svc, uint32_t *
 }
 
 /* ---- smooth weighted round robin ---- */
+
+uint32_t sched_rotation_start(void)
+{
+	int idx = ipvs_worker_index(rte_lcore_id());
+
+	return idx > 0 ? (uint32_t)idx : 0;
+}
 
 int sched_swrr_pick(struct ipvs_dest *const *dests, int64_t *cur, uint32_t n)
 {

@@ -44,4 +44,11 @@ struct ipvs_dest *sched_buckets_pick(const struct ipvs_service *svc, uint32_t ha
  * index picked or -1. */
 int sched_swrr_pick(struct ipvs_dest *const *dests, int64_t *cur, uint32_t n);
 
+/* Where the calling lcore starts a rotation (rr, wrr): its index among the
+ * forwarding workers (ipvs_worker_index()), 0 on any other thread.  Every
+ * worker keeps its own rotation; starting them at different places makes
+ * short runs over several workers interleave instead of repeating the
+ * first dests once per worker. */
+uint32_t sched_rotation_start(void);
+
 #endif /* DPVS_IPVS_SCHED_INT_H */

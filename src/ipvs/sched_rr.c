@@ -5,10 +5,14 @@
  */
 #include <stdlib.h>
 #include "dpvs_err.h"
+#include <stdbool.h>
+#include <rte_branch_prediction.h>
 #include "ipvs/sched.h"
+#include "sched_int.h"
 
 struct rr_state {
 	uint32_t next;		/* index to try first */
+	bool started;		/* next was set from sched_rotation_start() */
 };
 
 static int rr_init(struct ipvs_service *svc)
@@ -40,6 +44,10 @@ static struct ipvs_dest *rr_schedule(struct ipvs_service *svc, const struct sche
 	(void)key;
 	if (!st || n == 0)
 		return NULL;
+	if (unlikely(!st->started)) {
+		st->next = sched_rotation_start() % n;
+		st->started = true;
+	}
 	for (i = 0; i < n; i++) {
 		uint32_t k = (st->next + i) % n;
 		struct ipvs_dest *d = svc->dests[k];

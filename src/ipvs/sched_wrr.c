@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dpvs_err.h"
+#include <rte_branch_prediction.h>
 #include "ipvs/sched.h"
 #include "sched_int.h"
 
 struct wrr_state {
 	uint32_t cap;
+	uint32_t skip;		/* picks to discard first (rotation start) */
 	int64_t *cur;		/* credit per dest, parallel to svc->dests */
 };
 
@@ -47,6 +49,7 @@ static int wrr_update(struct ipvs_service *svc)
 	free(st->cur);
 	st->cur = cur;
 	st->cap = cap;
+	st->skip = sched_rotation_start();	/* credits restart: so does the offset */
 	return 0;
 }
 
@@ -66,6 +69,8 @@ static struct ipvs_dest *wrr_schedule(struct ipvs_service *svc, const struct sch
 	(void)key;
 	if (!st || !st->cur || st->cap < svc->n_dests)
 		return NULL;
+	for (; unlikely(st->skip > 0); st->skip--)
+		(void)sched_swrr_pick(svc->dests, st->cur, svc->n_dests);
 	i = sched_swrr_pick(svc->dests, st->cur, svc->n_dests);
 	return i < 0 ? NULL : svc->dests[i];
 }

@@ -17,6 +17,8 @@
 #include "dpvs_err.h"
 #include "ipvs/service.h"
 #include "ipvs/sched.h"
+#include "ipvs/ipvs.h"
+#include "test_eal.h"
 
 namespace {
 
@@ -611,4 +613,31 @@ TEST(SchedConhash, KeyChoice)
 	struct ipvs_dest *d = sched_schedule(ip.svc, &k);
 	ASSERT_NE(nullptr, d);
 	EXPECT_NE(*by_ip.begin(), ip.index(d));
+}
+
+// Each worker keeps its own rr/wrr rotation; worker i starts i places in,
+// so workers interleave.  Lcore 0 (this thread) as worker index 1 of 2.
+TEST(SchedRr, WorkerStartsAtItsIndex)
+{
+	ASSERT_EQ(0, test_eal_up());
+	unsigned int ids[2] = {5, 0};
+	ASSERT_EQ(0, ipvs_set_workers(ids, 2));
+	{
+		Svc rr("rr", {1, 1, 1});
+		Svc wrr("wrr", {1, 1, 1});
+		std::vector<int> a, b;
+		for (int i = 0; i < 4; i++) {
+			a.push_back(rr.index(sched_schedule(rr.svc, nullptr)));
+			b.push_back(wrr.index(sched_schedule(wrr.svc, nullptr)));
+		}
+		EXPECT_EQ((std::vector<int>{1, 2, 0, 1}), a);
+		EXPECT_EQ((std::vector<int>{1, 2, 0, 1}), b);
+	}
+	unsigned int self = 0;
+	ASSERT_EQ(0, ipvs_set_workers(&self, 1));	// index 0: from the first dest
+	{
+		Svc rr("rr", {1, 1, 1});
+		EXPECT_EQ(0, rr.index(sched_schedule(rr.svc, nullptr)));
+	}
+	ipvs_set_workers(nullptr, 0);
 }
