@@ -18,6 +18,7 @@
 	X(ip) \
 	X(mark) \
 	X(ipvs) \
+	X(cfg) \
 	/* DPIP-CMDS: add X(obj) lines above this one */
 
 #define DPIP_CMD_DECLARE(obj) extern const struct dpip_cmd dpip_cmd_##obj;
