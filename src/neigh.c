@@ -348,6 +348,10 @@ int neigh_table_resolve(struct neigh_table *t, struct rte_mbuf *m, struct netif_
 {
 	struct neigh_entry *n = entry_find(t, port, addr);
 
+	/* Fast path: RESOLVE on a resolved entry only transmits (the table
+	 * keeps the state and its deadline), so skip the state machine. */
+	if (likely(n != NULL && (n->state == NEIGH_S_REACHABLE || n->state == NEIGH_S_STATIC)))
+		return entry_xmit(t, n, m);
 	if (n == NULL) {
 		n = entry_new(t, port, addr);
 		if (n == NULL) {
