@@ -147,6 +147,30 @@ static void wheel_place(struct timer_wheel *w, struct timer_entry *t)
 	timer_list_add(&w->overflow, t);
 }
 
+/*
+ * Re-arm of a pending timer whose new expiry falls in the very slot (same
+ * level, same index) it sits in: wheel_place() would put it back on the
+ * same list, so only its expiry changes.  This is the per-packet case
+ * (a conn touched again well before its timeout), which then costs no
+ * unlink/relink.  True if done.
+ */
+static bool wheel_rearm_in_place(struct timer_wheel *w, struct timer_entry *t,
+				 uint64_t now_us, uint64_t delay_us)
+{
+	uint64_t exp = (now_us + delay_us + TIMER_TICK_US - 1) / TIMER_TICK_US;
+	unsigned int level = t->where, shift;
+
+	if (level >= TIMER_LEVELS || exp < w->cur)
+		return false;
+	shift = TIMER_SLOT_BITS * level;
+	if (exp - w->cur >= (UINT64_C(1) << (shift + TIMER_SLOT_BITS)) ||
+	    (level > 0 && exp - w->cur < (UINT64_C(1) << shift)) ||
+	    ((exp ^ t->expires) >> shift) & TIMER_MASK)
+		return false;
+	t->expires = exp;
+	return true;
+}
+
 static void wheel_unlink(struct timer_wheel *w, struct timer_entry *t)
 {
 	if (t->where < TIMER_LEVELS)
@@ -325,12 +349,14 @@ int timer_schedule(struct timer_entry *t, uint64_t delay_us)
 	w = timer_ctx.wheel[self];
 	if (!w)
 		return EDPVS_NOTREADY;
+	now_us = timer_now_us();
+	delay_us = RTE_MIN(delay_us, TIMER_MAX_DELAY_US);
+	if (t->pprev && wheel_rearm_in_place(w, t, now_us, delay_us))
+		return 0;
 	if (t->pprev)
 		wheel_unlink(w, t);
-	now_us = timer_now_us();
 	if (w->count == 0 && w->cur < now_us / TIMER_TICK_US)
 		w->cur = now_us / TIMER_TICK_US;	/* idle wheel: catch up at once */
-	delay_us = RTE_MIN(delay_us, TIMER_MAX_DELAY_US);
 	t->expires = (now_us + delay_us + TIMER_TICK_US - 1) / TIMER_TICK_US;
 	if (t->expires < w->cur)
 		t->expires = w->cur;
