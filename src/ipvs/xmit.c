@@ -119,16 +119,62 @@ static void set_port(uint8_t *field, uint16_t v, uint8_t *csum)
 	wr16(field, v);
 }
 
+/* Ones' complement sum of a field's change (RFC 1624 eqn. 3 terms ~m + m'),
+ * to be added to ~csum; several changes add up before one fold. */
+static inline uint32_t csum_delta4(uint32_t old, uint32_t new_)
+{
+	return (uint32_t)(uint16_t)~(old & 0xffff) + (uint16_t)~(old >> 16) +
+	       (new_ & 0xffff) + (new_ >> 16);
+}
+
+static inline uint32_t csum_delta2(uint16_t old, uint16_t new_)
+{
+	return (uint32_t)(uint16_t)~old + new_;
+}
+
+/* Apply an accumulated change (< 2^20) to the checksum at csum. */
+static inline void csum_add(uint8_t *csum, uint32_t delta)
+{
+	wr16(csum, (uint16_t)~xmit_csum_fold((uint16_t)~rd16(csum) + delta));
+}
+
+/* One pass over the four fields, one checksum update each for the IPv4
+ * header and the L4 header (per packet on every NAT/FNAT conn). */
 void xmit_set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t)
 {
 	struct rte_ipv4_hdr *ip = ip_hdr(m);
+	uint8_t *sa = FLD(ip, struct rte_ipv4_hdr, src_addr);
+	uint8_t *da = FLD(ip, struct rte_ipv4_hdr, dst_addr);
 	uint8_t *ports = rte_pktmbuf_mtod_offset(m, uint8_t *, p->l3_len);
 	uint8_t *csum = l4_csum(m, p);
+	uint32_t osa = rd32(sa), oda = rd32(da), a_sum = 0, p_sum = 0;
+	uint16_t osp = rd16(ports), odp = rd16(ports + 2);
+	bool a_chg = false, p_chg = false;
 
-	set_addr(ip, FLD(ip, struct rte_ipv4_hdr, src_addr), t->saddr, csum);
-	set_addr(ip, FLD(ip, struct rte_ipv4_hdr, dst_addr), t->daddr, csum);
-	set_port(ports, t->sport, csum);
-	set_port(ports + 2, t->dport, csum);
+	if (osa != t->saddr) {
+		a_sum += csum_delta4(osa, t->saddr);
+		wr32(sa, t->saddr);
+		a_chg = true;
+	}
+	if (oda != t->daddr) {
+		a_sum += csum_delta4(oda, t->daddr);
+		wr32(da, t->daddr);
+		a_chg = true;
+	}
+	if (osp != t->sport) {
+		p_sum += csum_delta2(osp, t->sport);
+		wr16(ports, t->sport);
+		p_chg = true;
+	}
+	if (odp != t->dport) {
+		p_sum += csum_delta2(odp, t->dport);
+		wr16(ports + 2, t->dport);
+		p_chg = true;
+	}
+	if (a_chg)
+		csum_add(FLD(ip, struct rte_ipv4_hdr, hdr_checksum), a_sum);
+	if (csum && (a_chg || p_chg))
+		csum_add(csum, a_sum + p_sum);
 	l4_csum_fixup(p, csum);
 	p->saddr = t->saddr;
 	p->daddr = t->daddr;
