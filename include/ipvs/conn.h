@@ -87,13 +87,12 @@ struct ipvs_conn {
 		uint32_t n_control;	/* templates: conns it controls */
 	};
 	struct ipvs_dest *dest;		/* holds a dest reference */
-	const struct xmit_ops *xmit;	/* bound once at creation (H8) */
 	struct timer_entry timer;	/* expiry, on the owner lcore's wheel */
-};
+};	/* the forwarding ops are xmit_ops_get(fwd) (H8): no pointer per conn */
 
 /* Bytes per connection including both hash nodes and the timer (the hash
  * bucket array adds 4 bytes per bucket on top). */
-#define CONN_SIZE 160u
+#define CONN_SIZE 152u
 static_assert(sizeof(struct ipvs_conn) <= CONN_SIZE, "struct ipvs_conn fits its budget");
 
 /* What a new conn is made from. */
@@ -104,7 +103,6 @@ struct conn_param {
 	uint16_t flags;			/* CONN_F_IN_ONLY, CONN_F_ONEPACKET, CONN_F_XMIT* */
 	union inet_addr caddr, vaddr, laddr, daddr;
 	uint16_t cport, vport, lport, dport;	/* network order */
-	const struct xmit_ops *xmit;
 };
 
 /* Sizing of one lcore's table. */

@@ -488,7 +488,6 @@ static void conn_fill(struct ipvs_conn *c, const struct conn_param *p)
 	c->lport = p->lport;
 	c->dport = p->dport;
 	c->fwd = p->fwd;
-	c->xmit = p->xmit;
 	c->state = proto_get(p->proto)->init_state;
 }
 

@@ -162,6 +162,12 @@ static void ipvs_count(struct ipvs_conn *c, enum conn_dir dir, uint32_t bytes)
 	}
 }
 
+/* The forwarding ops of a conn (bound by its mode; templates have none). */
+static inline const struct xmit_ops *ipvs_conn_ops(const struct ipvs_conn *c)
+{
+	return (c->flags & CONN_F_TEMPLATE) ? NULL : xmit_ops_get(c->fwd);
+}
+
 static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *c,
 					enum conn_dir dir, struct rte_mbuf *m, struct ipvs_pkt *p)
 {
@@ -170,7 +176,9 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 	enum dpvs_verdict (*op)(struct ipvs_conn *, struct rte_mbuf *, struct ipvs_pkt *);
 	enum dpvs_verdict v;
 
-	op = dir == CONN_DIR_IN ? c->xmit->in : c->xmit->out;
+	const struct xmit_ops *xo = ipvs_conn_ops(c);
+
+	op = !xo ? NULL : dir == CONN_DIR_IN ? xo->in : xo->out;
 	if (!op)
 		return VERDICT_ACCEPT;	/* e.g. a DR server routing its replies through us */
 	proto_conn_update(c, pdir, p->tcp_flags);
@@ -228,7 +236,6 @@ static void ipvs_conn_param(struct conn_param *cp, const struct ipvs_service *sv
 	cp->vport = p->dport;
 	cp->lport = p->sport;
 	cp->dport = d->port ? d->port : p->dport;
-	cp->xmit = xo;
 }
 
 static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service *svc,
@@ -277,6 +284,7 @@ static enum dpvs_verdict ipvs_icmp(struct conn_table *t, struct rte_mbuf *m, str
 	/* The quoted packet reversed is a packet of the conn's own flow. */
 	const union inet_addr s = { .in4 = p->inner_daddr }, d = { .in4 = p->inner_saddr };
 	enum dpvs_verdict (*op)(struct ipvs_conn *, struct rte_mbuf *, struct ipvs_pkt *);
+	const struct xmit_ops *xo;
 	struct ipvs_service *svc;
 	struct ipvs_conn *c;
 	enum conn_dir dir;
@@ -293,7 +301,8 @@ static enum dpvs_verdict ipvs_icmp(struct conn_table *t, struct rte_mbuf *m, str
 		st->icmp_drop += svc ? 1 : 0;
 		return svc ? VERDICT_DROP : VERDICT_ACCEPT;
 	}
-	op = dir == CONN_DIR_IN ? c->xmit->icmp_in : c->xmit->icmp_out;
+	xo = ipvs_conn_ops(c);
+	op = !xo ? NULL : dir == CONN_DIR_IN ? xo->icmp_in : xo->icmp_out;
 	if (!op)
 		return VERDICT_ACCEPT;
 	st->icmp_fwd++;
@@ -388,8 +397,10 @@ enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m, struct netif_
 
 static void ipvs_conn_release(struct ipvs_conn *c)
 {
-	if (c->xmit && c->xmit->conn_release)
-		c->xmit->conn_release(c);
+	const struct xmit_ops *xo = ipvs_conn_ops(c);
+
+	if (xo && xo->conn_release)
+		xo->conn_release(c);
 }
 
 int ipvs_set_workers(const unsigned int *lcore_ids, unsigned int n)
