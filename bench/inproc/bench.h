@@ -49,6 +49,7 @@ struct bench_ctx {
 		int done;
 		uint64_t conns, rss_before, rss_after, pool_in_use_before, pool_in_use_after;
 		uint64_t table_bytes_per_conn, fill_cycles, fill_wall_cycles, failed;
+		uint64_t map_grow[2], map_size[2];	/* the two mappings that grew most */
 	} mem;
 	int rc;
 };

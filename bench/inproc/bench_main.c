@@ -130,12 +130,15 @@ static void print_json(const struct bench_ctx *b)
 		       PRIu64 ", \"rss_after\": %" PRIu64 ", \"rss_bytes_per_conn\": %.1f, "
 		       "\"table_bytes_per_conn\": %" PRIu64 ", \"mbufs_in_use_before\": %" PRIu64
 		       ", \"mbufs_in_use_after\": %" PRIu64 ", \"fill_worker_secs\": %.3f, "
-		       "\"fill_wall_secs\": %.3f, \"fill_per_sec\": %.0f}\n",
+		       "\"fill_wall_secs\": %.3f, \"fill_per_sec\": %.0f,\n    \"top_mappings\": "
+		       "[{\"size\": %" PRIu64 ", \"rss_growth\": %" PRIu64 "}, {\"size\": %" PRIu64
+		       ", \"rss_growth\": %" PRIu64 "}]}\n",
 		       b->mem.conns, b->mem.failed, b->mem.rss_before, b->mem.rss_after,
 		       b->mem.conns ? delta / (double)b->mem.conns : 0, b->mem.table_bytes_per_conn,
 		       b->mem.pool_in_use_before, b->mem.pool_in_use_after, fill,
 		       (double)b->mem.fill_wall_cycles / hz,
-		       fill > 0 ? (double)b->mem.conns / fill : 0);
+		       fill > 0 ? (double)b->mem.conns / fill : 0, b->mem.map_size[0],
+		       b->mem.map_grow[0], b->mem.map_size[1], b->mem.map_grow[1]);
 	} else {
 		printf("  \"mem\": null\n");
 	}

@@ -61,6 +61,15 @@ static inline void jobs_iterate(struct job_set *s)
 	s->iter++;
 }
 
+/* The iterations of measured windows: not inlined, so that
+ * `valgrind --tool=callgrind --collect-atstart=no
+ * --toggle-collect=bench_measured_iterate` counts exactly them. */
+__attribute__((noinline)) void bench_measured_iterate(struct job_set *s);
+__attribute__((noinline)) void bench_measured_iterate(struct job_set *s)
+{
+	jobs_iterate(s);
+}
+
 /* Client i: 10.1.0.0 + i / 60000, port 1025 + i % 60000. */
 static inline void client_of(uint64_t i, uint32_t *ip, uint16_t *port)
 {
@@ -160,7 +169,7 @@ static void run_window(struct bench_ctx *b, struct job_set *s, struct bench_win 
 		w->pkts += n;
 		t0 = rte_rdtsc();
 		if (kind == WIN_JOBS) {
-			jobs_iterate(s);
+			bench_measured_iterate(s);
 		} else {
 			uint16_t k = rte_eth_rx_burst(b->port_id, 0, m, BENCH_BURST), sent;
 
@@ -211,6 +220,64 @@ static uint64_t rss_bytes(void)
 		fclose(f);
 	}
 	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Resident bytes per mapping (start address -> Rss) from /proc/self/smaps,
+ * to say where an RSS delta went (conn pool, buckets, anything else). */
+#define MAX_MAPS 4096
+struct rss_map {
+	uintptr_t start[MAX_MAPS];
+	uint64_t rss[MAX_MAPS], size[MAX_MAPS];
+	unsigned int n;
+};
+
+static void rss_maps(struct rss_map *r)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	unsigned long a, e, kb;
+
+	r->n = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &a, &e) == 2 && r->n < MAX_MAPS) {
+			r->start[r->n] = a;
+			r->size[r->n] = e - a;
+			r->rss[r->n++] = 0;
+		} else if (r->n && sscanf(line, "Rss: %lu kB", &kb) == 1) {
+			r->rss[r->n - 1] = (uint64_t)kb * 1024;
+		}
+	}
+	fclose(f);
+}
+
+/* The two mappings that grew most between a and b. */
+static void rss_top_growth(const struct rss_map *a, const struct rss_map *b,
+			   uint64_t grow[2], uint64_t size[2])
+{
+	unsigned int i, j;
+
+	grow[0] = grow[1] = size[0] = size[1] = 0;
+	for (i = 0; i < b->n; i++) {
+		uint64_t before = 0, g;
+
+		for (j = 0; j < a->n; j++)
+			if (a->start[j] == b->start[i]) {
+				before = a->rss[j];
+				break;
+			}
+		g = b->rss[i] > before ? b->rss[i] - before : 0;
+		if (g > grow[0]) {
+			grow[1] = grow[0];
+			size[1] = size[0];
+			grow[0] = g;
+			size[0] = b->size[i];
+		} else if (g > grow[1]) {
+			grow[1] = g;
+			size[1] = b->size[i];
+		}
+	}
 }
 
 static bool match_all(const struct ipvs_conn *c, void *arg)
@@ -269,7 +336,10 @@ static void bench_mem(struct bench_ctx *b, struct job_set *s)
 	struct conn_stats cs;
 	uint64_t t0, w0, c0, i = 0;
 
+	static struct rss_map before, after;
+
 	conn_flush(conn_table_this(), match_all, NULL);
+	rss_maps(&before);
 	b->mem.rss_before = rss_bytes();
 	b->mem.pool_in_use_before = rte_mempool_in_use_count(mp);
 	c0 = conns_created();
@@ -289,6 +359,8 @@ static void bench_mem(struct bench_ctx *b, struct job_set *s)
 	b->mem.conns = conns_created() - c0;
 	b->mem.failed = b->mem_conns - b->mem.conns;
 	b->mem.rss_after = rss_bytes();
+	rss_maps(&after);
+	rss_top_growth(&before, &after, b->mem.map_grow, b->mem.map_size);
 	b->mem.pool_in_use_after = rte_mempool_in_use_count(mp);
 	b->mem.table_bytes_per_conn = conn_table_bytes_per_conn(conn_table_this());
 	conn_table_stats(conn_table_this(), &cs);
