@@ -40,7 +40,8 @@ LDLIBS   = $(DPDK_LIBS) -lev -lconfig -lpopt $(SYSTEMD_LIBS) -lpthread -lm
 TOOL_LDLIBS = -lpopt
 
 DAEMON_SRCS := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
-CLIENT_SRCS := $(wildcard tools/common/*.c)
+# src/dpvs_err.c: the tools print the daemon's error texts from the same table.
+CLIENT_SRCS := $(wildcard tools/common/*.c) src/dpvs_err.c
 IPVSADM_SRCS := $(filter-out tools/ipvsadm/main.c,$(wildcard tools/ipvsadm/*.c))
 DPIP_SRCS   := $(filter-out tools/dpip/main.c,$(wildcard tools/dpip/*.c))
 SHIM_SRCS   := $(wildcard test/shim/*.c)

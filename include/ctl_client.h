@@ -91,9 +91,8 @@ int ctl_call(const char *sock, uint16_t opcode, const void *req, uint32_t len,
 /* Free res->data (res stays valid, empty). */
 void ctl_result_free(struct ctl_result *res);
 
-/* Text of an EDPVS_* code for the tools (same table as the daemon's
- * dpvs_strerror, duplicated because the tools do not link the daemon). */
-const char *ctl_client_strerror(int err);
+/* Text of an EDPVS_* code: the tools use dpvs_strerror() (dpvs_err.h);
+ * src/dpvs_err.c is part of the client library. */
 
 #ifdef __cplusplus
 }

@@ -969,13 +969,14 @@ TEST(CtlClient, TimeoutWhenTheServerNeverAnswers)
 	rmdir(dir);
 }
 
+// The tools share the daemon's table (src/dpvs_err.c in the client library).
 TEST(CtlClient, Strerror)
 {
-	EXPECT_STREQ("permission denied", ctl_client_strerror(EDPVS_PERM));
-	EXPECT_STREQ("unknown error", ctl_client_strerror(5));
-	EXPECT_STREQ("unknown error", ctl_client_strerror(EDPVS_ERR_MIN));
+	EXPECT_STREQ("permission denied", dpvs_strerror(EDPVS_PERM));
+	EXPECT_STREQ("unknown error", dpvs_strerror(5));
+	EXPECT_STREQ("unknown error", dpvs_strerror(EDPVS_ERR_MIN));
 	for (int e = 0; e > EDPVS_ERR_MIN; e--)
-		EXPECT_STREQ(dpvs_strerror(e), ctl_client_strerror(e)) << e;
+		EXPECT_STRNE("unknown error", dpvs_strerror(e)) << e;
 }
 
 } /* namespace */

@@ -1,7 +1,9 @@
 /*
  * ctl_client.c - the client side of the control socket, shared by ipvsadm
  * and dpip: socket path rule, connect, one request, exactly one reply, each
- * step bounded by a poll() timeout.  See include/ctl_client.h.
+ * step bounded by a poll() timeout.  See include/ctl_client.h.  Error
+ * texts come from src/dpvs_err.c, which the Makefile builds into the
+ * client library too (one table for the daemon and the tools).
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,38 +17,7 @@
 #include <sys/un.h>
 
 #include "ctl_client.h"
-
-static const char *const ctl_client_err_text[] = {
-	[0]                = "success",
-	[-EDPVS_INVAL]     = "invalid argument",
-	[-EDPVS_NOMEM]     = "out of memory",
-	[-EDPVS_EXIST]     = "already exists",
-	[-EDPVS_NOTEXIST]  = "does not exist",
-	[-EDPVS_BUSY]      = "resource busy",
-	[-EDPVS_TIMEOUT]   = "timed out",
-	[-EDPVS_NOTSUPP]   = "not supported",
-	[-EDPVS_RANGE]     = "value out of range",
-	[-EDPVS_IO]        = "I/O error",
-	[-EDPVS_NOROOM]    = "no room left",
-	[-EDPVS_PROTO]     = "protocol error",
-	[-EDPVS_PERM]      = "permission denied",
-	[-EDPVS_NOTREADY]  = "not ready",
-	[-EDPVS_CONFIG]    = "configuration rejected",
-	[-EDPVS_DISABLED]  = "disabled",
-	[-EDPVS_SYSCALL]   = "system call failed",
-	[-EDPVS_RESOURCE]  = "resource exhausted",
-};
-
-_Static_assert(sizeof(ctl_client_err_text) / sizeof(ctl_client_err_text[0]) ==
-	       (unsigned)-EDPVS_ERR_MIN, "every error code needs a text (keep in sync "
-	       "with src/dpvs_err.c)");
-
-const char *ctl_client_strerror(int err)
-{
-	if (err > 0 || err <= EDPVS_ERR_MIN)
-		return "unknown error";
-	return ctl_client_err_text[-err];
-}
+#include "dpvs_err.h"
 
 const char *ctl_client_sock_path(const char *opt)
 {
@@ -226,7 +197,7 @@ static int transport_fail(struct ctl_client *c, struct ctl_result *res, int rc,
 	else if (rc == EDPVS_IO)
 		set_err(res->errmsg, "connection to dpvsd at %s lost (%s)", c->path, what);
 	else
-		set_err(res->errmsg, "%s: %s", what, ctl_client_strerror(rc));
+		set_err(res->errmsg, "%s: %s", what, dpvs_strerror(rc));
 	ctl_client_close(c);
 	return rc;
 }
@@ -273,7 +244,7 @@ static void fill_daemon_error(struct ctl_result *res)
 	if (res->len > 0 && ((const char *)res->data)[0] != '\0')
 		set_err(res->errmsg, "%s", (const char *)res->data);
 	else
-		set_err(res->errmsg, "%s", ctl_client_strerror(res->status));
+		set_err(res->errmsg, "%s", dpvs_strerror(res->status));
 	ctl_result_free(res);
 }
 

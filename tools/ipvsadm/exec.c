@@ -54,13 +54,13 @@ const char *ipvsadm_strerror(enum ipvsadm_cmd cmd, int status, const char *daemo
 
 	/* The daemon's own text, when it says more than the generic one. */
 	if (daemon_msg != NULL && daemon_msg[0] != '\0' &&
-	    strcmp(daemon_msg, ctl_client_strerror(status)) != 0)
+	    strcmp(daemon_msg, dpvs_strerror(status)) != 0)
 		return daemon_msg;
 	for (i = 0; i < sizeof(err_texts) / sizeof(err_texts[0]); i++)
 		if (err_texts[i].status == status &&
 		    (err_texts[i].cmd == cmd || err_texts[i].cmd == IPVSADM_CMD_NONE))
 			return err_texts[i].text;
-	return ctl_client_strerror(status);
+	return dpvs_strerror(status);
 }
 
 /* Send one request; on failure print the error and return -1. */
