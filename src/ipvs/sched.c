@@ -205,6 +205,31 @@ struct ipvs_dest **sched_sorted_dests(const struct ipvs_service *svc, uint32_t *
 
 /* ---- smooth weighted round robin ---- */
 
+struct ipvs_dest *sched_least_loaded(const struct ipvs_service *svc,
+				     uint64_t (*overhead)(const struct ipvs_dest *d),
+				     bool weighted)
+{
+	struct ipvs_dest *best = NULL;
+	uint64_t best_oh = 0;
+	uint32_t i;
+
+	for (i = 0; i < svc->n_dests; i++) {
+		struct ipvs_dest *d = svc->dests[i];
+		uint64_t oh;
+
+		if (!dest_usable(d))
+			continue;
+		oh = overhead(d);
+		/* oh / w < best_oh / best_w  <=>  oh * best_w < best_oh * w */
+		if (!best || (weighted ? oh * (uint64_t)best->weight < best_oh * (uint64_t)d->weight
+				       : oh < best_oh)) {
+			best = d;
+			best_oh = oh;
+		}
+	}
+	return best;
+}
+
 uint32_t sched_rotation_start(void)
 {
 	int idx = ipvs_worker_index(rte_lcore_id());

@@ -5,6 +5,7 @@
 #ifndef DPVS_IPVS_SCHED_INT_H
 #define DPVS_IPVS_SCHED_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "ipvs/sched.h"
 
@@ -43,6 +44,28 @@ struct ipvs_dest *sched_buckets_pick(const struct ipvs_service *svc, uint32_t ha
  * weights cur[] (same indices); considers only usable dests.  Returns the
  * index picked or -1. */
 int sched_swrr_pick(struct ipvs_dest *const *dests, int64_t *cur, uint32_t n);
+
+/*
+ * The least-loaded walk shared by lc, wlc, sed and nq: the usable dest of
+ * svc with the smallest overhead(d), or with `weighted` the smallest
+ * overhead(d) / weight(d) (compared cross-multiplied, no division).  Ties
+ * go to the earlier dest in the list.  NULL if none is usable.
+ */
+struct ipvs_dest *sched_least_loaded(const struct ipvs_service *svc,
+				     uint64_t (*overhead)(const struct ipvs_dest *d),
+				     bool weighted);
+
+/* lc/wlc overhead: an active conn costs far more than an inactive one. */
+static inline uint64_t sched_lc_overhead(const struct ipvs_dest *d)
+{
+	return (uint64_t)d->active_conns * 256u + d->inactive_conns;
+}
+
+/* sed/nq overhead: the conns the dest would have with this one. */
+static inline uint64_t sched_sed_overhead(const struct ipvs_dest *d)
+{
+	return (uint64_t)d->active_conns + 1u;
+}
 
 /* Where the calling lcore starts a rotation (rr, wrr): its index among the
  * forwarding workers (ipvs_worker_index()), 0 on any other thread.  Every

@@ -4,29 +4,17 @@
  * the smallest (active + 1) / weight.
  */
 #include "ipvs/sched.h"
+#include "sched_int.h"
 
 static struct ipvs_dest *nq_schedule(struct ipvs_service *svc, const struct sched_key *key)
 {
-	struct ipvs_dest *best = NULL;
-	uint64_t best_oh = 0;
 	uint32_t i;
 
 	(void)key;
-	for (i = 0; i < svc->n_dests; i++) {
-		struct ipvs_dest *d = svc->dests[i];
-		uint64_t oh;
-
-		if (!dest_usable(d))
-			continue;
-		if (d->active_conns == 0)
-			return d;
-		oh = (uint64_t)d->active_conns + 1u;
-		if (!best || oh * (uint64_t)best->weight < best_oh * (uint64_t)d->weight) {
-			best = d;
-			best_oh = oh;
-		}
-	}
-	return best;
+	for (i = 0; i < svc->n_dests; i++)
+		if (dest_usable(svc->dests[i]) && svc->dests[i]->active_conns == 0)
+			return svc->dests[i];
+	return sched_least_loaded(svc, sched_sed_overhead, true);
 }
 
 const struct sched_ops sched_nq_ops = {
