@@ -267,13 +267,19 @@ static void job_idle(struct job_idle_state *st, struct job_lcore_stats *ls, unsi
 
 /* ---- the loop ---- */
 
-static unsigned int job_call(struct job *j, unsigned int lcore)
+/*
+ * Run one job and charge it the cycles since *t (the end of the previous
+ * job, or the start of the list), leaving the end time in *t: one TSC read
+ * per job instead of two (rdtsc costs ~65 cycles in the VMs we run on).
+ */
+static unsigned int job_call(struct job *j, unsigned int lcore, uint64_t *t)
 {
 	struct job_stats *st = &j->stats[lcore];
-	uint64_t t0 = rte_rdtsc();
 	unsigned int work = j->fn(j->arg);
+	uint64_t t1 = rte_rdtsc();
 
-	st->cycles += rte_rdtsc() - t0;
+	st->cycles += t1 - *t;
+	*t = t1;
 	st->calls++;
 	st->work += work;
 	return work;
@@ -282,19 +288,24 @@ static unsigned int job_call(struct job *j, unsigned int lcore)
 static unsigned int job_call_list(struct job *head, unsigned int lcore)
 {
 	unsigned int work = 0;
+	uint64_t t = rte_rdtsc();
 
 	for (; head; head = head->next)
-		work += job_call(head, lcore);
+		work += job_call(head, lcore, &t);
 	return work;
 }
 
 static unsigned int job_call_slow(struct job *head, unsigned int lcore, uint64_t iter)
 {
 	unsigned int work = 0;
+	uint64_t t = 0;
 
 	for (; head; head = head->next) {
-		if ((iter + 1) % head->skip_loops == 0)
-			work += job_call(head, lcore);
+		if ((iter + 1) % head->skip_loops != 0)
+			continue;
+		if (t == 0)
+			t = rte_rdtsc();
+		work += job_call(head, lcore, &t);
 	}
 	return work;
 }
