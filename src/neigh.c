@@ -159,6 +159,7 @@ struct neigh_table {
 	unsigned int n;
 	unsigned int queued;		/* mbufs waiting in all entries */
 	unsigned int cursor;		/* ageing position */
+	unsigned int evict_cursor;	/* where a full table looks for a victim */
 	uint32_t free_head;
 	uint64_t cnt[NEIGH_C_MAX];
 	uint32_t bucket[NEIGH_TABLE_SIZE];
@@ -243,6 +244,38 @@ static struct neigh_entry *entry_find(const struct neigh_table *t,
 	return NULL;
 }
 
+/* A full table makes room by evicting one dynamic entry: among the next
+ * NEIGH_EVICT_SCAN entries from a rotating cursor, the first FAILED or
+ * STALE one, else the first non-static one.  Without this, an ARP flood
+ * from made-up senders filled the table with REACHABLE entries and new
+ * neighbours (clients, servers) could not be resolved until they aged
+ * out.  Static entries are never evicted.  Bounded: runs only when full. */
+#define NEIGH_EVICT_SCAN 64u
+
+static bool entry_evict(struct neigh_table *t)
+{
+	struct neigh_entry *victim = NULL;
+	unsigned int i;
+
+	for (i = 0; i < NEIGH_EVICT_SCAN; i++) {
+		struct neigh_entry *n = &t->e[t->evict_cursor];
+
+		t->evict_cursor = (t->evict_cursor + 1) % NEIGH_TABLE_SIZE;
+		if (n->state == NEIGH_S_NONE || n->state == NEIGH_S_STATIC)
+			continue;
+		if (n->state == NEIGH_S_FAILED || n->state == NEIGH_S_STALE) {
+			victim = n;
+			break;
+		}
+		if (victim == NULL)
+			victim = n;
+	}
+	if (victim == NULL)
+		return false;
+	entry_free(t, victim);
+	return true;
+}
+
 static struct neigh_entry *entry_new(struct neigh_table *t, struct netif_port *port,
 				     uint32_t addr)
 {
@@ -251,7 +284,9 @@ static struct neigh_entry *entry_new(struct neigh_table *t, struct netif_port *p
 
 	if (idx == NEIGH_NIL) {
 		t->cnt[NEIGH_C_TABLE_FULL]++;
-		return NULL;
+		if (!entry_evict(t))
+			return NULL;
+		idx = t->free_head;
 	}
 	n = &t->e[idx];
 	t->free_head = n->next;

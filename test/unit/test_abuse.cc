@@ -13,6 +13,8 @@
 #include "test_eal.h"
 #include "dpvs_err.h"
 #include "ipvs/ipvs.h"
+#include "neigh.h"
+#include "netif.h"
 
 namespace {
 
@@ -83,4 +85,49 @@ TEST(AbuseRegress, ZeroPortsAreMalformed)
 		rte_pktmbuf_free(d0);
 		rte_pktmbuf_free(hi);
 	}
+}
+
+// Found by 53_arp_flood.sh: 5000 ARP requests from made-up senders filled
+// the 1024-entry neighbour table with REACHABLE junk, after which a new
+// client could not be resolved (its SYN-ACK was dropped, table_full) until
+// the junk aged out.  A full table now evicts a dynamic entry (FAILED or
+// STALE first), never a static one.
+namespace {
+void nop_req(void *, netif_port *, uint32_t, const rte_ether_addr *) {}
+int free_xmit(void *, rte_mbuf *m, netif_port *, const rte_ether_addr *)
+{
+	rte_pktmbuf_free(m);
+	return 0;
+}
+const neigh_table_ops abuse_neigh_ops = { nop_req, free_xmit };
+}  // namespace
+
+TEST(AbuseRegress, NeighFullTableEvictsDynamicNotStatic)
+{
+	ASSERT_EQ(0, test_eal_up());
+	netif_port port{};
+	rte_ether_addr mac = { { 0x02, 0, 0, 0, 0, 9 } };
+	neigh_table *t = neigh_table_create(0, &abuse_neigh_ops, nullptr);
+	ASSERT_NE(nullptr, t);
+	const uint32_t junk = 0x0a000000u, real = htonl(0xc0a80102u);
+
+	for (uint32_t i = 0; i < 2 * NEIGH_TABLE_SIZE; i++)
+		neigh_table_confirm(t, &port, htonl(junk + i), &mac, true, 0);
+	EXPECT_EQ(NEIGH_TABLE_SIZE, neigh_table_count(t));
+	// a new neighbour still gets an entry (learned from its ARP)
+	EXPECT_TRUE(neigh_table_confirm(t, &port, real, &mac, true, 1));
+	EXPECT_EQ(NEIGH_S_REACHABLE, neigh_table_state(t, &port, real, nullptr));
+	EXPECT_EQ(NEIGH_TABLE_SIZE, neigh_table_count(t));
+	EXPECT_GE(neigh_table_counter(t, NEIGH_C_TABLE_FULL), (uint64_t)NEIGH_TABLE_SIZE);
+	neigh_table_free(t);
+
+	// a table of static entries only: nothing to evict, refused
+	t = neigh_table_create(0, &abuse_neigh_ops, nullptr);
+	ASSERT_NE(nullptr, t);
+	for (uint32_t i = 0; i < NEIGH_TABLE_SIZE; i++)
+		ASSERT_EQ(0, neigh_table_set_static(t, &port, htonl(junk + i), &mac));
+	EXPECT_FALSE(neigh_table_confirm(t, &port, real, &mac, true, 1));
+	EXPECT_EQ(EDPVS_NOROOM, neigh_table_set_static(t, &port, real, &mac));
+	EXPECT_EQ(NEIGH_S_STATIC, neigh_table_state(t, &port, htonl(junk), nullptr));
+	neigh_table_free(t);
 }
