@@ -28,10 +28,15 @@
 #   BENCH_KEEP=1        keep the run directory (logs, configs) and say where
 #   BENCH_PAUSE_LOOPS=N dpvsd idle pause_loops (default 20000: workers spin
 #                       rather than sleep when the generator stalls briefly)
-# Memory: every process runs with --no-huge and sized -m (like dpvsd's
-# default), so the run changes nothing machine-wide (other users of a
-# shared machine may rely on the hugepage pool) and the ceiling and dpvsd
-# see the same memory.
+#   BENCH_HUGEPAGES=N   reserve N 2 MB hugepages for the run (e.g. 1024) and
+#                       run every process on them (--in-memory); the previous
+#                       nr_hugepages is restored on exit.  Default 0.
+# Memory: by default every process runs with --no-huge and a sized -m (like
+# dpvsd's default), so the run changes nothing machine-wide (other users of
+# a shared machine may rely on the hugepage pool: a dpvsd with hugepages =
+# "auto" starting meanwhile would take them) and the ceiling and dpvsd see
+# the same memory.  On a machine of its own, BENCH_HUGEPAGES=1024 gives the
+# production set-up (dpvsd's 64 MB route table and pools on 2 MB pages).
 # Writes $BENCH_OUT/datapath.json and prints a table.  Exit 0 when every
 # case ran (whether the target is met or not), 1 on a failed run.
 
@@ -52,6 +57,13 @@ FLOWS=${BENCH_FLOWS:-4096}
 SIZE=${BENCH_SIZE:-64}
 CASES=${BENCH_CASES:-ceiling fnat_udp_1w dr_udp_1w fnat_tcp_1w fnat_udp_2w dr_udp_2w fnat_tcp_2w}
 NCPU=$(nproc)
+HUGE=${BENCH_HUGEPAGES:-0}
+if [ "$HUGE" -gt 0 ]; then
+	EAL_MEM=(--in-memory -m 512) DPVSD_HUGE=yes
+else
+	EAL_MEM=(--no-huge -m 512) DPVSD_HUGE=no
+fi
+HUGE_OLD=
 # dpvsd's idle policy is global: "sleep" keeps its master (which shares the
 # generator's CPU) quiet; many pause loops keep a worker from sleeping when
 # the generator is briefly descheduled.
@@ -106,6 +118,8 @@ cleanup() {
 	GEN_PID= DUT_PID=
 	rm -rf "/var/run/dpdk/${PFX}g" "/var/run/dpdk/${PFX}d"
 	rm -f "$D"/*.sock
+	[ -n "$HUGE_OLD" ] && echo "$HUGE_OLD" >/proc/sys/vm/nr_hugepages
+	HUGE_OLD=
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "datapath: logs kept in $D" >&2; else rm -rf "$D"; fi
 }
 trap cleanup EXIT
@@ -127,7 +141,7 @@ start_gen() {
 	[ -n "$steer" ] && args+=(--steer-seed "$steer")
 	[ -n "$expect" ] && args+=(--expect-dst "$expect")
 	rm -f "$out"
-	setsid "$PKTGEN" --no-pci --no-huge -m 512 \
+	setsid "$PKTGEN" --no-pci "${EAL_MEM[@]}" \
 		--file-prefix "${PFX}g" --lcores "0@$GEN_CPU" --log-level=lib.eal:notice \
 		--vdev="$(memif 0 client a "$MAC_GA")" --vdev="$(memif 1 client b "$MAC_GB")" \
 		-- "${args[@]}" >"$D/gen-$name-$2.log" 2>&1 </dev/null &
@@ -177,7 +191,7 @@ wait_log() {	# file text: the DUT printed text, or died / 20 s passed
 run_ceiling() {	# rep
 	[ -n "$TESTPMD" ] || die "dpdk-testpmd not found (apt-get install dpdk)"
 	rm -f "$D"/*.sock
-	setsid "$TESTPMD" --no-pci --no-huge -m 512 --file-prefix "${PFX}d" \
+	setsid "$TESTPMD" --no-pci "${EAL_MEM[@]}" --file-prefix "${PFX}d" \
 		--lcores "0@$GEN_CPU,1@${DUT_CPUS[0]}" --main-lcore 0 --log-level=lib.eal:notice \
 		--vdev="$(memif 0 server a "$MAC_DA")" --vdev="$(memif 1 server b "$MAC_DB")" \
 		-- --forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --total-num-mbufs=32768 \
@@ -208,7 +222,7 @@ dpvsd_conf() {	# workers -> config file path
 	cat >"$f" <<EOF
 global = { log_level = "notice"; pid_file = "$D/dpvsd.pid"; ctl_socket = "$D/dpvsd.sock";
 	   idle = { mode = "sleep"; pause_loops = $PAUSE_LOOPS; }; };
-eal = { file_prefix = "${PFX}d"; hugepages = "no"; extra_args = [ "--log-level=lib.eal:notice" ]; };
+eal = { file_prefix = "${PFX}d"; hugepages = "$DPVSD_HUGE"; extra_args = [ "--log-level=lib.eal:notice" ]; };
 lcores = ( { id = 0; role = "master"; cpu = $GEN_CPU; }$lc );
 netif = {
 	pool = { mbufs = 32767; };
@@ -331,6 +345,13 @@ for b in "$PKTGEN" "$DPVSD" "$DPIP" "$IPVSADM"; do
 done
 [ "$(id -u)" = 0 ] || die "needs root (DPDK)"
 mkdir -p "$OUTDIR"
+if [ "$HUGE" -gt 0 ]; then
+	HUGE_OLD=$(cat /proc/sys/vm/nr_hugepages)
+	[ "$HUGE_OLD" -ge "$HUGE" ] && HUGE_OLD=	# enough already: leave it alone
+	[ -n "$HUGE_OLD" ] && echo "$HUGE" >/proc/sys/vm/nr_hugepages
+	[ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge "$HUGE" ] ||
+		die "could not reserve $HUGE hugepages"
+fi
 echo "datapath: $REPS x ${WINDOW}s windows, $FLOWS flows, ${SIZE}-byte frames;" \
      "generator on CPU $GEN_CPU, DUT on CPU(s) ${DUT_CPUS[*]} ($NCPU CPUs)"
 for ((rep = 1; rep <= REPS; rep++)); do
@@ -341,4 +362,4 @@ for ((rep = 1; rep <= REPS; rep++)); do
 done
 
 python3 "$ROOT/scripts/bench/datapath_report.py" "$D/runs.jsonl" "$OUTDIR/datapath.json" \
-	"$WINDOW" "$REPS" "$FLOWS" "$SIZE" "$GEN_CPU" "${DUT_CPUS[*]}" "$NCPU"
+	"$WINDOW" "$REPS" "$FLOWS" "$SIZE" "$GEN_CPU" "${DUT_CPUS[*]}" "$NCPU" "${EAL_MEM[*]}"

@@ -2,7 +2,7 @@
 """datapath_report.py - summarise the datapath benchmark's runs (one JSON line
 per run, written by datapath.sh) into bench-results/datapath.json and a table.
 
-Usage: datapath_report.py RUNS.jsonl OUT.json WINDOW REPS FLOWS SIZE GEN_CPU DUT_CPUS NCPU
+Usage: datapath_report.py RUNS.jsonl OUT.json WINDOW REPS FLOWS SIZE GEN_CPU DUT_CPUS NCPU [MEMORY]
 
 Ratios are paired: each dpvsd run is divided by the ceiling (testpmd io-fwd)
 of the same repetition, then the median of those ratios is taken, so a
@@ -52,7 +52,7 @@ def summarise(case, runs, ceil_by_rep, ceil_cyc):
         ws = [v for v in (r.get("lcore_loops") or {}).values() if v["role"] == "fwd_worker"]
         if ws and r.get("span_us"):
             idle.append(100.0 * sum(v["sleep_us"] for v in ws) / len(ws) / r["span_us"])
-    row["worker_idle_pct"] = med(idle)
+    row["worker_sleep_pct"] = med(idle)
     ratios = [r["gen"]["rx_mpps"] / w / ceil_by_rep[r["rep"]]
               for r in runs if ceil_by_rep.get(r["rep"])]
     row["ratio_per_worker"] = med(ratios)
@@ -80,6 +80,7 @@ def fmt(v, f="{:.2f}"):
 
 def main():
     runs_path, out, window, reps, flows, size, gen_cpu, dut_cpus, ncpu = sys.argv[1:10]
+    memory = sys.argv[10] if len(sys.argv) > 10 else "--no-huge"
     runs = [json.loads(l) for l in open(runs_path) if l.strip()]
     cases, order = {}, []
     for r in runs:
@@ -101,7 +102,7 @@ def main():
         "part": "datapath",
         "config": {"window_s": float(window), "reps": int(reps), "flows": int(flows),
                    "frame_bytes": int(size), "generator_cpu": int(gen_cpu),
-                   "dut_cpus": dut_cpus, "ncpu": int(ncpu), "memory": "--no-huge",
+                   "dut_cpus": dut_cpus, "ncpu": int(ncpu), "memory": memory,
                    "ports": "net_memif (DUT = server, generator = client)"},
         "ceiling_mpps": rows[order.index("ceiling")]["mpps"] if "ceiling" in cases else None,
         "cases": rows,
@@ -120,7 +121,7 @@ def main():
             r["case"], r["workers"], r["cpus"], fmt(r["mpps"]), fmt(r["spread_pct"], "{:.1f}"),
             fmt(r["mpps_per_worker"]), fmt(r["ratio_per_worker"]), fmt(r["delivered"], "{:.3f}"),
             fmt(r["cycles_per_pkt_tsc"], "{:.0f}"), fmt(r["cycles_per_pkt_jobs"], "{:.0f}"),
-            fmt(r["ratio_cycles"]), fmt(r["worker_idle_pct"], "{:.0f}"), ts))
+            fmt(r["ratio_cycles"]), fmt(r["worker_sleep_pct"], "{:.0f}"), ts))
     print("Mpps: median delivered at port B; spread: (max-min)/median; ratio/wk: Mpps per "
           "worker / ceiling of the same repetition; cyc/pkt: TSC / (Mpps per CPU); "
           "cyc/pkt(busy): testpmd busy cycles, dpvsd workers' job cycles per packet; "
