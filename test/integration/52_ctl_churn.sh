@@ -5,7 +5,8 @@
 # flags, weights incl. 0 and back), adds and deletes a second service with
 # its servers and local address, changes timeouts (--set), zeroes and lists
 # counters and connections, queries dpip, sends junk on the control socket,
-# and sends dpvsd SIGHUP every 0.2 s (a reload storm).  Checks: no request
+# and sends dpvsd SIGHUP every 0.2 s (a reload storm, alternating between
+# the file and one with an extra static neighbour, route and ipvs timeouts).  Checks: no request
 # fails, every tool call that should succeed does, the reloads are counted
 # and dpvsd stays up, answers, and stops cleanly.
 source "$(dirname "$0")/lib.sh"
@@ -28,9 +29,20 @@ expect_eq "$(ipvs_count ERR "$T/pre.out")" 0 "requests before the churn"
 ( ipvs_wrk 8 16 "http://$IPVS_VIP/"; echo "$WRK_REQS $WRK_ERRS" >"$T/wrk.res" ) &
 WRKP=$!
 
-# SIGHUP storm in the background for the same time.
+# SIGHUP storm in the background for the same time; every other reload
+# applies a changed file (a static neighbour, a route and ipvs timeouts
+# come and go), the others an unchanged one.
+cp "$T/d.conf" "$T/conf.a"
+sed '/^inet = {/a\
+    neighbours = ( { dev = "dpdk0"; addr = "10.77.1.77"; lladdr = "02:00:00:00:00:77"; } );\
+    routes = ( { dst = "10.77.9.0/24"; via = "10.77.1.2"; dev = "dpdk0"; } );' "$T/conf.a" >"$T/conf.b"
+printf 'ipvs = { timeouts = { udp = 30; close = 5; }; };\n' >>"$T/conf.b"
 ( end=$((SECONDS + 8)); n=0
-  while [ $SECONDS -lt $end ]; do kill -HUP "$DPVSD_PID" 2>/dev/null; n=$((n + 1)); sleep 0.2; done
+  while [ $SECONDS -lt $end ]; do
+	case $((n % 4)) in 0|1) cp "$T/conf.a" "$T/d.conf" ;; *) cp "$T/conf.b" "$T/d.conf" ;; esac
+	kill -HUP "$DPVSD_PID" 2>/dev/null; n=$((n + 1)); sleep 0.2
+  done
+  cp "$T/conf.a" "$T/d.conf"
   echo "$n" >"$T/hups" ) &
 HUPP=$!
 
@@ -77,7 +89,13 @@ echo "churn: $rounds rounds of changes, $(cat "$T/hups") SIGHUPs; wrk: $reqs req
 [ "${reqs:-0}" -gt 200 ] || fail "wrk made only ${reqs:-0} requests: $(cat "$T/wrk.out")"
 expect_eq "$errs" 0 "wrk errors during the churn"
 _lib_alive "$DPVSD_PID" || fail "dpvsd died"
-grep -qi "reload failed" "$DPVSD_LOG" && fail "a reload of an unchanged file failed: $(grep -i 'reload failed' "$DPVSD_LOG" | head -3)"
+grep -qi "reload failed" "$DPVSD_LOG" && fail "a reload failed: $(grep -i -B3 'reload failed' "$DPVSD_LOG" | head -8)"
+# One last reload of the original file: the extra items are gone again.
+r0=$(grep -c 'configuration reloaded' "$DPVSD_LOG")
+kill -HUP "$DPVSD_PID"
+wait_for 10 "[ \$(grep -c 'configuration reloaded' '$DPVSD_LOG') -gt $r0 ]" || fail "the last reload did not happen"
+"$DPIP" neigh show | grep -q '10\.77\.1\.77 ' && fail "the static neighbour of the other file is still there"
+"$DPIP" route show | grep -q '10\.77\.9\.0/24' && fail "the route of the other file is still there"
 last=${scheds[$(( (rounds - 1) % 4 ))]}
 out=$("$IPVSADM" -Ln)
 expect_match "$out" "TCP  $V $last" "the service after the churn (last scheduler set: $last)"

@@ -4,7 +4,7 @@
 # (test/fuzz/corpus/<target>/, copied: the committed one is not changed).
 # Any crash, sanitizer report, leak or timeout fails the test and leaves the
 # reproducer in the log.  FUZZ_SECS sets the time per target (default 25,
-# 15 under CI).  Skipped (77) when clang or its libFuzzer runtime is
+# 10 under CI).  Skipped (77) when clang or its libFuzzer runtime is
 # missing.  See doc/testing.md for longer runs.
 source "$(dirname "$0")/lib.sh"
 
@@ -15,7 +15,7 @@ if [ ! -e "$rt" ]; then
 	[ -n "$rt" ] || skip "clang's libFuzzer runtime is not installed (apt-get install libclang-rt-14-dev)"
 fi
 
-if [ "${CI:-}" = true ]; then secs=${FUZZ_SECS:-15}; else secs=${FUZZ_SECS:-25}; fi
+if [ "${CI:-}" = true ]; then secs=${FUZZ_SECS:-10}; else secs=${FUZZ_SECS:-25}; fi
 
 cd "$ROOT"
 make -j2 fuzz >"$T/build.log" 2>&1 || { tail -n 30 "$T/build.log"; fail "make fuzz failed"; }
