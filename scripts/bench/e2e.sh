@@ -27,6 +27,9 @@
 #   E2E_MODE=nat|fnat    dpvsd forwarding mode (default nat, like nft DNAT)
 #   E2E_SERVERS=3        nginx real servers (2..3 recommended)
 #   E2E_CONNS=32         wrk connections (one wrk thread)
+#   E2E_NAPI_PRIO=50     SCHED_FIFO priority of the af_xdp veths' NAPI threads
+#   E2E_WORKER_NICE=0    nice of dpvsd's worker thread (e.g. -10 on a shared
+#                        machine, so other users' processes do not starve it)
 #   KEEP=1               keep the work directory (configs, logs, raw figures)
 #
 # Topology: lab.sh's client, switch and server namespaces; the two veths that
@@ -62,6 +65,9 @@ MODE=${E2E_MODE:-nat}
 SERVERS=${E2E_SERVERS:-3}
 CONNS=${E2E_CONNS:-32}
 NAPI_PRIO=${E2E_NAPI_PRIO:-50}
+WORKER_NICE=${E2E_WORKER_NICE:-0}
+CUR_REP=0
+DLOG=
 
 P=be$(( $$ % 100000 ))
 NS_RT=$P-rt
@@ -86,6 +92,9 @@ pid_alive() {
 dpvsd_stop() {
 	local i
 	pid_alive "$DPVSD_PID" || { DPVSD_PID=; return 0; }
+	# the master was made SCHED_IDLE: give it its share back so that it
+	# handles the stop promptly on a loaded CPU
+	chrt --other -p 0 "$DPVSD_PID" >/dev/null 2>&1
 	kill -TERM "$DPVSD_PID" 2>/dev/null
 	for i in $(seq 100); do pid_alive "$DPVSD_PID" || break; sleep 0.1; done
 	if pid_alive "$DPVSD_PID"; then
@@ -304,6 +313,12 @@ EOF
 dpvsd_pin() {
 	local dev t
 	chrt --idle -p 0 "$DPVSD_PID" >/dev/null 2>&1 || log "warning: could not make the master SCHED_IDLE"
+	if [ "$WORKER_NICE" != 0 ]; then
+		for t in $(awk '$2 ~ /worker/ {print $1}' /proc/"$DPVSD_PID"/task/*/stat 2>/dev/null); do
+			renice -n "$WORKER_NICE" -p "$t" >/dev/null 2>&1 &&
+				log "dpvsd worker thread $t at nice $WORKER_NICE"
+		done
+	fi
 	[ "$1" = af_xdp ] || return 0
 	for dev in "$LAB_IF0" "$LAB_IF1"; do
 		ns_sh "$NS_RT" "echo 1 > /sys/class/net/$dev/threaded" 2>/dev/null ||
@@ -322,14 +337,15 @@ dpvsd_up() {	# pmd
 	local pmd=$1 i flag=-m
 	dpvsd_config "$pmd"
 	"$DPVSD" -t -c "$W/dpvsd.conf" >"$W/dpvsd-t.log" 2>&1 || { cat "$W/dpvsd-t.log" >&2; return 1; }
-	setsid ip netns exec "$NS_RT" "$DPVSD" -c "$W/dpvsd.conf" </dev/null >"$W/dpvsd-$pmd.log" 2>&1 &
+	DLOG=$W/dpvsd-$pmd-$CUR_REP.log
+	setsid ip netns exec "$NS_RT" "$DPVSD" -c "$W/dpvsd.conf" </dev/null >"$DLOG" 2>&1 &
 	DPVSD_PID=$!
 	for i in $(seq 200); do
 		"$DPIP" ctl ping >/dev/null 2>&1 && break
 		pid_alive "$DPVSD_PID" || break
 		sleep 0.1
 	done
-	"$DPIP" ctl ping >/dev/null 2>&1 || { log "dpvsd ($pmd) did not start:"; tail -n 20 "$W/dpvsd-$pmd.log" >&2; return 1; }
+	"$DPIP" ctl ping >/dev/null 2>&1 || { log "dpvsd ($pmd) did not start:"; tail -n 20 "$DLOG" >&2; return 1; }
 	dpvsd_pin "$pmd"
 	if [ "$MODE" = fnat ]; then
 		flag=-b
@@ -349,10 +365,10 @@ dpvsd_up() {	# pmd
 }
 
 dpvsd_down() {
-	"$IPVSADM" -Ln --stats >"$W/ipvs-stats-$1.txt" 2>&1
-	"$DPIP" -s link show >"$W/link-$1.txt" 2>&1
-	"$DPIP" stats >"$W/stats-$1.txt" 2>&1
-	"$DPIP" -v lcore show >"$W/lcore-$1.txt" 2>&1
+	"$IPVSADM" -Ln --stats >"$W/ipvs-stats-$1-$CUR_REP.txt" 2>&1
+	"$DPIP" -s link show >"$W/link-$1-$CUR_REP.txt" 2>&1
+	"$DPIP" stats >"$W/stats-$1-$CUR_REP.txt" 2>&1
+	"$DPIP" -v lcore show >"$W/lcore-$1-$CUR_REP.txt" 2>&1
 	dpvsd_stop
 	ip -n "$NS_RT" link set dev "$LAB_IF0" xdp off 2>/dev/null
 	ip -n "$NS_RT" link set dev "$LAB_IF1" xdp off 2>/dev/null
@@ -379,15 +395,18 @@ path_down() {
 
 # ---- measuring ----
 
-# "<ns since epoch> <cpuGEN fields> | <cpuDUT fields> | <dpvsd utime+stime ticks>"
+# "<ns since epoch> <cpuGEN fields> <cpuDUT fields> <dpvsd utime+stime ticks>
+#  <forwarding worker threads' ticks>", tab separated
 snap() {
-	local t=0
+	local t=0 w=0
 	if pid_alive "$DPVSD_PID"; then
 		t=$(awk '{print $14 + $15}' "/proc/$DPVSD_PID/stat")
+		w=$(cat /proc/"$DPVSD_PID"/task/*/stat 2>/dev/null |
+			awk '$2 ~ /worker/ {s += $14 + $15} END {print s + 0}')
 	fi
-	printf '%s\t%s\t%s\t%s\n' "$(date +%s%N)" \
+	printf '%s\t%s\t%s\t%s\t%s\n' "$(date +%s%N)" \
 		"$(awk -v c="cpu$GEN_CPU" '$1 == c {$1 = ""; print}' /proc/stat)" \
-		"$(awk -v c="cpu$DUT_CPU" '$1 == c {$1 = ""; print}' /proc/stat)" "$t"
+		"$(awk -v c="cpu$DUT_CPU" '$1 == c {$1 = ""; print}' /proc/stat)" "$t" "$w"
 }
 
 # Some requests until every server answers (ARP, neighbour caches, conn path).
@@ -438,6 +457,7 @@ print(d["end"]["sum_received"]["bits_per_second"] / 1e6)' "$out" 2>/dev/null)
 # rep 2 ...), so a change of load on a shared machine hits every path alike.
 run_path() {	# path rep
 	local path=$1 rep=$2 test
+	CUR_REP=$rep
 	log "---- $path (repetition $rep of $REPS)"
 	if ! path_up "$path" || ! warm_up; then
 		log "$path: set-up failed or http://${TARGET:-?}/ does not answer, skipped"

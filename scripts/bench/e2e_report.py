@@ -23,12 +23,14 @@ HZ = os.sysconf("SC_CLK_TCK")
 
 
 def parse_snap(s):
-    """'ns|gen fields|dut fields|ticks' -> (seconds, gen list, dut list, ticks)."""
+    """'ns|gen fields|dut fields|ticks[|worker ticks]' ->
+    (seconds, gen list, dut list, process ticks, worker ticks)."""
     parts = s.split("|")
-    if len(parts) != 4:
+    if len(parts) not in (4, 5):
         return None
     return (int(parts[0]) / 1e9, [int(x) for x in parts[1].split()],
-            [int(x) for x in parts[2].split()], int(parts[3]))
+            [int(x) for x in parts[2].split()], int(parts[3]),
+            int(parts[4]) if len(parts) == 5 else 0)
 
 
 def cpu_delta(a, b):
@@ -57,6 +59,7 @@ def read_raw(path):
                 row["gen_cpu"] = cpu_delta(s0[1], s1[1])
                 row["dut_cpu"] = cpu_delta(s0[2], s1[2])
                 row["dpvsd_cpu"] = ((s1[3] - s0[3]) / HZ / wall) if s0[3] or s1[3] else None
+                row["worker_cpu"] = ((s1[4] - s0[4]) / HZ / wall) if s0[4] or s1[4] else None
             rows.append(row)
     return rows
 
@@ -97,6 +100,7 @@ def summarise(rows):
                 "dut_softirq": med([r["dut_cpu"]["softirq"] for r in rs if "dut_cpu" in r]),
                 "gen_busy": med([r["gen_cpu"]["busy"] for r in rs if "gen_cpu" in r]),
                 "dpvsd_process": med([r.get("dpvsd_cpu") for r in rs]),
+                "dpvsd_worker": med([r.get("worker_cpu") for r in rs]),
             }
             t["cpu"] = {k: (round(v, 3) if v is not None else None) for k, v in cpu.items()}
     return res
@@ -184,7 +188,7 @@ def print_table(doc):
           f"{c['gen_cpu']}, device under test CPU {c['dut_cpu']}, dpvsd {c['dpvsd_mode']}, "
           f"wrk -c{c['wrk_connections']})")
     hdr = f"{'path':<8} {'test':<14} {'median':>12} {'spread':>8} {'err':>5} " \
-          f"{'DUT busy':>8} {'softirq':>8} {'gen busy':>8} {'dpvsd':>6} {'/kernel':>8} {'/nft':>6}"
+          f"{'DUT busy':>8} {'softirq':>8} {'gen busy':>8} {'dpvsd':>6} {'worker':>6} {'/kernel':>8} {'/nft':>6}"
     print(hdr)
     print("-" * len(hdr))
     for pname in ("kernel", "nft", "xdp", "packet"):
@@ -203,10 +207,18 @@ def print_table(doc):
             pct = lambda v: "-" if v is None else f"{100 * v:.0f}%"  # noqa: E731
             print(f"{pname:<8} {name:<14} {fmt(t['median'], 0 if unit == 'req/s' else 1):>12} "
                   f"{sp:>8} {t['errors']:>5} {pct(cpu['dut_busy']):>8} {pct(cpu['dut_softirq']):>8} "
-                  f"{pct(cpu['gen_busy']):>8} {pct(cpu['dpvsd_process']):>6} "
+                  f"{pct(cpu['gen_busy']):>8} {pct(cpu['dpvsd_process']):>6} {pct(cpu.get('dpvsd_worker')):>6} "
                   f"{fmt(r.get('vs_kernel'), 2):>8} {fmt(r.get('vs_nft'), 2):>6}")
     print("(req/s for wrk, Mbit/s for iperf3; CPU as a share of one CPU; dpvsd = its process;\n"
           " /kernel and /nft: ratios of the medians; per-repetition ratios in the JSON)")
+    starved = [f"{p} {t} {100 * doc['paths'][p][t]['cpu']['dpvsd_worker']:.0f}%"
+               for p in ("xdp", "packet") if p in doc["paths"]
+               for t, _ in TESTS if doc["paths"][p].get(t, {}).get("cpu", {}).get("dpvsd_worker") is not None
+               and doc["paths"][p][t]["cpu"]["dpvsd_worker"] < 0.8]
+    if starved:
+        print("note: dpvsd's busy-polling worker ran less than 80% of the time ("
+              + ", ".join(starved) + "): its CPU was shared (other processes, softirq,\n"
+              "      NAPI threads, or the PMD waiting in the kernel); take final figures on a quiet machine")
     for dut, per in doc["target"]["per_test"].items():
         ok = "MET" if doc["target"]["met"][dut] else "NOT MET"
         detail = ", ".join(f"{k}: {v}" for k, v in per.items())
