@@ -133,7 +133,7 @@ $(BUILD)/dpvs-pktgen: $(call obj,$(PKTGEN_SRCS))
 	$(CC) $(CFLAGS) -o $@ $^ $(DPDK_LIBS) -lpthread -lm
 
 bench: all $(BUILD)/dpvs-pktgen
-	bash scripts/bench/run.sh $(if $(PART),--part $(PART))
+	bash scripts/bench/run.sh $(foreach p,$(PART),--part $(p))
 
 tidy:
 	clang-tidy --checks='-*,bugprone-*' $(DAEMON_SRCS) $(CLIENT_SRCS) $(IPVSADM_SRCS) $(DPIP_SRCS) -- $(CFLAGS)
