@@ -209,21 +209,10 @@ static void feed(struct bench_ctx *b, struct job_set *s, uint64_t first, uint64_
 	drain_tx(b);
 }
 
-static uint64_t rss_bytes(void)
-{
-	unsigned long size = 0, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%lu %lu", &size, &res) != 2)
-			res = 0;
-		fclose(f);
-	}
-	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
-/* Resident bytes per mapping (start address -> Rss) from /proc/self/smaps,
- * to say where an RSS delta went (conn pool, buckets, anything else). */
+/* Resident bytes per mapping (start address -> Rss + hugetlb pages) from
+ * /proc/self/smaps, to say where the memory went (conn pool, buckets,
+ * anything else).  hugetlb mappings (the conn pool when huge pages are
+ * reserved) are not counted in Rss/statm, so they are added here. */
 #define MAX_MAPS 4096
 struct rss_map {
 	uintptr_t start[MAX_MAPS];
@@ -245,11 +234,23 @@ static void rss_maps(struct rss_map *r)
 			r->start[r->n] = a;
 			r->size[r->n] = e - a;
 			r->rss[r->n++] = 0;
-		} else if (r->n && sscanf(line, "Rss: %lu kB", &kb) == 1) {
-			r->rss[r->n - 1] = (uint64_t)kb * 1024;
+		} else if (r->n && (sscanf(line, "Rss: %lu kB", &kb) == 1 ||
+				    sscanf(line, "Private_Hugetlb: %lu kB", &kb) == 1 ||
+				    sscanf(line, "Shared_Hugetlb: %lu kB", &kb) == 1)) {
+			r->rss[r->n - 1] += (uint64_t)kb * 1024;	/* hugetlb is not in Rss */
 		}
 	}
 	fclose(f);
+}
+
+static uint64_t rss_total(const struct rss_map *r)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		sum += r->rss[i];
+	return sum;
 }
 
 /* The two mappings that grew most between a and b. */
@@ -340,7 +341,7 @@ static void bench_mem(struct bench_ctx *b, struct job_set *s)
 
 	conn_flush(conn_table_this(), match_all, NULL);
 	rss_maps(&before);
-	b->mem.rss_before = rss_bytes();
+	b->mem.rss_before = rss_total(&before);
 	b->mem.pool_in_use_before = rte_mempool_in_use_count(mp);
 	c0 = conns_created();
 	w0 = rte_rdtsc();
@@ -358,8 +359,8 @@ static void bench_mem(struct bench_ctx *b, struct job_set *s)
 	b->mem.fill_wall_cycles = rte_rdtsc() - w0;
 	b->mem.conns = conns_created() - c0;
 	b->mem.failed = b->mem_conns - b->mem.conns;
-	b->mem.rss_after = rss_bytes();
 	rss_maps(&after);
+	b->mem.rss_after = rss_total(&after);
 	rss_top_growth(&before, &after, b->mem.map_grow, b->mem.map_size);
 	b->mem.pool_in_use_after = rte_mempool_in_use_count(mp);
 	b->mem.table_bytes_per_conn = conn_table_bytes_per_conn(conn_table_this());

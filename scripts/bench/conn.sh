@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 BIN=$ROOT/$BUILD/dpvs-bench-inproc
-OUT=$ROOT/bench-results
+OUT=${BENCH_OUT:-$ROOT/bench-results}
 MODE=${BENCH_MODE:-fnat}
 HUGE=${BENCH_HUGEPAGES:-no}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
@@ -25,7 +25,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
 	SECS=${BENCH_SECS:-2}; REPEAT=${BENCH_REPEAT:-5}; MEMS="1000000 10000000"
 fi
-[ -x "$BIN" ] || make -C "$ROOT" -j2 "$BUILD/dpvs-bench-inproc" >/dev/null
+make -C "$ROOT" -j2 "$BUILD/dpvs-bench-inproc" >/dev/null
 [ "$(id -u)" = 0 ] || { echo "conn.sh: needs root (DPDK EAL)" >&2; exit 77; }
 mkdir -p "$OUT"
 TMP=$(mktemp -d)
@@ -70,7 +70,7 @@ for n in mems:
     res["mem"][str(n)] = m
 targets = []
 def target(name, value, ok, want):
-    targets.append({"target": name, "want": want, "value": value, "met": bool(ok)})
+    targets.append({"name": name, "goal": want, "value": value, "met": bool(ok)})
 nc = res["new_conns_per_sec"]["median"]
 target("new conns/s per worker", round(nc), nc >= 250000, ">= 250000")
 for n, m in res["mem"].items():
@@ -95,6 +95,6 @@ for n, m in res["mem"].items():
           f"fill {m['fill_per_sec']:.0f} conns/s, failed {m['failed']})")
 print(f"  {'target':34s} {'want':>12s} {'value':>12s}  met")
 for t in targets:
-    print(f"  {t['target']:34s} {t['want']:>12s} {t['value']:>12}  {'met' if t['met'] else 'NOT met'}")
+    print(f"  {t['name']:34s} {t['goal']:>12s} {t['value']:>12}  {'met' if t['met'] else 'NOT met'}")
 print(f"  results: {out}")
 EOF
