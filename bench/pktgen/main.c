@@ -423,6 +423,8 @@ static void pg_run(struct pg_ctx *g, double *measured_s)
 			total = g->c;
 			last = g->c;
 			t_start = t_sec = now;
+			printf("{\"t\":%.2f,\"phase\":\"window\"}\n", (double)(now - t0) / g->hz);
+			fflush(stdout);
 		}
 		if (now - t_sec >= g->hz) {
 			struct pg_counts d = { .tx = g->c.tx - last.tx, .rx = g->c.rx - last.rx };
@@ -555,8 +557,12 @@ int main(int argc, char **argv)
 	g.hz = rte_get_tsc_hz();
 	rc = pg_main(&g);
 	for (uint16_t p = 0; p < 2 && p < rte_eth_dev_count_avail(); p++) {
-		if (rte_eth_dev_stop(p) == 0)
+		int src = rte_eth_dev_stop(p);
+
+		if (src == 0)
 			rte_eth_dev_close(p);
+		else
+			fprintf(stderr, "dpvs-pktgen: stop port %u: %s\n", p, rte_strerror(-src));
 	}
 	rte_eal_cleanup();
 	return rc;

@@ -285,8 +285,8 @@ run_dpvsd() {	# case rep
 	[ "$mode" = dr ] && expect=$VIP
 	start_gen "$c" "$rep" "$proto" "$dport" "$w" $((w + 1)) "$steer" "$expect"
 	# dpvsd's loop and job counters over the window: from the generator's
-	# first per-second line of the window to its result
-	wait_gen_line "$c" "$rep" '"phase":"measure"' || die "generator failed ($c)"
+	# "window" line (the window starts) to its result
+	wait_gen_line "$c" "$rep" '"phase":"window"' || die "generator failed ($c)"
 	"$DPIP" -j lcore show >"$D/lcore-$c-$rep.before" || die "dpip lcore show"
 	local t0 t1
 	t0=$(date +%s.%N)
