@@ -24,6 +24,7 @@
 #include "msg.h"
 #include "neigh.h"
 #include "netif.h"
+#include "timer.h"
 
 DPVS_LOG_REGISTER(neigh_arp);
 
@@ -56,7 +57,7 @@ static bool neigh_msg_registered;
 
 static inline uint64_t now_ms(void)
 {
-	return rte_get_timer_cycles() / (rte_get_timer_hz() / 1000);
+	return timer_now_us() / 1000u;	/* per packet: no division by the TSC rate */
 }
 
 static inline struct neigh_table *my_table(void)

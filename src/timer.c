@@ -75,6 +75,17 @@ _Static_assert(DPVS_ARRAY_SIZE(timer_jobs) == DPVS_ARRAY_SIZE(timer_job_roles),
 
 /* ---- clock ---- */
 
+/* 2^64 * 1e6 / hz: cycles to microseconds by one multiplication (per
+ * packet: conn timers), at most 1 us below the exact quotient.  Set by
+ * timer_init() on the master before the loops; 0 = not yet (tests that
+ * use timers without the module fall back to the divisions). */
+static uint64_t timer_us_mult;
+
+static uint64_t timer_us_mult_of(uint64_t hz)
+{
+	return hz > 1000000u ? (uint64_t)(((unsigned __int128)1000000u << 64) / hz) : 0;
+}
+
 uint64_t timer_now_us(void)
 {
 	uint64_t c, hz;
@@ -82,6 +93,8 @@ uint64_t timer_now_us(void)
 	if (unlikely(timer_ctx.clock != NULL))
 		return timer_ctx.clock();
 	c = rte_get_timer_cycles();
+	if (likely(timer_us_mult != 0))
+		return (uint64_t)(((unsigned __int128)c * timer_us_mult) >> 64);
 	hz = rte_get_timer_hz();
 	return c / hz * 1000000u + c % hz * 1000000u / hz;
 }
@@ -465,6 +478,7 @@ int timer_init(void)
 
 	if (timer_ctx.up)
 		return 0;
+	timer_us_mult = timer_us_mult_of(rte_get_timer_hz());
 	rc = timer_wheels_alloc();
 	if (rc != 0)
 		goto err_wheels;
