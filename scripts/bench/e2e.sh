@@ -346,7 +346,6 @@ dpvsd_up() {	# pmd
 		sleep 0.1
 	done
 	"$DPIP" ctl ping >/dev/null 2>&1 || { log "dpvsd ($pmd) did not start:"; tail -n 20 "$DLOG" >&2; return 1; }
-	dpvsd_pin "$pmd"
 	if [ "$MODE" = fnat ]; then
 		flag=-b
 		"$DPIP" addr add "$LADDR/24" dev dpdk1 || return 1
@@ -361,10 +360,12 @@ dpvsd_up() {	# pmd
 		"$IPVSADM" -P -t "$VIP:80" -z "$LADDR" -F dpdk1 || return 1
 		"$IPVSADM" -P -t "$VIP:5201" -z "$LADDR" -F dpdk1 || return 1
 	fi
+	dpvsd_pin "$pmd"	# after the control requests: they need the master
 	TARGET=$VIP
 }
 
 dpvsd_down() {
+	chrt --other -p 0 "$DPVSD_PID" >/dev/null 2>&1	# the master serves the dumps
 	"$IPVSADM" -Ln --stats >"$W/ipvs-stats-$1-$CUR_REP.txt" 2>&1
 	"$DPIP" -s link show >"$W/link-$1-$CUR_REP.txt" 2>&1
 	"$DPIP" stats >"$W/stats-$1-$CUR_REP.txt" 2>&1
