@@ -167,6 +167,12 @@ void neigh_table_free(struct neigh_table *t);
 /* Resolve for m (as neigh_output), at time now_ms. */
 int neigh_table_resolve(struct neigh_table *t, struct rte_mbuf *m, struct netif_port *port,
 			uint32_t addr, uint64_t now_ms);
+/* Fast path of neigh_output (B2): if addr is resolved (REACHABLE or STATIC,
+ * where RESOLVE changes nothing) send m, set *rc and return true; else
+ * return false with m untouched (then neigh_table_resolve()).  Needs no
+ * clock.  The lcore owning t. */
+bool neigh_table_xmit_resolved(struct neigh_table *t, struct rte_mbuf *m,
+			       struct netif_port *port, uint32_t addr, int *rc);
 /* An ARP from addr/mac on port.  create: make an entry if none.  Returns
  * true if the entry is new, changed lladdr, or changed state (worth
  * telling the other lcores). */

@@ -378,6 +378,17 @@ static int entry_step(struct neigh_table *t, struct neigh_entry *n, enum neigh_e
 	return rc;
 }
 
+bool neigh_table_xmit_resolved(struct neigh_table *t, struct rte_mbuf *m,
+			       struct netif_port *port, uint32_t addr, int *rc)
+{
+	struct neigh_entry *n = entry_find(t, port, addr);
+
+	if (unlikely(n == NULL || (n->state != NEIGH_S_REACHABLE && n->state != NEIGH_S_STATIC)))
+		return false;
+	*rc = entry_xmit(t, n, m);
+	return true;
+}
+
 int neigh_table_resolve(struct neigh_table *t, struct rte_mbuf *m, struct netif_port *port,
 			uint32_t addr, uint64_t now_ms)
 {

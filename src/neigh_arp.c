@@ -175,11 +175,14 @@ static const struct neigh_table_ops neigh_ops = {
 int neigh_output(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop)
 {
 	struct neigh_table *t = my_table();
+	int rc;
 
 	if (unlikely(t == NULL || port == NULL)) {
 		rte_pktmbuf_free(m);
 		return EDPVS_NOTREADY;
 	}
+	if (likely(neigh_table_xmit_resolved(t, m, port, nexthop, &rc)))
+		return rc;	/* no clock read per packet */
 	return neigh_table_resolve(t, m, port, nexthop, now_ms());
 }
 

@@ -225,6 +225,38 @@ TEST_F(NeighTable, ConfirmTellsOthersOnlyOnChangeOrOncePerSecond)
 	EXPECT_TRUE(neigh_table_confirm(t, &port, a, &mac2, true, 1400));
 }
 
+// neigh_output's fast path: only REACHABLE and STATIC entries send without
+// the state machine; anything else is left to neigh_table_resolve().
+TEST_F(NeighTable, XmitResolvedOnlyForReachableAndStatic)
+{
+	uint32_t a = ip("10.0.0.8"), b = ip("10.0.0.9"), c = ip("10.0.0.10");
+	rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	int rc = 1;
+
+	ASSERT_NE(nullptr, m);
+	EXPECT_FALSE(neigh_table_xmit_resolved(t, m, &port, a, &rc));	// no entry
+	EXPECT_EQ(NEIGH_S_NONE, state(a));
+	resolve(b, 0);							// INCOMPLETE, queued
+	EXPECT_FALSE(neigh_table_xmit_resolved(t, m, &port, b, &rc));
+	EXPECT_EQ(0u, fake.xmit_macs.size());
+	EXPECT_EQ(1, rc);						// untouched
+	neigh_table_confirm(t, &port, a, &mac1, true, 0);		// REACHABLE
+	EXPECT_TRUE(neigh_table_xmit_resolved(t, m, &port, a, &rc));	// consumed
+	EXPECT_EQ(0, rc);
+	ASSERT_EQ(1u, fake.xmit_macs.size());
+	EXPECT_TRUE(rte_is_same_ether_addr(&mac1, &fake.xmit_macs.back()));
+	ASSERT_EQ(0, neigh_table_set_static(t, &port, c, &mac2));
+	m = rte_pktmbuf_alloc(mp);
+	EXPECT_TRUE(neigh_table_xmit_resolved(t, m, &port, c, &rc));
+	EXPECT_TRUE(rte_is_same_ether_addr(&mac2, &fake.xmit_macs.back()));
+	neigh_table_age(t, 1000, NEIGH_TABLE_SIZE);			// a: STALE
+	EXPECT_EQ(NEIGH_S_STALE, state(a));
+	m = rte_pktmbuf_alloc(mp);
+	EXPECT_FALSE(neigh_table_xmit_resolved(t, m, &port, a, &rc));	// probe needed
+	rte_pktmbuf_free(m);
+	neigh_table_flush(t, nullptr, true);
+}
+
 TEST_F(NeighTable, StaticEntriesIgnoreArpAndAgeing)
 {
 	uint32_t a = ip("10.0.0.6");
