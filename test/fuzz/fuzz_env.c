@@ -72,7 +72,8 @@ static void fuzz_write_conf(const char *path, const char *extra)
 		"  ctl_socket = \"%s/sock\"; };\n"
 		"eal = { file_prefix = \"dpvsd-fuzz-%d\"; hugepages = \"no\";\n"
 		"  extra_args = [ \"--log-level=lib.*:emerg\" ]; };\n"
-		"lcores = ( { id = 0; role = \"master\"; }, { id = 1; role = \"fwd_worker\"; } );\n"
+		"lcores = ( { id = 0; role = \"master\"; }, { id = 1; role = \"fwd_worker\"; },\n"
+		"  { id = 2; role = \"fwd_worker\"; cpu = 0; } );\n"
 		"netif = { pool = { mbufs = 4095; cache = 32; };\n"
 		"  ports = ( { name = \"dpdk0\"; vdev = \"net_ring0\"; } ); };\n"
 		"inet = { ipv4_forward = true;\n"
@@ -215,13 +216,18 @@ void fuzz_env_up(const char *extra_conf, int services, int with_loops)
 	}
 }
 
-void fuzz_on_worker(int (*fn)(void *), void *arg)
+void fuzz_on_worker(unsigned int idx, int (*fn)(void *), void *arg)
 {
-	unsigned int lcore = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
+	unsigned int lcore = fuzz_worker_lcore(idx);
 
 	if (rte_eal_remote_launch(fn, arg, lcore) != 0)
 		fuzz_die("rte_eal_remote_launch", EDPVS_BUSY);
 	rte_eal_wait_lcore(lcore);
+}
+
+unsigned int fuzz_worker_lcore(unsigned int idx)
+{
+	return job_role_lcore(JOB_ROLE_FWD_WORKER, idx % FUZZ_N_WORKERS);
 }
 
 /* Leaks that are not dpvsd's: libconfig's lexer loses its string buffer

@@ -25,15 +25,20 @@ extern "C" {
 
 /* Start the whole daemon in this process: write a config (the fixed one
  * above plus extra_conf), cfg_load, EAL, roles (lcore 0 master, lcore 1
- * fwd_worker), module_init_all, cfg_apply.  With services true the IPVS
+ * and 2 fwd_workers), module_init_all, cfg_apply.  With services true the IPVS
  * services above are added through the master API while the worker loop
  * runs.  with_loops: leave the worker loop running on return (for ctl
  * fuzzing); otherwise the worker is idle and fuzz_on_worker() runs code
  * on it.  Exits the process on any failure (a fuzz harness cannot go on). */
 void fuzz_env_up(const char *extra_conf, int services, int with_loops);
 
-/* Run fn(arg) on the forwarding worker lcore and wait for it. */
-void fuzz_on_worker(int (*fn)(void *), void *arg);
+#define FUZZ_N_WORKERS 2	/* lcores 1 and 2 (lcore 2 shares CPU 0) */
+
+/* Run fn(arg) on forwarding worker idx (0..FUZZ_N_WORKERS-1) and wait. */
+void fuzz_on_worker(unsigned int idx, int (*fn)(void *), void *arg);
+
+/* The lcore id of forwarding worker idx. */
+unsigned int fuzz_worker_lcore(unsigned int idx);
 
 /* A private temp directory made at start (removed at exit). */
 const char *fuzz_tmpdir(void);

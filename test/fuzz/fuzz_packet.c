@@ -12,7 +12,10 @@
  * input can open a conn and answer it: SYN then the server's SYN-ACK).
  * Each frame: byte 0 = control (bit 0: set the destination MAC to the
  * port's; bits 1-3: advance the clock by that many seconds first, so conns
- * expire), then the Ethernet frame (at most 2000 bytes).  At most 8 frames.
+ * expire; bit 4: arrive on rx queue 1, i.e. on the second worker), then
+ * the Ethernet frame (at most 2000 bytes).  At most 8 frames.  There are
+ * two workers, so packets for the other one's conns take the redirect
+ * rings (owner lcore, hop marks) as in the daemon.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -42,7 +45,7 @@ struct fuzz_pkt {
 	uint8_t ctl;
 };
 
-static struct rte_ring *fuzz_rx_ring;
+static struct rte_ring *fuzz_rx_ring[FUZZ_N_WORKERS];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,46 +55,67 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_env_up(NULL, 1, 0);
-	/* net_ring's rx and tx queue 0 share this ring: what dpvsd sends on
-	 * queue 0 comes back on rx (mostly dropped as for another host). */
-	fuzz_rx_ring = rte_ring_lookup("ETH_RXTX0_net_ring0");
-	if (!fuzz_rx_ring)
+	/* net_ring's rx and tx queue i share ring i: what dpvsd sends on
+	 * queue i comes back on rx (mostly dropped as for another host).  Rx
+	 * queue i is polled by worker i. */
+	fuzz_rx_ring[0] = rte_ring_lookup("ETH_RXTX0_net_ring0");
+	fuzz_rx_ring[1] = rte_ring_lookup("ETH_RXTX1_net_ring0");
+	if (!fuzz_rx_ring[0] || !fuzz_rx_ring[1])
 		abort();
 	return 0;
 }
 
-static int fuzz_worker(void *arg)
+/* On a worker: enqueue the frame (if any) on its rx ring. */
+static int fuzz_inject(void *arg)
 {
 	const struct fuzz_pkt *p = arg;
 	struct netif_port *port = netif_port_get_by_index(0);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(netif_pktmbuf_pool());
-	unsigned int lcore = rte_lcore_id(), i, work;
 	char *dst;
 
-	if (m) {
-		dst = rte_pktmbuf_append(m, (uint16_t)p->len);
-		if (!dst) {
-			rte_pktmbuf_free(m);
-			m = NULL;
-		}
+	if (m == NULL)
+		return 0;
+	dst = rte_pktmbuf_append(m, (uint16_t)p->len);
+	if (dst == NULL) {
+		rte_pktmbuf_free(m);
+		return 0;
 	}
-	if (m) {
-		memcpy(dst, p->data, p->len);
-		if ((p->ctl & 1) && p->len >= RTE_ETHER_ADDR_LEN)
-			memcpy(dst, &port->mac, RTE_ETHER_ADDR_LEN);
-		if (rte_ring_enqueue(fuzz_rx_ring, m) != 0)
-			rte_pktmbuf_free(m);
-	}
-	/* What one packet causes (replies looping back, redirects, timers)
-	 * settles within a few rounds; bounded anyway. */
+	memcpy(dst, p->data, p->len);
+	if ((p->ctl & 1) && p->len >= RTE_ETHER_ADDR_LEN)
+		memcpy(dst, &port->mac, RTE_ETHER_ADDR_LEN);
+	if (rte_ring_enqueue(fuzz_rx_ring[(p->ctl >> 4) & 1], m) != 0)
+		rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* On a worker: one pass of what its loop does; *work is set. */
+static int fuzz_poll(void *arg)
+{
+	unsigned int lcore = rte_lcore_id(), *work = arg;
+
+	*work = netif_rx_poll(lcore) + netif_redirect_drain(lcore);
+	*work += timer_manage(1024) + msg_process(lcore);
+	netif_tx_flush_lcore(lcore);
+	return 0;
+}
+
+static void fuzz_settle(void)
+{
+	unsigned int i, w, work;
+
+	/* What one packet causes (replies looping back, redirects between the
+	 * workers, timers) settles within a few rounds; bounded anyway. */
 	for (i = 0; i < 16; i++) {
-		work = netif_rx_poll(lcore) + netif_redirect_drain(lcore);
-		work += timer_manage(1024) + msg_process(lcore);
-		netif_tx_flush_lcore(lcore);
+		work = 0;
+		for (w = 0; w < FUZZ_N_WORKERS; w++) {
+			unsigned int n = 0;
+
+			fuzz_on_worker(w, fuzz_poll, &n);
+			work += n;
+		}
 		if (work == 0)
 			break;
 	}
-	return 0;
 }
 
 static void fuzz_frame(const uint8_t *data, size_t size)
@@ -104,7 +128,8 @@ static void fuzz_frame(const uint8_t *data, size_t size)
 	p.data = data + 1;
 	p.len = size - 1;
 	fuzz_clock_advance((uint64_t)((p.ctl >> 1) & 7) * 1000000u);
-	fuzz_on_worker(fuzz_worker, &p);
+	fuzz_on_worker((p.ctl >> 4) & 1, fuzz_inject, &p);
+	fuzz_settle();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
