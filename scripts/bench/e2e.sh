@@ -314,6 +314,10 @@ dpvsd_pin() {
 	local dev t
 	chrt --idle -p 0 "$DPVSD_PID" >/dev/null 2>&1 || log "warning: could not make the master SCHED_IDLE"
 	if [ "$WORKER_NICE" != 0 ]; then
+		# dpvsd runs in its own session, so its own autogroup: the group's
+		# nice is what weighs against other sessions' processes
+		[ -w "/proc/$DPVSD_PID/autogroup" ] && echo "$WORKER_NICE" >"/proc/$DPVSD_PID/autogroup" 2>/dev/null &&
+			log "dpvsd autogroup at nice $WORKER_NICE"
 		for t in $(awk '$2 ~ /worker/ {print $1}' /proc/"$DPVSD_PID"/task/*/stat 2>/dev/null); do
 			renice -n "$WORKER_NICE" -p "$t" >/dev/null 2>&1 &&
 				log "dpvsd worker thread $t at nice $WORKER_NICE"
