@@ -38,6 +38,7 @@
 #define PG_BURST 32
 #define PG_DESC 1024
 #define PG_MAX_SECS 3600
+#define PG_PRIME_AHEAD 256
 
 struct pg_txq {
 	struct rte_mbuf **pkts;
@@ -380,9 +381,19 @@ static int pg_prime(struct pg_ctx *g)
 
 	memset(&g->c, 0, sizeof(g->c));
 	deadline = rte_get_tsc_cycles() + g->hz * 30;
-	while (rc == 0 && left && !pg_quit && rte_get_tsc_cycles() < deadline) {
-		left -= pg_tx(g, q, left, false);
+	/* at most PG_PRIME_AHEAD packets in flight, so a short stall of this
+	 * lcore cannot overflow the ring of port B; a device that drops is
+	 * given 50 ms before we send on regardless */
+	uint64_t last_rx = g->c.rx, t_rx = rte_get_tsc_cycles(), now;
+
+	while (rc == 0 && left && !pg_quit && (now = rte_get_tsc_cycles()) < deadline) {
+		if (g->c.tx - g->c.rx < PG_PRIME_AHEAD || now - t_rx > g->hz / 20)
+			left -= pg_tx(g, q, RTE_MIN(left, (uint64_t)PG_BURST), false);
 		pg_rx(g);
+		if (g->c.rx != last_rx) {
+			last_rx = g->c.rx;
+			t_rx = now;
+		}
 	}
 	deadline = rte_get_tsc_cycles() + g->hz * g->o.prime_wait_ms / 1000;
 	while (rc == 0 && !pg_quit && rte_get_tsc_cycles() < deadline)
@@ -540,6 +551,7 @@ static int pg_main(struct pg_ctx *g)
 int main(int argc, char **argv)
 {
 	static struct pg_ctx g;
+	uint16_t p;
 	int n, rc;
 
 	n = rte_eal_init(argc, argv);
@@ -556,7 +568,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, pg_on_signal);
 	g.hz = rte_get_tsc_hz();
 	rc = pg_main(&g);
-	for (uint16_t p = 0; p < 2 && p < rte_eth_dev_count_avail(); p++) {
+	RTE_ETH_FOREACH_DEV(p) {
 		int src = rte_eth_dev_stop(p);
 
 		if (src == 0)

@@ -5,7 +5,7 @@
 # Cases: UDP FNAT, UDP DR, TCP FNAT (SYN first, then ACKs) with 1 worker, and
 # UDP FNAT with 2 workers (2 memif queues, flows steered to their owner).
 # Checks per case: every flow made a conn (conn_new = flows, TCP: TOA on SYN
-# and first ACK), received packets checked by the generator (destination =
+# and first ACK) and its priming packet came through, received packets checked by the generator (destination =
 # real server for FNAT, VIP for DR; IP and L4 checksums) all good, >= 90%
 # delivered, nothing redirected between workers with steering, and nothing
 # left running or mapped afterwards.  Throughput is not judged here (that is
@@ -33,6 +33,8 @@ for r in d["runs"]:
         bad.append(f"{c}: conn_new {tot('ipvs', 'conn_new')} != {flows} flows")
     if c.startswith("fnat_tcp") and tot("xmit", "toa_added") != 2 * flows:
         bad.append(f"{c}: toa_added {tot('xmit', 'toa_added')} != {2 * flows}")
+    if g["prime_rx"] != flows:
+        bad.append(f"{c}: {g['prime_rx']} of {flows} priming packets came through")
     if g["rx_checked"] < 1000 or g["rx_bad"]:
         bad.append(f"{c}: {g['rx_bad']} bad of {g['rx_checked']} checked packets")
     if not g["tx_pkts"] or g["rx_pkts"] < 0.9 * g["tx_pkts"]:
