@@ -56,6 +56,7 @@ struct pg_opts {
 
 struct pg_counts {
 	uint64_t tx, rx, a_rx, checked, bad;
+	uint64_t bursts, bursts_short;	/* tx bursts; those the ring cut short */
 };
 
 struct pg_ctx {
@@ -350,6 +351,8 @@ static uint64_t pg_tx(struct pg_ctx *g, struct pg_txq *q, uint64_t budget, bool 
 		if (n == 0)
 			continue;
 		s = rte_eth_tx_burst(PG_PORT_A, k, t->pkts + t->cur, (uint16_t)n);
+		g->c.bursts++;
+		g->c.bursts_short += s < n;
 		t->cur += s;
 		sent += s;
 		if (reuse && t->cur == t->n) {
@@ -450,6 +453,8 @@ static void pg_run(struct pg_ctx *g, double *measured_s)
 	*measured_s = measuring ? (double)(now - t_start) / g->hz : 0;
 	g->c.tx -= total.tx;
 	g->c.rx -= total.rx;
+	g->c.bursts -= total.bursts;
+	g->c.bursts_short -= total.bursts_short;
 }
 
 static void pg_report(struct pg_ctx *g, double secs, FILE *f)
@@ -461,10 +466,11 @@ static void pg_report(struct pg_ctx *g, double secs, FILE *f)
 		"\"prime_tx\":%" PRIu64 ",\"prime_rx\":%" PRIu64 ",\"warmup_s\":%.2f,"
 		"\"duration_s\":%.3f,\"tx_pkts\":%" PRIu64 ",\"rx_pkts\":%" PRIu64 ","
 		"\"port_a_rx\":%" PRIu64 ",\"rx_checked\":%" PRIu64 ",\"rx_bad\":%" PRIu64 ","
-		"\"tx_mpps\":%.4f,\"rx_mpps\":%.4f,\"rx_mpps_per_sec\":[",
+		"\"tx_full_pct\":%.2f,\"tx_mpps\":%.4f,\"rx_mpps\":%.4f,\"rx_mpps_per_sec\":[",
 		g->o.fs.proto == PG_TCP ? "tcp" : "udp", g->o.fs.flows, g->o.fs.size,
 		g->o.txq, g->o.rxq, g->o.rate_mpps, sched_getcpu(), g->hz, g->prime_tx,
 		g->prime_rx, g->o.warmup_s, secs, g->c.tx, g->c.rx, g->c.a_rx, g->c.checked, g->c.bad,
+		g->c.bursts ? 100.0 * g->c.bursts_short / g->c.bursts : 0.0,
 		g->c.tx / s / 1e6, g->c.rx / s / 1e6);
 	for (unsigned int i = 0; i < g->n_secs; i++)
 		fprintf(f, "%s%.4f", i ? "," : "", g->per_sec[i]);

@@ -53,6 +53,10 @@ def summarise(case, runs, ceil_by_rep, ceil_cyc):
         if ws and r.get("span_us"):
             idle.append(100.0 * sum(v["sleep_us"] for v in ws) / len(ws) / r["span_us"])
     row["worker_sleep_pct"] = med(idle)
+    # share of the generator's tx bursts that the ring to the DUT cut short:
+    # high = the DUT was the bottleneck; low = the generator was
+    row["gen_tx_full_pct"] = med([r["gen"]["tx_full_pct"] for r in runs
+                                  if "tx_full_pct" in r["gen"]])
     ratios = [r["gen"]["rx_mpps"] / w / ceil_by_rep[r["rep"]]
               for r in runs if ceil_by_rep.get(r["rep"])]
     row["ratio_per_worker"] = med(ratios)
@@ -112,21 +116,24 @@ def main():
     with open(out, "w") as f:
         json.dump(result, f, indent=1)
     hdr = ("case", "wk", "cpu", "Mpps", "spread%", "Mpps/wk", "ratio/wk", "deliv",
-           "cyc/pkt", "cyc/pkt(busy)", "ratio(cyc)", "slp%", "target")
-    print("%-12s %3s %3s %7s %7s %8s %8s %6s %8s %13s %10s %5s %s" % hdr)
+           "cyc/pkt", "cyc/pkt(busy)", "ratio(cyc)", "slp%", "full%", "target")
+    print("%-12s %3s %3s %7s %7s %8s %8s %6s %8s %13s %10s %5s %5s %s" % hdr)
     for r in rows:
         t = r.get("target_met")
         ts = "" if "target_met" not in r else ("n/a" if t is None else ("met" if t else "NOT met"))
-        print("%-12s %3d %3d %7s %7s %8s %8s %6s %8s %13s %10s %5s %s" % (
+        print("%-12s %3d %3d %7s %7s %8s %8s %6s %8s %13s %10s %5s %5s %s" % (
             r["case"], r["workers"], r["cpus"], fmt(r["mpps"]), fmt(r["spread_pct"], "{:.1f}"),
             fmt(r["mpps_per_worker"]), fmt(r["ratio_per_worker"]), fmt(r["delivered"], "{:.3f}"),
             fmt(r["cycles_per_pkt_tsc"], "{:.0f}"), fmt(r["cycles_per_pkt_jobs"], "{:.0f}"),
-            fmt(r["ratio_cycles"]), fmt(r["worker_sleep_pct"], "{:.0f}"), ts))
+            fmt(r["ratio_cycles"]), fmt(r["worker_sleep_pct"], "{:.0f}"),
+            fmt(r["gen_tx_full_pct"], "{:.0f}"), ts))
     print("Mpps: median delivered at port B; spread: (max-min)/median; ratio/wk: Mpps per "
           "worker / ceiling of the same repetition; cyc/pkt: TSC / (Mpps per CPU); "
           "cyc/pkt(busy): testpmd busy cycles, dpvsd workers' job cycles per packet; "
           "ratio(cyc): ceiling busy cycles / dpvsd job cycles; slp%: share of the "
-          "workers' time asleep in the window (high: dpvsd was not the bottleneck)")
+          "workers' time asleep in the window (high: dpvsd was not the bottleneck); "
+          "full%: generator tx bursts cut short by a full ring (low: the generator, "
+          "not the device, set the rate)")
     bad = [r["case"] for r in rows if r["rx_bad"]]
     print("received packets checked (1 in 16: destination, IP and L4 checksums): %d, bad: %d%s"
           % (sum(r["rx_checked"] for r in rows), sum(r["rx_bad"] for r in rows),
