@@ -21,6 +21,9 @@ struct bench_win {
 	uint64_t done;		/* conns created (new/mem) or packets sent out (est/io) */
 	uint64_t cycles;	/* TSC cycles inside the worker's jobs */
 	uint64_t wall_cycles;	/* TSC cycles of the whole window (generator included) */
+	uint64_t clean_cycles;	/* cycles of the iterations not preempted (each < 1 ms) */
+	uint64_t clean_done;	/* what those iterations did */
+	uint64_t preempted;	/* iterations left out (> 1 ms: the OS ran something else) */
 };
 
 struct bench_ctx {

@@ -102,10 +102,13 @@ static void print_wins(const char *name, const struct bench_win *w, unsigned int
 
 		printf("%s\n    {\"offered\": %" PRIu64 ", \"%s\": %" PRIu64 ", \"cycles\": %" PRIu64
 		       ", \"worker_secs\": %.6f, \"wall_secs\": %.6f, \"per_sec\": %.0f, "
-		       "\"wall_per_sec\": %.0f, \"cycles_per\": %.1f}",
+		       "\"wall_per_sec\": %.0f, \"cycles_per\": %.1f, \"preempted\": %" PRIu64
+		       ", \"clean_per_sec\": %.0f, \"clean_cycles_per\": %.1f}",
 		       i ? "," : "", w[i].pkts, done_name, w[i].done, w[i].cycles, secs, wall,
 		       secs > 0 ? (double)w[i].done / secs : 0, wall > 0 ? (double)w[i].done / wall : 0,
-		       w[i].done ? (double)w[i].cycles / (double)w[i].done : 0);
+		       w[i].done ? (double)w[i].cycles / (double)w[i].done : 0, w[i].preempted,
+		       w[i].clean_cycles ? (double)w[i].clean_done * hz / (double)w[i].clean_cycles : 0,
+		       w[i].clean_done ? (double)w[i].clean_cycles / (double)w[i].clean_done : 0);
 	}
 	printf("\n  ]%s\n", last ? "" : ",");
 }

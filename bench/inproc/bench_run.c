@@ -157,7 +157,7 @@ static void run_window(struct bench_ctx *b, struct job_set *s, struct bench_win 
 		       enum win_count count, uint64_t max_pkts)
 {
 	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), end = start + (uint64_t)(b->secs * hz);
-	uint64_t c0 = conns_created();
+	uint64_t c0 = conns_created(), c_it = c0, preempt = hz / 1000;	/* 1 ms */
 	struct rte_mbuf *m[BENCH_BURST];
 
 	memset(w, 0, sizeof(*w));
@@ -182,6 +182,17 @@ static void run_window(struct bench_ctx *b, struct job_set *s, struct bench_win 
 		n = drain_tx(b);
 		if (count == COUNT_TX)
 			w->done += n;
+		else
+			n = (unsigned int)(conns_created() - c_it);
+		c_it = conns_created();
+		/* An iteration the OS preempted (TSC runs on meanwhile) is left
+		 * out of the clean figures: a shared machine's noise. */
+		if (t1 - t0 > preempt) {
+			w->preempted++;
+		} else {
+			w->clean_cycles += t1 - t0;
+			w->clean_done += n;
+		}
 	}
 	/* let the worker empty its rx ring and tx buffers */
 	if (kind == WIN_JOBS) {
