@@ -73,7 +73,7 @@ static void fuzz_write_conf(const char *path, const char *extra)
 		"eal = { file_prefix = \"dpvsd-fuzz-%d\"; hugepages = \"no\";\n"
 		"  extra_args = [ \"--log-level=lib.*:emerg\" ]; };\n"
 		"lcores = ( { id = 0; role = \"master\"; }, { id = 1; role = \"fwd_worker\"; },\n"
-		"  { id = 2; role = \"fwd_worker\"; cpu = 0; } );\n"
+		"  { id = 2; role = \"fwd_worker\"; cpu = 1; } );\n"
 		"netif = { pool = { mbufs = 4095; cache = 32; };\n"
 		"  ports = ( { name = \"dpdk0\"; vdev = \"net_ring0\"; } ); };\n"
 		"inet = { ipv4_forward = true;\n"

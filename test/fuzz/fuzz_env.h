@@ -32,7 +32,8 @@ extern "C" {
  * on it.  Exits the process on any failure (a fuzz harness cannot go on). */
 void fuzz_env_up(const char *extra_conf, int services, int with_loops);
 
-#define FUZZ_N_WORKERS 2	/* lcores 1 and 2 (lcore 2 shares CPU 0) */
+#define FUZZ_N_WORKERS 2	/* lcores 1 and 2, both on CPU 1: the harness runs
+				 * one at a time while the main thread spins on CPU 0 */
 
 /* Run fn(arg) on forwarding worker idx (0..FUZZ_N_WORKERS-1) and wait. */
 void fuzz_on_worker(unsigned int idx, int (*fn)(void *), void *arg);
