@@ -56,7 +56,7 @@ struct pg_opts {
 
 struct pg_counts {
 	uint64_t tx, rx, a_rx, checked, bad;
-	uint64_t bursts, bursts_short;	/* tx bursts; those the ring cut short */
+	uint64_t cyc, cyc_full;	/* TSC of the loop; of iterations a full ring cut short */
 };
 
 struct pg_ctx {
@@ -66,6 +66,7 @@ struct pg_ctx {
 	struct pg_counts c;		/* since the last reset */
 	uint64_t prime_tx, prime_rx, hz;
 	double per_sec[PG_MAX_SECS];
+	bool full;			/* this iteration's tx was cut short */
 	unsigned int n_secs;
 };
 
@@ -351,8 +352,7 @@ static uint64_t pg_tx(struct pg_ctx *g, struct pg_txq *q, uint64_t budget, bool 
 		if (n == 0)
 			continue;
 		s = rte_eth_tx_burst(PG_PORT_A, k, t->pkts + t->cur, (uint16_t)n);
-		g->c.bursts++;
-		g->c.bursts_short += s < n;
+		g->full |= s < n;
 		t->cur += s;
 		sent += s;
 		if (reuse && t->cur == t->n) {
@@ -416,7 +416,7 @@ static void pg_run(struct pg_ctx *g, double *measured_s)
 	const uint64_t t_meas = t0 + (uint64_t)(g->o.warmup_s * g->hz);
 	const uint64_t t_end = t_meas + (uint64_t)(g->o.duration_s * g->hz);
 	const double rate = g->o.rate_mpps * 1e6;
-	uint64_t now = t0, t_sec = t0, t_cap = t0, capped = 0, t_start = t0;
+	uint64_t now = t0, prev, t_sec = t0, t_cap = t0, capped = 0, t_start = t0;
 	struct pg_counts last = { .tx = 0 }, total = { .tx = 0 };
 	bool measuring = false;
 
@@ -429,9 +429,14 @@ static void pg_run(struct pg_ctx *g, double *measured_s)
 
 			budget = allowed > capped ? allowed - capped : 0;
 		}
+		g->full = false;
 		capped += pg_tx(g, g->q, budget, true);
 		pg_rx(g);
+		prev = now;
 		now = rte_get_tsc_cycles();
+		g->c.cyc += now - prev;
+		if (g->full)
+			g->c.cyc_full += now - prev;
 		if (!measuring && now >= t_meas) {	/* window starts: reset */
 			measuring = true;
 			total = g->c;
@@ -453,8 +458,8 @@ static void pg_run(struct pg_ctx *g, double *measured_s)
 	*measured_s = measuring ? (double)(now - t_start) / g->hz : 0;
 	g->c.tx -= total.tx;
 	g->c.rx -= total.rx;
-	g->c.bursts -= total.bursts;
-	g->c.bursts_short -= total.bursts_short;
+	g->c.cyc -= total.cyc;
+	g->c.cyc_full -= total.cyc_full;
 }
 
 static void pg_report(struct pg_ctx *g, double secs, FILE *f)
@@ -470,7 +475,7 @@ static void pg_report(struct pg_ctx *g, double secs, FILE *f)
 		g->o.fs.proto == PG_TCP ? "tcp" : "udp", g->o.fs.flows, g->o.fs.size,
 		g->o.txq, g->o.rxq, g->o.rate_mpps, sched_getcpu(), g->hz, g->prime_tx,
 		g->prime_rx, g->o.warmup_s, secs, g->c.tx, g->c.rx, g->c.a_rx, g->c.checked, g->c.bad,
-		g->c.bursts ? 100.0 * g->c.bursts_short / g->c.bursts : 0.0,
+		g->c.cyc ? 100.0 * g->c.cyc_full / g->c.cyc : 0.0,
 		g->c.tx / s / 1e6, g->c.rx / s / 1e6);
 	for (unsigned int i = 0; i < g->n_secs; i++)
 		fprintf(f, "%s%.4f", i ? "," : "", g->per_sec[i]);

@@ -53,7 +53,7 @@ def summarise(case, runs, ceil_by_rep, ceil_cyc, ceil_best):
         if ws and r.get("span_us"):
             idle.append(100.0 * sum(v["sleep_us"] for v in ws) / len(ws) / r["span_us"])
     row["worker_sleep_pct"] = med(idle)
-    # share of the generator's tx bursts that the ring to the DUT cut short:
+    # share of the generator's time in loop iterations whose tx a full ring cut short:
     # high = the DUT was the bottleneck; low = the generator was
     row["gen_tx_full_pct"] = med([r["gen"]["tx_full_pct"] for r in runs
                                   if "tx_full_pct" in r["gen"]])
@@ -142,8 +142,8 @@ def main():
           "ratio(cyc): ceiling busy cycles / dpvsd job cycles; best1s: best one-second Mpps of all "
           "repetitions; ratio(best): its ratio per worker to the ceiling's best second; slp%: share of the "
           "workers' time asleep in the window (high: dpvsd was not the bottleneck); "
-          "full%: generator tx bursts cut short by a full ring (low: the generator, "
-          "not the device, set the rate)")
+          "full%: share of the generator's time in loop iterations whose tx a full ring "
+          "cut short (low: the generator, not the device, set the rate)")
     bad = [r["case"] for r in rows if r["rx_bad"]]
     print("received packets checked (1 in 16: destination, IP and L4 checksums): %d, bad: %d%s"
           % (sum(r["rx_checked"] for r in rows), sum(r["rx_bad"] for r in rows),
