@@ -5,15 +5,17 @@
 # Checks: the tables fill and further new connections are refused and
 # counted (`dpip ipvs stats` conn_fail), dpvsd stays up and answers the
 # tools during the flood, and once the flood stops and the half-open
-# connections expire, real HTTP through dpvsd works again.
+# connections expire, real HTTP through dpvsd works again.  Then the same
+# with a UDP flood from random sources at a NAT UDP service.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 need_cmd hping3 timeout
 
 ipvs_lab_up 1
 ipvs_dpvsd_start "ipvs = { conn_max = 256;
-    timeouts = { none = 1; syn_recv = 3; synack = 3; syn_sent = 3; established = 20; close = 1; time_wait = 1; fin_wait = 2; }; };"
+    timeouts = { none = 1; syn_recv = 3; synack = 3; syn_sent = 3; established = 20; close = 1; time_wait = 1; fin_wait = 2; udp = 2; }; };"
 ipvs_nginx_start 0
+ipvs_udp_start 0
 
 "$IPVSADM" -A -t "$IPVS_VIP:80" -s rr || fail "ipvsadm -A"
 "$IPVSADM" -a -t "$IPVS_VIP:80" -r "${RS_IP[0]}:80" -b || fail "ipvsadm -a"
@@ -55,6 +57,20 @@ wait_for 45 "[ \$(ipvs_conns | wc -l) -lt 64 ]" ||
 	fail "half-open conns did not expire: $(ipvs_conns | wc -l) left"
 ipvs_curl_n 10 "http://$IPVS_VIP/" >"$T/post.out"
 expect_eq "$(ipvs_count ERR "$T/post.out")" 0 "requests after the flood"
+
+# The same with UDP from random sources at a NAT UDP service (udp 2 s).
+"$IPVSADM" -A -u "$IPVS_VIP:5353" -s rr || fail "ipvsadm -A udp"
+"$IPVSADM" -a -u "$IPVS_VIP:5353" -r "${RS_IP[0]}:5353" -m || fail "ipvsadm -a udp"
+fails0=$(stat_total conn_fail)
+timeout 15 $CLI hping3 -q --udp -p 5353 --rand-source -i u100 -c 15000 -d 32 "$IPVS_VIP" \
+	>"$T/hping.udp" 2>&1 || true
+_lib_alive "$DPVSD_PID" || fail "dpvsd died during the UDP flood"
+fails=$(stat_total conn_fail)
+echo "after the UDP flood: conn_fail $fails0 -> $fails"
+[ "${fails:-0}" -gt "${fails0:-0}" ] || fail "full tables refused no UDP conn"
+wait_for 20 "[ \$(ipvs_conns | wc -l) -lt 64 ]" || fail "UDP conns did not expire"
+ipvs_udp_client 5 >"$T/udp.out"
+expect_eq "$(ipvs_count ERR "$T/udp.out")" 0 "UDP after the flood"
 "$DPIP" ipvs stats
 
 dpvsd_stop
