@@ -96,6 +96,12 @@ kill -HUP "$DPVSD_PID"
 wait_for 10 "[ \$(grep -c 'configuration reloaded' '$DPVSD_LOG') -gt $r0 ]" || fail "the last reload did not happen"
 "$DPIP" neigh show | grep -q '10\.77\.1\.77 ' && fail "the static neighbour of the other file is still there"
 "$DPIP" route show | grep -q '10\.77\.9\.0/24' && fail "the route of the other file is still there"
+# A reload of a half-written file fails, keeps the running configuration,
+# and the datapath does not notice.
+head -c 300 "$T/conf.b" >"$T/d.conf"
+kill -HUP "$DPVSD_PID"
+wait_for 10 "grep -q 'reload failed' '$DPVSD_LOG'" || fail "a truncated file was not refused"
+cp "$T/conf.a" "$T/d.conf"
 last=${scheds[$(( (rounds - 1) % 4 ))]}
 out=$("$IPVSADM" -Ln)
 expect_match "$out" "TCP  $V $last" "the service after the churn (last scheduler set: $last)"
