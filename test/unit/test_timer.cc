@@ -181,6 +181,36 @@ TEST_F(TimerTest, RearmMovesThePendingTimer)
 	EXPECT_EQ(1u, a.fired);	/* once */
 }
 
+/* Re-arms that land in the slot the timer already sits in (the per-packet
+ * conn_touch case, updated in place) must still fire at the last expiry:
+ * not at the first one, not early, at most a tick late. */
+TEST_F(TimerTest, RearmInTheSameSlotFiresAtTheLastExpiry)
+{
+	struct rec a, b;
+
+	arm(&a, 1, 100000000);		/* 100 s: level 2 (slots of 65.5 s) */
+	arm(&b, 2, 2000000);		/* 2 s: level 1 (slots of 256 ms) */
+	for (int i = 0; i < 20; i++) {
+		advance(10000);		/* 10 ms between packets */
+		ASSERT_EQ(0, timer_schedule(&a.t, 100000000));
+		ASSERT_EQ(0, timer_schedule(&b.t, 2000000));
+	}
+	EXPECT_EQ(2u, timer_count(0));
+	a.deadline = g_now + 100000000;
+	b.deadline = g_now + 2000000;
+	advance(2000000 - 1000, 1000);
+	EXPECT_EQ(0u, b.fired);		/* the first expiry has passed: not fired */
+	advance(2000, 1000);
+	EXPECT_EQ(1u, b.fired);
+	EXPECT_GE(b.fired_at, b.deadline);
+	advance(100000000 - 2001000 - 1000, 100000);
+	EXPECT_EQ(0u, a.fired);
+	advance(2000, 1000);
+	EXPECT_EQ(1u, a.fired);
+	EXPECT_GE(a.fired_at, a.deadline);
+	EXPECT_LE(a.fired_at, a.deadline + TIMER_TICK_US);
+}
+
 struct periodic {
 	struct timer_entry t;
 	unsigned left, fired;
