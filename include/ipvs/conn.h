@@ -65,7 +65,7 @@ struct xmit_ops;	/* H8: include/ipvs/xmit.h */
 /*
  * One connection.  Written only by the owner lcore.  Field order keeps what
  * a hash compare reads (links, flags, af, proto, addresses, ports) in the
- * first 96 bytes.  Size: see CONN_SIZE (160 bytes with both hash nodes and
+ * first 96 bytes.  Size: see CONN_SIZE (152 bytes with both hash nodes and
  * the timer).
  */
 struct ipvs_conn {
