@@ -444,6 +444,10 @@ measure() {
 		val=$(python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 print(d["end"]["sum_received"]["bits_per_second"] / 1e6)' "$out" 2>/dev/null)
+		# the "errors" of iperf3: TCP retransmissions of the sender
+		errs=$(python3 -c 'import json,sys
+print(json.load(open(sys.argv[1]))["end"]["sum_sent"].get("retransmits", 0))' "$out" 2>/dev/null)
+		errs=${errs:-0}
 		;;
 	esac
 	s1=$(snap)

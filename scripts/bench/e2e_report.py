@@ -209,7 +209,8 @@ def print_table(doc):
                   f"{sp:>8} {t['errors']:>5} {pct(cpu['dut_busy']):>8} {pct(cpu['dut_softirq']):>8} "
                   f"{pct(cpu['gen_busy']):>8} {pct(cpu['dpvsd_process']):>6} {pct(cpu.get('dpvsd_worker')):>6} "
                   f"{fmt(r.get('vs_kernel'), 2):>8} {fmt(r.get('vs_nft'), 2):>6}")
-    print("(req/s for wrk, Mbit/s for iperf3; CPU as a share of one CPU; dpvsd = its process;\n"
+    print("(req/s for wrk, Mbit/s for iperf3; err: wrk socket errors + non-2xx, iperf3 TCP\n"
+          " retransmissions; CPU as a share of one CPU; dpvsd = its process;\n"
           " /kernel and /nft: ratios of the medians; per-repetition ratios in the JSON)")
     starved = [f"{p} {t} {100 * doc['paths'][p][t]['cpu']['dpvsd_worker']:.0f}%"
                for p in ("xdp", "packet") if p in doc["paths"]
