@@ -65,6 +65,7 @@ struct pg_ctx {
 	struct pg_txq q[PG_MAX_QUEUES];
 	struct pg_counts c;		/* since the last reset */
 	uint64_t prime_tx, prime_rx, hz;
+	double hzf;			/* hz as a double, for rates */
 	double per_sec[PG_MAX_SECS];
 	bool full;			/* this iteration's tx was cut short */
 	unsigned int n_secs;
@@ -168,7 +169,7 @@ static int pg_opt(struct pg_opts *o, int c, const char *a, bool *have_mac, bool 
 	switch (c) {
 	case O_PROTO:
 		o->fs.proto = strcmp(a, "tcp") == 0 ? PG_TCP : PG_UDP;
-		bad = strcmp(a, "tcp") && strcmp(a, "udp");
+		bad = strcmp(a, "tcp") != 0 && strcmp(a, "udp") != 0;
 		break;
 	case O_FLOWS: bad = pg_parse_num(a, 1, 1048576, &v); o->fs.flows = (uint32_t)v; break;
 	case O_SIZE: bad = pg_parse_num(a, 60, 1514, &v); o->fs.size = (uint32_t)v; break;
@@ -266,7 +267,7 @@ static uint16_t pg_queue_of(const struct pg_opts *o, uint32_t i)
 static int pg_build_lists(struct pg_ctx *g, struct pg_txq *q, uint8_t tcp_flags)
 {
 	for (uint16_t k = 0; k < g->o.txq; k++) {
-		q[k].pkts = calloc(g->o.fs.flows, sizeof(*q[k].pkts));
+		q[k].pkts = calloc(g->o.fs.flows, sizeof(struct rte_mbuf *));
 		q[k].n = q[k].cur = 0;
 		if (q[k].pkts == NULL)
 			return -1;
@@ -368,10 +369,10 @@ static void pg_print_sec(struct pg_ctx *g, double t, const char *phase,
 			 const struct pg_counts *d, double secs)
 {
 	printf("{\"t\":%.2f,\"phase\":\"%s\",\"tx_mpps\":%.4f,\"rx_mpps\":%.4f}\n", t, phase,
-	       d->tx / secs / 1e6, d->rx / secs / 1e6);
+	       (double)d->tx / secs / 1e6, (double)d->rx / secs / 1e6);
 	fflush(stdout);
 	if (strcmp(phase, "measure") == 0 && g->n_secs < PG_MAX_SECS)
-		g->per_sec[g->n_secs++] = d->rx / secs / 1e6;
+		g->per_sec[g->n_secs++] = (double)d->rx / secs / 1e6;
 }
 
 /* Prime: each flow once, then wait while draining.  0 or -1. */
@@ -413,8 +414,8 @@ static int pg_prime(struct pg_ctx *g)
 static void pg_run(struct pg_ctx *g, double *measured_s)
 {
 	const uint64_t t0 = rte_get_tsc_cycles();
-	const uint64_t t_meas = t0 + (uint64_t)(g->o.warmup_s * g->hz);
-	const uint64_t t_end = t_meas + (uint64_t)(g->o.duration_s * g->hz);
+	const uint64_t t_meas = t0 + (uint64_t)(g->o.warmup_s * g->hzf);
+	const uint64_t t_end = t_meas + (uint64_t)(g->o.duration_s * g->hzf);
 	const double rate = g->o.rate_mpps * 1e6;
 	uint64_t now = t0, prev, t_sec = t0, t_cap = t0, capped = 0, t_start = t0;
 	struct pg_counts last = { .tx = 0 }, total = { .tx = 0 };
@@ -425,7 +426,7 @@ static void pg_run(struct pg_ctx *g, double *measured_s)
 		uint64_t budget = UINT64_MAX;
 
 		if (rate > 0) {
-			uint64_t allowed = (uint64_t)((double)(now - t_cap) / g->hz * rate);
+			uint64_t allowed = (uint64_t)((double)(now - t_cap) / g->hzf * rate);
 
 			budget = allowed > capped ? allowed - capped : 0;
 		}
@@ -442,20 +443,20 @@ static void pg_run(struct pg_ctx *g, double *measured_s)
 			total = g->c;
 			last = g->c;
 			t_start = t_sec = now;
-			printf("{\"t\":%.2f,\"phase\":\"window\"}\n", (double)(now - t0) / g->hz);
+			printf("{\"t\":%.2f,\"phase\":\"window\"}\n", (double)(now - t0) / g->hzf);
 			fflush(stdout);
 		}
 		if (now - t_sec >= g->hz) {
 			struct pg_counts d = { .tx = g->c.tx - last.tx, .rx = g->c.rx - last.rx };
 
-			pg_print_sec(g, (double)(now - t0) / g->hz,
+			pg_print_sec(g, (double)(now - t0) / g->hzf,
 				     measuring ? "measure" : "warmup", &d,
-				     (double)(now - t_sec) / g->hz);
+				     (double)(now - t_sec) / g->hzf);
 			last = g->c;
 			t_sec = now;
 		}
 	}
-	*measured_s = measuring ? (double)(now - t_start) / g->hz : 0;
+	*measured_s = measuring ? (double)(now - t_start) / g->hzf : 0;
 	g->c.tx -= total.tx;
 	g->c.rx -= total.rx;
 	g->c.cyc -= total.cyc;
@@ -475,8 +476,8 @@ static void pg_report(struct pg_ctx *g, double secs, FILE *f)
 		g->o.fs.proto == PG_TCP ? "tcp" : "udp", g->o.fs.flows, g->o.fs.size,
 		g->o.txq, g->o.rxq, g->o.rate_mpps, sched_getcpu(), g->hz, g->prime_tx,
 		g->prime_rx, g->o.warmup_s, secs, g->c.tx, g->c.rx, g->c.a_rx, g->c.checked, g->c.bad,
-		g->c.cyc ? 100.0 * g->c.cyc_full / g->c.cyc : 0.0,
-		g->c.tx / s / 1e6, g->c.rx / s / 1e6);
+		g->c.cyc ? 100.0 * (double)g->c.cyc_full / (double)g->c.cyc : 0.0,
+		(double)g->c.tx / s / 1e6, (double)g->c.rx / s / 1e6);
 	for (unsigned int i = 0; i < g->n_secs; i++)
 		fprintf(f, "%s%.4f", i ? "," : "", g->per_sec[i]);
 	fprintf(f, "]}\n");
@@ -492,7 +493,7 @@ static int pg_setup(struct pg_ctx *g)
 		return -1;
 	}
 	g->mp = rte_pktmbuf_pool_create("pg_pool", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					rte_socket_id());
+					(int)rte_socket_id());
 	if (g->mp == NULL) {
 		fprintf(stderr, "dpvs-pktgen: pool of %u mbufs: %s\n", n, rte_strerror(rte_errno));
 		return -1;
@@ -501,7 +502,7 @@ static int pg_setup(struct pg_ctx *g)
 	    pg_port_init(PG_PORT_B, g->o.rxq, g->o.txq, g->mp))
 		return -1;
 	rte_eth_macaddr_get(PG_PORT_A, &g->o.fs.src_mac);
-	deadline = rte_get_tsc_cycles() + (uint64_t)(g->o.link_timeout_s * g->hz);
+	deadline = rte_get_tsc_cycles() + (uint64_t)(g->o.link_timeout_s * g->hzf);
 	while (!pg_links_up() && !pg_quit) {
 		if (rte_get_tsc_cycles() > deadline) {
 			fprintf(stderr, "dpvs-pktgen: links not up after %.1f s\n",
@@ -516,7 +517,7 @@ static int pg_setup(struct pg_ctx *g)
 /* Keep the links (and so the peer's port counters) up, draining, for hold_s. */
 static void pg_hold(struct pg_ctx *g)
 {
-	const uint64_t end = rte_get_tsc_cycles() + (uint64_t)(g->o.hold_s * g->hz);
+	const uint64_t end = rte_get_tsc_cycles() + (uint64_t)(g->o.hold_s * g->hzf);
 
 	while (!pg_quit && rte_get_tsc_cycles() < end) {
 		if (pg_rx(g) == 0)
@@ -578,6 +579,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, pg_on_signal);
 	signal(SIGTERM, pg_on_signal);
 	g.hz = rte_get_tsc_hz();
+	g.hzf = (double)g.hz;
 	rc = pg_main(&g);
 	RTE_ETH_FOREACH_DEV(p) {
 		int src = rte_eth_dev_stop(p);
