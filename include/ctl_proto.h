@@ -28,7 +28,7 @@ extern "C" {
 #define CTL_MAGIC        0x44505653u	/* "DPVS" */
 #define CTL_VERSION      1u
 #define CTL_MAX_REQUEST  (64u * 1024u)		/* bound on a request payload */
-#define CTL_MAX_REPLY    (64u * 1024u * 1024u)	/* bound on a reply payload */
+#define CTL_MAX_REPLY    (64u << 20)	/* bound on a reply payload */
 #define CTL_DEFAULT_SOCK "/run/dpvsd/dpvsd.sock"
 
 /* Version of dpvsd and its tools (reported by ping, dpip -V, ipvsadm -V). */

@@ -18,6 +18,7 @@ PACKAGES=(
 	libgtest-dev			# unit tests
 	python3 python3-scapy		# test report parsing, packet crafting
 	clang libclang-rt-14-dev		# libFuzzer targets (make fuzz, test 90)
+	clang-tidy			# make tidy (bugprone checks, run by scripts/test.sh)
 	hping3				# SYN flood in the abuse tests (5x)
 	iproute2 iputils-ping arping ethtool tcpdump psmisc procps util-linux
 	# demo and benchmarks

@@ -169,7 +169,7 @@ static void cfg_parse_eal(const config_setting_t *root, struct cfg_eal *eal,
 
 	cfg_check_keys(g, keys, errs);
 	cfg_parse_prefix(g, eal, errs);
-	cfg_get_int(g, "memory_mb", 0, 1024 * 1024, 0, &v, errs);
+	cfg_get_int(g, "memory_mb", 0, 1024LL * 1024, 0, &v, errs);
 	eal->memory_mb = (unsigned int)v;
 	cfg_get_enum(g, "hugepages", cfg_huge_names, DPVS_ARRAY_SIZE(cfg_huge_names),
 		     CFG_HUGE_AUTO, &huge, errs);

@@ -245,7 +245,7 @@ static void output_prepare(struct rte_mbuf *m, const struct route_entry *rt)
 		ip->src_addr = rt && rt->src ? rt->src
 			: inet_addr_select_src(rt ? rt->port : NULL, ip->dst_addr);
 	ip_set_csum(ip);
-	m->l3_len = (ip->version_ihl & 0xf) * 4;
+	m->l3_len = (uint64_t)(ip->version_ihl & 0xf) * 4;
 }
 
 int ipv4_output(struct rte_mbuf *m)
@@ -254,7 +254,7 @@ int ipv4_output(struct rte_mbuf *m)
 	const struct route_entry *rt;
 	enum dpvs_verdict v;
 
-	m->l3_len = (ip->version_ihl & 0xf) * 4;
+	m->l3_len = (uint64_t)(ip->version_ihl & 0xf) * 4;
 	v = hooks_run(IPV4_HOOK_LOCAL_OUT, m, NULL);
 	if (v != VERDICT_ACCEPT) {
 		if (v == VERDICT_DROP)

@@ -384,6 +384,18 @@ static int netif_cfg_eal_args(const void *staged, struct cfg_eal_args *a)
 	return rc;
 }
 
+/* Everything of a port that a reload cannot change (all but mtu and
+ * promisc), field by field: a struct memcmp would also compare padding. */
+static bool port_conf_fixed_equal(const struct netif_port_conf *a, const struct netif_port_conf *b)
+{
+	return strcmp(a->name, b->name) == 0 && strcmp(a->vdev, b->vdev) == 0 &&
+	       strcmp(a->pci, b->pci) == 0 && a->rx_queues == b->rx_queues &&
+	       a->tx_queues == b->tx_queues && a->rx_desc == b->rx_desc &&
+	       a->tx_desc == b->tx_desc && a->n_rx_lcores == b->n_rx_lcores &&
+	       memcmp(a->rx_lcores, b->rx_lcores, a->n_rx_lcores * sizeof(a->rx_lcores[0])) == 0 &&
+	       a->kni == b->kni && strcmp(a->kni_ifname, b->kni_ifname) == 0;
+}
+
 /* Why n cannot be applied to the running o without a restart (false: it can). */
 static bool netif_restart_reason(const struct netif_conf *o, const struct netif_conf *n,
 				 char *why, size_t len)
@@ -399,13 +411,9 @@ static bool netif_restart_reason(const struct netif_conf *o, const struct netif_
 		return true;
 	}
 	for (i = 0; i < n->n_ports; i++) {
-		struct netif_port_conf a = o->ports[i], b = n->ports[i];
-
-		a.mtu = b.mtu;
-		a.promisc = b.promisc;
-		if (memcmp(&a, &b, sizeof(a)) != 0) {
+		if (!port_conf_fixed_equal(&o->ports[i], &n->ports[i])) {
 			snprintf(why, len, "port %s: device, queues, descriptors, rx_lcores or kni "
-				 "changed", b.name);
+				 "changed", n->ports[i].name);
 			return true;
 		}
 	}

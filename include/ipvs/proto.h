@@ -115,7 +115,7 @@ uint32_t proto_timeout_get(uint8_t proto, unsigned int s);
 /* Set the timeout of one state, seconds (1..PROTO_TIMEOUT_MAX).  EDPVS_INVAL
  * for a bad proto/state, EDPVS_RANGE for a bad value.  Master (or config
  * apply); workers see it on their next packet. */
-#define PROTO_TIMEOUT_MAX (7u * 24u * 3600u)
+#define PROTO_TIMEOUT_MAX 604800u	/* 7 days */
 int proto_timeout_set(uint8_t proto, unsigned int s, uint32_t seconds);
 
 /* ipvsadm --set tcp tcpfin udp: tcp -> ESTABLISHED, tcpfin -> FIN_WAIT (and

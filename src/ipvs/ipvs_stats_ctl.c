@@ -40,10 +40,13 @@ static const struct stat_field xmit_fields[] = {
 	XMIT_F(mss_clamped), XMIT_F(no_lport),
 };
 
-/* Copy a name into a NUL-padded fixed field (cut if longer). */
+/* Copy a name into a zeroed, NUL-padded fixed field (cut if longer). */
 static void put_name(char *dst, size_t size, const char *src)
 {
-	memcpy(dst, src, RTE_MIN(strlen(src), size));
+	size_t i;
+
+	for (i = 0; i < size && src[i] != '\0'; i++)
+		dst[i] = src[i];
 }
 
 /* Append one record per field of base (a counters struct of lcore). */

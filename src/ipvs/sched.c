@@ -190,7 +190,7 @@ struct ipvs_dest **sched_sorted_dests(const struct ipvs_service *svc, uint32_t *
 			k++;
 	if (k == 0)
 		return NULL;
-	a = malloc(k * sizeof(*a));
+	a = malloc(k * sizeof(struct ipvs_dest *));
 	if (!a) {
 		*n = UINT32_MAX;
 		return NULL;
@@ -198,7 +198,7 @@ struct ipvs_dest **sched_sorted_dests(const struct ipvs_service *svc, uint32_t *
 	for (i = 0, k = 0; i < svc->n_dests; i++)
 		if (svc->dests[i]->weight > 0)
 			a[k++] = svc->dests[i];
-	qsort(a, k, sizeof(*a), dest_ptr_cmp);
+	qsort(a, k, sizeof(struct ipvs_dest *), dest_ptr_cmp);
 	*n = k;
 	return a;
 }

@@ -63,7 +63,7 @@ unsigned int ipvs_svc_count(void)
 int svc_key_equal(const struct ipvs_wire_svc_key *a, const struct ipvs_wire_svc_key *b)
 {
 	return a->af == b->af && a->proto == b->proto && a->port == b->port &&
-	       a->fwmark == b->fwmark && memcmp(&a->addr, &b->addr, sizeof(a->addr)) == 0;
+	       a->fwmark == b->fwmark && memcmp(a->addr.in6, b->addr.in6, sizeof(a->addr.in6)) == 0;
 }
 
 struct msvc *svc_master_find(const struct ipvs_wire_svc_key *k)
@@ -452,7 +452,7 @@ static int msvc_dest_find(const struct msvc *m, const struct ipvs_wire_dest_conf
 		const struct ipvs_wire_dest_conf *x = &m->dests[i].conf;
 
 		if (x->af == d->af && x->port == d->port &&
-		    memcmp(&x->addr, &d->addr, sizeof(x->addr)) == 0)
+		    memcmp(x->addr.in6, d->addr.in6, sizeof(x->addr.in6)) == 0)
 			return (int)i;
 	}
 	return -1;
@@ -644,7 +644,7 @@ static void agg_add_rec(struct svc_agg *a, const struct svc_stat_rec *r)
 	if (r->kind == SVC_STAT_DEST) {
 		for (i = 0; i < m->n_dests; i++)
 			if (m->dests[i].conf.port == r->port && m->dests[i].conf.af == r->af &&
-			    memcmp(&m->dests[i].conf.addr, &r->addr, sizeof(r->addr)) == 0)
+			    memcmp(m->dests[i].conf.addr.in6, r->addr.in6, sizeof(r->addr.in6)) == 0)
 				break;
 		if (i == m->n_dests)
 			return;

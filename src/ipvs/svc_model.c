@@ -151,7 +151,7 @@ static int dests_reserve(struct ipvs_service *svc, uint32_t n)
 	cap = svc->cap_dests ? svc->cap_dests * 2 : 8;
 	while (cap < n)
 		cap *= 2;
-	a = realloc(svc->dests, cap * sizeof(*a));
+	a = realloc(svc->dests, cap * sizeof(struct ipvs_dest *));
 	if (!a)
 		return EDPVS_NOMEM;
 	svc->dests = a;
@@ -196,7 +196,7 @@ int svc_dest_detach(struct ipvs_service *svc, struct ipvs_dest *d)
 			break;
 	if (i == svc->n_dests)
 		return EDPVS_NOTEXIST;
-	memmove(&svc->dests[i], &svc->dests[i + 1], (svc->n_dests - i - 1) * sizeof(d));
+	memmove(&svc->dests[i], &svc->dests[i + 1], (svc->n_dests - i - 1) * sizeof(struct ipvs_dest *));
 	svc->n_dests--;
 	d->flags &= ~DEST_F_AVAILABLE;
 	/* A failed rebuild leaves a state with current dests only (sched.h). */

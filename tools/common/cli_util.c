@@ -296,7 +296,7 @@ int cli_parse_mac(const char *s, uint8_t mac[6])
 	if (sep != ':' && sep != '-')
 		return EDPVS_INVAL;
 	for (i = 0; i < 6; i++) {
-		const char *g = s + i * 3;
+		const char *g = s + (size_t)i * 3;
 		int hi = hex_val(g[0]), lo = hex_val(g[1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && g[2] != sep))

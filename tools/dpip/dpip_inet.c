@@ -14,7 +14,7 @@ int dpip_inet_dev(const char *s, char *out)
 		return DPIP_EXIT_USAGE;
 	}
 	memset(out, 0, INET_IFNAME_LEN);
-	memcpy(out, s, strlen(s));
+	memcpy(out, s, strlen(s) + 1);	/* fits: checked above */
 	return 0;
 }
 

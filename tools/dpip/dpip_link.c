@@ -192,7 +192,7 @@ static int link_name(const char *s, char out[NETIF_WIRE_NAME])
 		return DPIP_EXIT_USAGE;
 	}
 	memset(out, 0, NETIF_WIRE_NAME);
-	memcpy(out, s, strlen(s));
+	memcpy(out, s, strlen(s) + 1);	/* fits: checked above */
 	return 0;
 }
 
