@@ -27,6 +27,10 @@
 #   E2E_MODE=nat|fnat    dpvsd forwarding mode (default nat, like nft DNAT)
 #   E2E_SERVERS=3        nginx real servers (2..3 recommended)
 #   E2E_CONNS=32         wrk connections (one wrk thread)
+#   E2E_PACKET_ARGS=framecnt=4096   extra net_af_packet devargs: its ring (the
+#                        PMD's default is 512 frames, which overflows while the
+#                        worker is descheduled; dpvsd's rx_desc does not size it)
+#   E2E_XDP_ARGS=..      extra net_af_xdp devargs
 #   E2E_NAPI_PRIO=50     SCHED_FIFO priority of the af_xdp veths' NAPI threads
 #   E2E_WORKER_NICE=0    nice of dpvsd's worker thread (e.g. -10 on a shared
 #                        machine, so other users' processes do not starve it)
@@ -66,6 +70,7 @@ SERVERS=${E2E_SERVERS:-3}
 CONNS=${E2E_CONNS:-32}
 NAPI_PRIO=${E2E_NAPI_PRIO:-50}
 WORKER_NICE=${E2E_WORKER_NICE:-0}
+PACKET_ARGS=${E2E_PACKET_ARGS-framecnt=4096}
 CUR_REP=0
 DLOG=
 
@@ -274,7 +279,9 @@ nft_down() {
 }
 
 dpvsd_config() {	# pmd (af_xdp|af_packet)
-	local pmd=$1
+	local pmd=$1 vargs=
+	[ "$pmd" = af_packet ] && vargs=${PACKET_ARGS:+,$PACKET_ARGS}
+	[ "$pmd" = af_xdp ] && vargs=${E2E_XDP_ARGS:+,$E2E_XDP_ARGS}
 	cat >"$W/dpvsd.conf" <<EOF
 # written by scripts/bench/e2e.sh: one fwd_worker on CPU $DUT_CPU, busy poll
 global = {
@@ -293,8 +300,8 @@ lcores = (
 );
 netif = {
     ports = (
-        { name = "dpdk0"; vdev = "net_${pmd}0,iface=$LAB_IF0"; },
-        { name = "dpdk1"; vdev = "net_${pmd}1,iface=$LAB_IF1"; }
+        { name = "dpdk0"; vdev = "net_${pmd}0,iface=$LAB_IF0$vargs"; },
+        { name = "dpdk1"; vdev = "net_${pmd}1,iface=$LAB_IF1$vargs"; }
     );
 };
 inet = {
