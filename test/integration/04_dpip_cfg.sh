@@ -1,5 +1,5 @@
 #!/bin/bash
-# 50_dpip_cfg.sh - `dpip cfg show` and `dpip cfg reload` (CFG_OP_SHOW,
+# 04_dpip_cfg.sh - `dpip cfg show` and `dpip cfg reload` (CFG_OP_SHOW,
 # CFG_OP_RELOAD): the running core sections in text and JSON; a reload of
 # a good file succeeds and is counted; a reload of a bad file fails with
 # exit 1 and the file:line error, keeps the daemon running and is counted
