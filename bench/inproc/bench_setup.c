@@ -7,6 +7,8 @@
  * servers and local addresses added through the master API while the
  * worker loops run briefly.  Owner: B2.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,12 +189,37 @@ int bench_setup(struct bench_ctx *b)
 	return rc;
 }
 
+/* The EAL's runtime directory (/var/run/dpdk/<prefix>, ~2 MB of tmpfs
+ * with --no-huge) stays after rte_eal_cleanup(): remove it. */
+static void bench_runtime_dir_remove(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 void bench_teardown(struct bench_ctx *b)
 {
+	char runtime_dir[PATH_MAX];
+
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	module_term_all();
 	cfg_set_running(NULL);
 	cfg_free(b->tree);
 	rte_eal_cleanup();
+	if (strstr(runtime_dir, "dpvsbench"))
+		bench_runtime_dir_remove(runtime_dir);
 	unlink(b->cfg_path);
 	unlink(b->sock_path);
 }
