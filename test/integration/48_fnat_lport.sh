@@ -16,15 +16,7 @@ out=$("$DPVSD" -t -c "$T/bad.conf" 2>&1) && fail "dpvsd -t accepted min > max"
 expect_match "$out" "bad.conf:[0-9]+: ipvs.fnat_lport_min: 30000 is above fnat_lport_max" \
 	"dpvsd -t error for min > max"
 
-ipvs_lab_up 1
-ipvs_dpvsd_start "ipvs = { fnat_lport_min = $LO; fnat_lport_max = $HI; };"
-ipvs_udp_start 0
-sleep 0.5
-
-"$DPIP" addr add "$IPVS_LADDR1/24" dev dpdk1 || fail "dpip addr add laddr"
-"$IPVSADM" -A -u "$IPVS_VIP:5353" -s rr || fail "ipvsadm -A"
-"$IPVSADM" -a -u "$IPVS_VIP:5353" -r "${RS_IP[0]}:5353" -b || fail "ipvsadm -a"
-"$IPVSADM" -P -u "$IPVS_VIP:5353" -z "$IPVS_LADDR1" -F dpdk1 || fail "add-laddr"
+ipvs_udp_fnat_one "ipvs = { fnat_lport_min = $LO; fnat_lport_max = $HI; };"
 
 ipvs_udp_client 30 5353 >"$T/udp.out"
 expect_eq "$(grep -c '^ERR' "$T/udp.out")" 0 "unanswered datagrams"

@@ -10,15 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 
-ipvs_lab_up 1
-ipvs_dpvsd_start "ipvs = { fnat_lport_min = 20000; fnat_lport_max = 20003; };"
-ipvs_udp_start 0
-sleep 0.5
-
-"$DPIP" addr add "$IPVS_LADDR1/24" dev dpdk1 || fail "dpip addr add laddr"
-"$IPVSADM" -A -u "$IPVS_VIP:5353" -s rr || fail "ipvsadm -A"
-"$IPVSADM" -a -u "$IPVS_VIP:5353" -r "${RS_IP[0]}:5353" -b || fail "ipvsadm -a"
-"$IPVSADM" -P -u "$IPVS_VIP:5353" -z "$IPVS_LADDR1" -F dpdk1 || fail "add-laddr"
+ipvs_udp_fnat_one "ipvs = { fnat_lport_min = 20000; fnat_lport_max = 20003; };"
 
 ipvs_udp_client 12 5353 1 >"$T/udp.out"
 answered=$(grep -vc '^ERR' "$T/udp.out")

@@ -29,6 +29,10 @@
 #                                VIP:port (5353); prints the answers, "ERR" for
 #                                a lost one
 #   ipvs_conns                   `ipvsadm -lnc` lines (connections, not header)
+#   ipvs_udp_fnat_one CONF       lab with 1 server answering UDP, dpvsd with the
+#                                extra config CONF, a UDP FNAT service
+#                                VIP:5353 -> server 0 with local address
+#                                IPVS_LADDR1 on dpdk1 (tests 48, 49)
 #   ipvs_stat FIELD              sum of a service's counter from --stats
 IPVS_VIP=10.77.100.1
 IPVS_LADDR1=10.77.2.100
@@ -161,4 +165,15 @@ EOF
 
 ipvs_conns() {
 	"$IPVSADM" -lnc | awk 'NR > 2'
+}
+
+ipvs_udp_fnat_one() {
+	ipvs_lab_up 1
+	ipvs_dpvsd_start "$1"
+	ipvs_udp_start 0
+	sleep 0.5
+	"$DPIP" addr add "$IPVS_LADDR1/24" dev dpdk1 || fail "dpip addr add laddr"
+	"$IPVSADM" -A -u "$IPVS_VIP:5353" -s rr || fail "ipvsadm -A"
+	"$IPVSADM" -a -u "$IPVS_VIP:5353" -r "${RS_IP[0]}:5353" -b || fail "ipvsadm -a"
+	"$IPVSADM" -P -u "$IPVS_VIP:5353" -z "$IPVS_LADDR1" -F dpdk1 || fail "add-laddr"
 }
