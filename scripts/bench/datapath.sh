@@ -28,6 +28,9 @@
 #   BENCH_KEEP=1        keep the run directory (logs, configs) and say where
 #   BENCH_PAUSE_LOOPS=N dpvsd idle pause_loops (default 20000: workers spin
 #                       rather than sleep when the generator stalls briefly)
+#   BENCH_PFX=name      EAL file prefix stem (default b1dp<pid>): the generator
+#                       runs as <name>g, the DUT as <name>d, so a caller can
+#                       find exactly this run's processes
 #   BENCH_HUGEPAGES=N   reserve N 2 MB hugepages for the run (e.g. 1024) and
 #                       run every process on them (--in-memory); the previous
 #                       nr_hugepages is restored on exit.  Default 0.
@@ -87,7 +90,9 @@ PORT_FNAT_UDP=9000 PORT_DR_UDP=9001 PORT_FNAT_TCP=9002
 OWNER_SEED=0x1e5b9c7d	# src/ipvs/ipvs_pkt.c IPVS_OWNER_SEED (owner worker hash)
 
 D=$(mktemp -d /tmp/dpvs-bench-dp.XXXXXX)
-PFX="b1dp$$"		# EAL file prefixes: ${PFX}g (generator), ${PFX}d (DUT)
+# EAL file prefixes: ${PFX}g (generator), ${PFX}d (DUT).  BENCH_PFX lets a caller
+# (test 24) find exactly this run's processes among others' concurrent runs.
+PFX="${BENCH_PFX:-b1dp$$}"
 DUT_PID= GEN_PID=
 
 die() { echo "datapath: $*" >&2; exit 1; }

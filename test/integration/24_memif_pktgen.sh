@@ -17,7 +17,11 @@ source "$(dirname "$0")/lib.sh"
 need_cmd python3
 
 FLOWS=512
-BENCH_OUT="$T/results" BENCH_REPS=1 BENCH_WINDOW=1 BENCH_FLOWS=$FLOWS BENCH_PAUSE_LOOPS=64 \
+# This run's EAL prefix, so the leftover check below sees only our own
+# generator, never one of a benchmark running at the same time (pgrep on the
+# binary path alone matched those: "generator left running" under load).
+PFX="t24${TAG}"
+BENCH_PFX=$PFX BENCH_OUT="$T/results" BENCH_REPS=1 BENCH_WINDOW=1 BENCH_FLOWS=$FLOWS BENCH_PAUSE_LOOPS=64 \
 	BENCH_CASES="fnat_udp_1w dr_udp_1w fnat_tcp_1w fnat_udp_2w" BUILD="$BUILD" \
 	timeout 180 bash "$ROOT/scripts/bench/datapath.sh" >"$T/bench.log" 2>&1 ||
 	{ cat "$T/bench.log"; fail "datapath.sh failed"; }
@@ -51,6 +55,13 @@ EOF
 	{ cat "$T/check.log"; fail "datapath results"; }
 cat "$T/check.log"
 
-left=$(pgrep -f "$BUILD/dpvs-pktgen" || true)
-[ -z "$left" ] || fail "generator left running: $left"
+# datapath.sh reaps every process it started (stop_pid waits) before it
+# exits; allow 5 s more for a process the kernel is still tearing down on a
+# loaded machine, then fail if one of ours (generator, testpmd) is there.
+ours() { pgrep -f -- "file-prefix ${PFX}[gd]( |$)" || true; }
+if ! wait_for 5 '[ -z "$(ours)" ]'; then
+	fail "generator left running: $(ours | tr '\n' ' ')"
+fi
+[ ! -e "/var/run/dpdk/${PFX}g" ] && [ ! -e "/var/run/dpdk/${PFX}d" ] ||
+	fail "EAL runtime dir of ${PFX} left behind"
 exit 0
