@@ -355,15 +355,32 @@ static void netif_cfg_free(void *staged)
 	netif_conf_free(staged);
 }
 
-static int netif_push_vdev(const struct netif_port_conf *pc, struct cfg_eal_args *a)
+int netif_conf_vdev_arg(const struct netif_port_conf *pc, char *out, size_t len)
 {
 	unsigned int q = RTE_MAX(pc->rx_queues, pc->n_rx_lcores);
+	int n = snprintf(out, len, "--vdev=%s", pc->vdev);
 
 	/* af_packet opens one socket per queue pair at probe (all of them get
-	 * traffic, so all are polled): size it from the rx queues here. */
-	if (strncmp(pc->vdev, "net_af_packet", 13) == 0 && !strstr(pc->vdev, "qpairs=") && q > 1)
-		return cfg_eal_args_push(a, "--vdev=%s,qpairs=%u", pc->vdev, q);
-	return cfg_eal_args_push(a, "--vdev=%s", pc->vdev);
+	 * traffic, so all are polled): size it from the rx queues here.  Its
+	 * mmap ring defaults to 512 frames whatever rx_desc says, which drops
+	 * under bursts (TCP retransmits): give it rx_desc frames, rounded up
+	 * to a power of two (the ring stays whole blocks of 2 frames). */
+	if (strncmp(pc->vdev, "net_af_packet", 13) == 0) {
+		if (n >= 0 && (size_t)n < len && !strstr(pc->vdev, "qpairs=") && q > 1)
+			n += snprintf(out + n, len - (size_t)n, ",qpairs=%u", q);
+		if (n >= 0 && (size_t)n < len && !strstr(pc->vdev, "framecnt="))
+			n += snprintf(out + n, len - (size_t)n, ",framecnt=%u",
+				      rte_align32pow2(pc->rx_desc));
+	}
+	return n >= 0 && (size_t)n < len ? 0 : EDPVS_RANGE;
+}
+
+static int netif_push_vdev(const struct netif_port_conf *pc, struct cfg_eal_args *a)
+{
+	char arg[NETIF_VDEV_LEN + 64];
+	int rc = netif_conf_vdev_arg(pc, arg, sizeof(arg));
+
+	return rc ? rc : cfg_eal_args_push(a, "%s", arg);
 }
 
 static int netif_cfg_eal_args(const void *staged, struct cfg_eal_args *a)

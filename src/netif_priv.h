@@ -60,6 +60,11 @@ void netif_conf_free(struct netif_conf *c);
 /* Ethdev name of a configured port: the vdev name before ',' or the PCI
  * address. */
 void netif_conf_dev_name(const struct netif_port_conf *pc, char *out, size_t len);
+/* The EAL argument "--vdev=..." of a vdev port into out (len bytes): the
+ * user's string, plus for net_af_packet "qpairs=" from rx_queues/rx_lcores
+ * (when > 1) and "framecnt=" from rx_desc (rounded up to a power of two)
+ * unless the string sets them.  0, or EDPVS_RANGE when out is too small. */
+int netif_conf_vdev_arg(const struct netif_port_conf *pc, char *out, size_t len);
 /* Bytes of memory the pool and queues of c need (for the EAL -m). */
 size_t netif_conf_mem_bytes(const struct netif_conf *c);
 /* Data room of the pool's mbufs for these ports' MTUs. */

@@ -413,3 +413,29 @@ TEST_F(NetifRing, RedirectRunsHandlerOnTargetLcore)
 	rte_ring_free(r);
 	EXPECT_EQ(before, rte_mempool_avail_count(netif_pktmbuf_pool()));
 }
+
+// The --vdev argument: af_packet gets qpairs from the rx queues and its ring
+// (framecnt) from rx_desc unless the user's string sets them; others as is.
+TEST(NetifCfg, VdevArgSizesAfPacketRing)
+{
+	struct cfg_errors errs;
+	struct netif_conf *c = parse(
+		"netif = { ports = ( { vdev = \"net_af_packet0,iface=veth0\"; },\n"
+		"  { vdev = \"net_af_packet1,iface=veth1\"; rx_queues = 2; rx_desc = 3000; },\n"
+		"  { vdev = \"net_af_packet2,iface=veth2,qpairs=3,framecnt=256\"; rx_queues = 2;"
+		"    rx_desc = 4096; },\n"
+		"  { vdev = \"net_ring0\"; rx_desc = 4096; } ); };",
+		&errs);
+	ASSERT_NE(nullptr, c) << first_error(errs);
+	char arg[NETIF_VDEV_LEN + 64];
+	ASSERT_EQ(0, netif_conf_vdev_arg(&c->ports[0], arg, sizeof(arg)));
+	EXPECT_STREQ("--vdev=net_af_packet0,iface=veth0,framecnt=1024", arg);
+	ASSERT_EQ(0, netif_conf_vdev_arg(&c->ports[1], arg, sizeof(arg)));
+	EXPECT_STREQ("--vdev=net_af_packet1,iface=veth1,qpairs=2,framecnt=4096", arg);
+	ASSERT_EQ(0, netif_conf_vdev_arg(&c->ports[2], arg, sizeof(arg)));
+	EXPECT_STREQ("--vdev=net_af_packet2,iface=veth2,qpairs=3,framecnt=256", arg);
+	ASSERT_EQ(0, netif_conf_vdev_arg(&c->ports[3], arg, sizeof(arg)));
+	EXPECT_STREQ("--vdev=net_ring0", arg);
+	EXPECT_EQ(EDPVS_RANGE, netif_conf_vdev_arg(&c->ports[1], arg, 20));
+	netif_conf_free(c);
+}
