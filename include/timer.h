@@ -67,6 +67,12 @@ int timer_schedule(struct timer_entry *t, uint64_t delay_us);
  * on another lcore's wheel.  Calling lcore only; never blocks. */
 int timer_cancel(struct timer_entry *t);
 
+/* Disarm t on whichever lcore's wheel holds it, for teardown after
+ * job_run() has returned (no loop touches any wheel then).  A no-op (0) if
+ * t is not pending; EDPVS_BUSY while loops run (use timer_cancel() from the
+ * owner lcore then).  Any thread, but only with the loops stopped. */
+int timer_cancel_stopped(struct timer_entry *t);
+
 /* True while t is armed (scheduled and its callback not started). */
 bool timer_pending(const struct timer_entry *t);
 

@@ -391,6 +391,20 @@ int timer_cancel(struct timer_entry *t)
 	return 0;
 }
 
+int timer_cancel_stopped(struct timer_entry *t)
+{
+	if (!t)
+		return EDPVS_INVAL;
+	if (!t->pprev)
+		return 0;
+	if (job_running())
+		return EDPVS_BUSY;
+	if (t->lcore_id >= RTE_MAX_LCORE || !timer_ctx.wheel[t->lcore_id])
+		return EDPVS_INVAL;
+	wheel_unlink(timer_ctx.wheel[t->lcore_id], t);
+	return 0;
+}
+
 bool timer_pending(const struct timer_entry *t)
 {
 	return t && t->pprev != NULL;

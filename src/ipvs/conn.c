@@ -137,14 +137,18 @@ void conn_table_destroy(struct conn_table *t)
 
 		if (!(c->flags & CONN_F_INUSE))
 			continue;
-		if (timer_pending(&c->timer) && timer_cancel(&c->timer) != 0)
+		/* A table is destroyed from the master: a worker's timers
+		 * can be unlinked from here once the loops have stopped. */
+		if (timer_pending(&c->timer) && timer_cancel(&c->timer) != 0 &&
+		    timer_cancel_stopped(&c->timer) != 0)
 			foreign_timers = true;
 		dest_unbind(c);
 	}
 	if (foreign_timers) {
-		/* Another lcore's wheel still links into the pool: keep the
-		 * memory mapped (process exit reclaims it) rather than let
-		 * that wheel write into unmapped pages. */
+		/* Loops still run, so another lcore's wheel still links
+		 * into the pool: keep the memory mapped (process exit
+		 * reclaims it) rather than let that wheel write into
+		 * unmapped pages.  A normal stop never gets here. */
 		DPVS_LOG(conn, WARNING, "table destroyed with timers on another lcore; "
 			 "pool left mapped");
 	} else {

@@ -93,6 +93,14 @@ wait_for 5 "ipvs_conns | grep -q ESTABLISHED" || fail "no ESTABLISHED conn for t
 sleep 5
 ipvs_conns | grep -q ESTABLISHED && fail "idle conn did not expire after --set tcp 3: $(ipvs_conns)"
 
+# Stop with conns (and their timers on the worker's wheel) still in the
+# table: teardown must unlink them from the master and free the pool, without
+# the old "pool left mapped" fallback (with SAN=1, LeakSanitizer checks the rest).
+ipvs_curl_n 3 "http://$IPVS_VIP:81/" >"$T/curl3.out"
+[ "$(ipvs_conns | wc -l)" -gt 0 ] || fail "no conn left in the table before the stop"
 dpvsd_stop
 expect_eq "$DPVSD_RC" 0 "dpvsd exit status"
+if grep -E "another lcore|pool left mapped|LeakSanitizer" "$DPVSD_LOG"; then
+	fail "unclean stop (see the lines above)"
+fi
 exit 0

@@ -424,6 +424,43 @@ TEST_F(TimerTest, ManageJobFiresOnTheWorkerLoop)
 	msg_term();
 }
 
+int h_arm_long(unsigned lcore, const void *, size_t, struct msg_reply *)
+{
+	if (lcore != rte_lcore_id())
+		return EDPVS_INVAL;
+	timer_entry_init(&g_worker_timer, worker_cb, nullptr);
+	return timer_schedule(&g_worker_timer, 60000000);
+}
+
+/* Teardown (conn tables at stop) unlinks a worker's timer from the master
+ * once the loops have stopped, and is refused while they run. */
+TEST_F(TimerTest, CancelStoppedOnlyAfterTheLoops)
+{
+	static const uint32_t T_ARM = 0x7e5700a2;
+	struct msg_result res;
+
+	timer_set_clock(nullptr);
+	ASSERT_EQ(0, job_set_role(0, JOB_ROLE_MASTER));
+	ASSERT_EQ(0, job_set_role(1, JOB_ROLE_FWD_WORKER));
+	ASSERT_EQ(0, msg_init());
+	ASSERT_EQ(0, msg_type_register(T_ARM, h_arm_long));
+	ASSERT_EQ(0, job_launch_workers());
+	ASSERT_EQ(0, msg_send_sync(1, T_ARM, nullptr, 0, 2000000, &res));
+	EXPECT_EQ(0, res.status);
+	EXPECT_EQ(EDPVS_INVAL, timer_cancel(&g_worker_timer));
+	EXPECT_EQ(EDPVS_BUSY, timer_cancel_stopped(&g_worker_timer));
+	EXPECT_TRUE(timer_pending(&g_worker_timer));
+	ASSERT_EQ(0, job_join_workers());
+	EXPECT_EQ(1u, timer_count(1));
+	EXPECT_EQ(0, timer_cancel_stopped(&g_worker_timer));
+	EXPECT_FALSE(timer_pending(&g_worker_timer));
+	EXPECT_EQ(0u, timer_count(1));
+	EXPECT_EQ(0, timer_cancel_stopped(&g_worker_timer));	/* no-op now */
+	EXPECT_EQ(EDPVS_INVAL, timer_cancel_stopped(nullptr));
+	EXPECT_EQ(0, msg_type_unregister(T_ARM));
+	msg_term();
+}
+
 } /* namespace */
 
 TEST_F(TimerTest, ExpiresUsAccessor)
