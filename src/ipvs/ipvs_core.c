@@ -168,6 +168,28 @@ static inline const struct xmit_ops *ipvs_conn_ops(const struct ipvs_conn *c)
 	return (c->flags & CONN_F_TEMPLATE) ? NULL : xmit_ops_get(c->fwd);
 }
 
+/*
+ * One-packet scheduling (ipvsadm -o, UDP): every client datagram is
+ * scheduled afresh (ipvs_conn_reused()), but a NAT or FNAT conn must stay
+ * until the real server's reply has been translated back, else the client
+ * never gets it.  So an OPS conn whose replies come through us lives until
+ * its first reply or 5 s (IPVS_OPS_REPLY_TIMEOUT_US), whichever is first; DR and
+ * TUNNEL OPS conns (replies bypass us) go right after the client packet.
+ * Several OPS conns of one client port may coexist (one per datagram in
+ * flight): the newest is found first on both tuples, each reply takes one.
+ */
+#define IPVS_OPS_REPLY_TIMEOUT_US (5u * 1000000ull)	/* 5 s */
+
+static void ipvs_ops_after_xmit(struct conn_table *t, struct ipvs_conn *c, enum conn_dir dir)
+{
+	if (dir == CONN_DIR_OUT || (c->flags & CONN_F_IN_ONLY)) {
+		conn_del(t, c);
+		return;
+	}
+	if (timer_schedule(&c->timer, IPVS_OPS_REPLY_TIMEOUT_US) != 0)
+		conn_del(t, c);
+}
+
 static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *c,
 					enum conn_dir dir, struct rte_mbuf *m, struct ipvs_pkt *p)
 {
@@ -187,8 +209,8 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 	v = op(c, m, p);
 	if (v == VERDICT_DROP)
 		ipvs_stats[rte_lcore_id()].xmit_fail++;
-	if (c->flags & CONN_F_ONEPACKET)
-		conn_del(t, c);
+	if (unlikely(c->flags & CONN_F_ONEPACKET))
+		ipvs_ops_after_xmit(t, c, dir);
 	return v;
 }
 
@@ -314,10 +336,13 @@ static enum dpvs_verdict ipvs_icmp(struct conn_table *t, struct rte_mbuf *m, str
 /* A client SYN on the tuple of a TCP conn that saw a FIN or RST (FIN_WAIT,
  * CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE): the client reused its port for a
  * new connection, which is scheduled afresh (and, for FNAT, gets a fresh
- * local port). */
+ * local port).  Any client datagram on the tuple of a one-packet conn:
+ * see ipvs_ops_after_xmit(). */
 static inline bool ipvs_conn_reused(const struct ipvs_conn *c, enum conn_dir dir,
 				    const struct ipvs_pkt *p)
 {
+	if (unlikely(c->flags & CONN_F_ONEPACKET))
+		return dir == CONN_DIR_IN;	/* each datagram is scheduled afresh */
 	if (dir != CONN_DIR_IN || p->proto != IPPROTO_TCP ||
 	    (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
 		return false;
@@ -380,8 +405,9 @@ enum dpvs_verdict ipvs_pre_routing(void *priv, struct rte_mbuf *m, struct netif_
 			st->conn_hit++;
 			return ipvs_conn_xmit(t, c, dir, m, &p);
 		}
-		conn_del(t, c);		/* a new connection on an old tuple */
-		st->conn_reused++;
+		if (!(c->flags & CONN_F_ONEPACKET))
+			conn_del(t, c);	/* a new connection on an old tuple */
+		st->conn_reused++;	/* (an OPS conn waits for its reply) */
 	}
 	to = ipvs_next_hop(p.proto, p.saddr, p.sport, p.daddr, p.dport, m->ol_flags, &svc, &hop);
 	if (ipvs_redirect(m, to, hop, st))

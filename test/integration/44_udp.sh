@@ -5,7 +5,8 @@
 # distribution; FNAT servers see a local address, NAT servers the client;
 # ICMP port unreachable from a server reaches the client translated (the
 # client's connected socket gets ECONNREFUSED); UDP conns expire after
-# `ipvsadm --set 0 0 2`.
+# `ipvsadm --set 0 0 2`; one-packet scheduling (-o) in NAT and FNAT: a
+# one-socket client gets every answer and its datagrams spread over servers.
 # run_all: san
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
@@ -66,6 +67,44 @@ EOF2
 for port in 5355 5356; do
 	r=$(ip netns exec "$LAB_NS_CLIENT" /usr/bin/python3 "$T/refused.py" "$IPVS_VIP" "$port")
 	expect_eq "$r" REFUSED "ICMP port unreachable through dpvsd for VIP:$port"
+done
+
+# ---- one-packet scheduling (-o) in NAT and FNAT ----
+# A DNS-like client sends every query from ONE socket (one source port):
+# each datagram must be scheduled afresh (spread over the servers) and each
+# answer must come back translated (the OPS conn lives until its reply).
+"$IPVSADM" -A -u "$IPVS_VIP:5357" -s rr -o || fail "ipvsadm -A nat -o"
+"$IPVSADM" -A -u "$IPVS_VIP:5358" -s rr -o || fail "ipvsadm -A fnat -o"
+for ip in "${RS_IP[@]}"; do
+	"$IPVSADM" -a -u "$IPVS_VIP:5357" -r "$ip:5353" -m || fail "ipvsadm -a nat -o $ip"
+	"$IPVSADM" -a -u "$IPVS_VIP:5358" -r "$ip:5353" -b || fail "ipvsadm -a fnat -o $ip"
+done
+"$IPVSADM" -P -u "$IPVS_VIP:5358" -z "$IPVS_LADDR1" -F dpdk1 || fail "add-laddr -o"
+cat >"$T/ops_cli.py" <<'EOF2'
+import socket, sys
+vip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1.0)
+s.connect((vip, port))
+for i in range(n):
+    s.send(b"q %d" % i)
+    try:
+        print(s.recv(2048).decode(), flush=True)
+    except socket.timeout:
+        print("ERR", flush=True)
+EOF2
+for port in 5357 5358; do
+	ip netns exec "$LAB_NS_CLIENT" /usr/bin/python3 "$T/ops_cli.py" "$IPVS_VIP" "$port" 30 \
+		>"$T/ops$port.out"
+	expect_eq "$(grep -c '^ERR' "$T/ops$port.out")" 0 "OPS VIP:$port: unanswered datagrams"
+	for i in 0 1 2; do
+		c=$(grep -c "^rs$i " "$T/ops$port.out")
+		echo "OPS VIP:$port rs$i=$c"
+		[ "$c" -ge 8 ] || fail "OPS VIP:$port: one socket's datagrams not spread (rs$i=$c)"
+	done
+	# every conn was answered, so none is left waiting for a reply
+	left=$(ipvs_conns | grep -cF "$IPVS_VIP:$port " || true)
+	expect_eq "$left" 0 "OPS VIP:$port conns left after all replies"
 done
 
 n=$(ipvs_conns | grep -c '^UDP')

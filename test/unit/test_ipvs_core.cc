@@ -4,7 +4,8 @@
 // replaced by a capture.  Covers: new conns for SYNs, both directions of a
 // conn, TCP without conn dropped, packets for no service passed on, port
 // reuse after close, ICMP errors translated, malformed headers, the FNAT
-// local-port set of a worker, and redirection to the owner lcore.
+// local-port set of a worker, redirection to the owner lcore, and UDP
+// one-packet scheduling (NAT conns wait for their reply, DR ones do not).
 // Suite: IpvsCore.
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
@@ -512,4 +513,83 @@ TEST_F(IpvsCore, FnatRefusedConnGivesItsLocalAddressBack)
 	hook(make_tcp({CLI, VIP, cport++, 80, RTE_TCP_SYN_FLAG}));
 	EXPECT_EQ(fail0 + 2, st().conn_fail);
 	EXPECT_EQ(conns(), svc->laddrs[0].conns);
+}
+
+namespace {
+
+rte_mbuf *make_udp(const char *src, const char *dst, uint16_t sport, uint16_t dport)
+{
+	rte_mbuf *m = rte_pktmbuf_alloc(pool());
+	auto *ip = (rte_ipv4_hdr *)rte_pktmbuf_append(m, 32);
+
+	memset(ip, 0, 32);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = htons(32);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = ip4(src);
+	ip->dst_addr = ip4(dst);
+	auto *uh = (rte_udp_hdr *)(ip + 1);
+	uh->src_port = htons(sport);
+	uh->dst_port = htons(dport);
+	uh->dgram_len = htons(12);
+	memcpy(uh + 1, "dnsq", 4);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
+	m->l3_len = 20;
+	return m;
+}
+
+rte_udp_hdr *udph(rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, rte_udp_hdr *, 20);
+}
+
+}  // namespace
+
+// One-packet scheduling (-o) in NAT: each client datagram is scheduled
+// afresh even from one client port, each conn lives until its reply has
+// been translated back; in DR the conn goes at once (replies bypass us).
+TEST_F(IpvsCore, OnePacketNatKeepsConnUntilReply)
+{
+	for (uint8_t fwd : {(uint8_t)IPVS_WIRE_FWD_MASQ, (uint8_t)IPVS_WIRE_FWD_DR}) {
+		ipvs_wire_svc_key k = key(VIP, 53, IPPROTO_UDP);
+		svc_msg m = msg(SVC_OP_SVC_ADD, k);
+		m.svc.flags = IPVS_WIRE_SVC_F_ONEPACKET;
+		ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+		for (const char *rs : {RS1, RS2}) {
+			m = msg(SVC_OP_DEST_ADD, k);
+			m.dest.af = AF_INET;
+			m.dest.addr.in4 = ip4(rs);
+			m.dest.port = 53;
+			m.dest.fwd = fwd;
+			m.dest.weight = 1;
+			ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+		}
+		SCOPED_TRACE(fwd == IPVS_WIRE_FWD_DR ? "DR" : "NAT");
+		size_t out0 = g_out.size();
+
+		if (fwd == IPVS_WIRE_FWD_DR) {
+			// no route to the servers here: dropped, but the conn goes all the same
+			hook(make_udp(CLI, VIP, 40000, 53));
+			EXPECT_EQ(0u, conns()) << "DR: OPS conn deleted after the packet";
+		} else {
+			ASSERT_EQ(VERDICT_STOLEN, hook(make_udp(CLI, VIP, 40000, 53)));
+			ASSERT_EQ(VERDICT_STOLEN, hook(make_udp(CLI, VIP, 40000, 53)));
+			ASSERT_EQ(out0 + 2, g_out.size());
+			EXPECT_EQ(ip4(RS1), iph(g_out[out0])->dst_addr);
+			EXPECT_EQ(ip4(RS2), iph(g_out[out0 + 1])->dst_addr) << "scheduled afresh";
+			EXPECT_EQ(2u, conns()) << "both wait for their reply";
+			// each server's reply is translated back and ends its conn
+			ASSERT_EQ(VERDICT_STOLEN, hook(make_udp(RS2, CLI, 53, 40000)));
+			EXPECT_EQ(ip4(VIP), iph(g_out.back())->src_addr);
+			EXPECT_EQ(1u, conns());
+			ASSERT_EQ(VERDICT_STOLEN, hook(make_udp(RS1, CLI, 53, 40000)));
+			EXPECT_EQ(ip4(VIP), iph(g_out.back())->src_addr);
+			EXPECT_EQ(htons(53), udph(g_out.back())->src_port);
+			EXPECT_EQ(0u, conns());
+		}
+		m = msg(SVC_OP_SVC_DEL, k);
+		ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+	}
 }
