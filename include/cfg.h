@@ -129,6 +129,12 @@ struct cfg_global {
 	unsigned int idle_pause_loops;
 	unsigned int idle_sleep_min_us;
 	unsigned int idle_sleep_max_us;
+	/* global.idle_master: the policy of the MASTER and KNI_WORKER lcores;
+	 * each key not given there is global.idle's. */
+	unsigned int idle_master_mode;
+	unsigned int idle_master_pause_loops;
+	unsigned int idle_master_sleep_min_us;
+	unsigned int idle_master_sleep_max_us;
 };
 
 struct cfg_eal {

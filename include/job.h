@@ -105,9 +105,16 @@ int job_unregister(struct job *job);
 /* Iterate the registered jobs of a role (for the tools). */
 int job_foreach(enum job_role role, int (*cb)(const struct job *job, void *arg), void *arg);
 
-/* Set the idle policy (any time; read by the loops once per iteration). */
+/* Set the idle policy of every role (any time; read by the loops once per
+ * iteration).  EDPVS_INVAL for a bad mode or sleep bounds.  Get returns the
+ * FWD_WORKER policy. */
 int job_set_idle_policy(const struct job_idle_policy *policy);
 void job_get_idle_policy(struct job_idle_policy *policy);
+
+/* The same for one role only (e.g. a sleeping master next to busy-polling
+ * workers).  EDPVS_INVAL also for a role out of range.  Any thread. */
+int job_set_role_idle_policy(enum job_role role, const struct job_idle_policy *policy);
+void job_get_role_idle_policy(enum job_role role, struct job_idle_policy *policy);
 
 /* Launch the loop on every worker lcore and run the master's loop on the
  * calling (main) lcore; returns once job_request_stop() was called and every

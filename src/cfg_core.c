@@ -1,6 +1,6 @@
 /*
  * cfg_core.c - the core sections of the configuration file:
- *   global { log_level, pid_file, ctl_socket, idle { mode, pause_loops,
+ *   global { log_level, pid_file, ctl_socket, idle / idle_master { mode, pause_loops,
  *            sleep_min_us, sleep_max_us } }
  *   eal    { file_prefix, memory_mb, hugepages, extra_args }
  *   lcores ( { id, role, cpu }, ... )
@@ -60,33 +60,57 @@ static void cfg_check_path(const config_setting_t *grp, const char *key, const c
 		cfg_error_add(errs, s, NULL, "too long (at most %zu characters)", maxlen - 1);
 }
 
-static void cfg_parse_idle(const config_setting_t *g, struct cfg_global *gl,
-			   struct cfg_errors *errs)
+/* One idle policy group (global.idle, global.idle_master): fields in
+ * out[0..3] = mode, pause_loops, sleep_min_us, sleep_max_us; a key not
+ * given takes def[i]. */
+static void cfg_parse_idle_group(const config_setting_t *idle, const unsigned int def[4],
+				 unsigned int out[4], struct cfg_errors *errs)
 {
 	static const char *const keys[] = { "mode", "pause_loops", "sleep_min_us",
 					    "sleep_max_us", NULL };
-	const config_setting_t *idle = cfg_member(g, "idle");
 	long long v;
 
 	cfg_check_keys(idle, keys, errs);
 	cfg_get_enum(idle, "mode", cfg_idle_names, DPVS_ARRAY_SIZE(cfg_idle_names),
-		     JOB_IDLE_SLEEP, &gl->idle_mode, errs);
-	cfg_get_int(idle, "pause_loops", 0, 1000000, 64, &v, errs);
-	gl->idle_pause_loops = (unsigned int)v;
-	cfg_get_int(idle, "sleep_min_us", 1, CFG_IDLE_US_MAX, 20, &v, errs);
-	gl->idle_sleep_min_us = (unsigned int)v;
-	cfg_get_int(idle, "sleep_max_us", 1, CFG_IDLE_US_MAX, 1000, &v, errs);
-	gl->idle_sleep_max_us = (unsigned int)v;
-	if (gl->idle_sleep_max_us < gl->idle_sleep_min_us)
-		cfg_error_add(errs, cfg_member(idle, "sleep_max_us"), NULL,
-			      "%u is below sleep_min_us (%u)", gl->idle_sleep_max_us,
-			      gl->idle_sleep_min_us);
+		     def[0], &out[0], errs);
+	cfg_get_int(idle, "pause_loops", 0, 1000000, def[1], &v, errs);
+	out[1] = (unsigned int)v;
+	cfg_get_int(idle, "sleep_min_us", 1, CFG_IDLE_US_MAX, def[2], &v, errs);
+	out[2] = (unsigned int)v;
+	cfg_get_int(idle, "sleep_max_us", 1, CFG_IDLE_US_MAX, def[3], &v, errs);
+	out[3] = (unsigned int)v;
+	if (out[3] < out[2])
+		cfg_error_add(errs, cfg_member(idle, "sleep_max_us") ?
+			      cfg_member(idle, "sleep_max_us") : idle, NULL,
+			      "%u is below sleep_min_us (%u)", out[3], out[2]);
+}
+
+static void cfg_parse_idle(const config_setting_t *g, struct cfg_global *gl,
+			   struct cfg_errors *errs)
+{
+	static const unsigned int defaults[4] = { JOB_IDLE_SLEEP, 64, 20, 1000 };
+	unsigned int w[4], m[4];
+
+	cfg_parse_idle_group(cfg_member(g, "idle"), defaults, w, errs);
+	gl->idle_mode = w[0];
+	gl->idle_pause_loops = w[1];
+	gl->idle_sleep_min_us = w[2];
+	gl->idle_sleep_max_us = w[3];
+	if (cfg_member(g, "idle_master"))
+		cfg_parse_idle_group(cfg_member(g, "idle_master"), w, m, errs);
+	else
+		memcpy(m, w, sizeof(m));
+	gl->idle_master_mode = m[0];
+	gl->idle_master_pause_loops = m[1];
+	gl->idle_master_sleep_min_us = m[2];
+	gl->idle_master_sleep_max_us = m[3];
 }
 
 static void cfg_parse_global(const config_setting_t *root, struct cfg_global *gl,
 			     struct cfg_errors *errs)
 {
-	static const char *const keys[] = { "log_level", "pid_file", "ctl_socket", "idle", NULL };
+	static const char *const keys[] = { "log_level", "pid_file", "ctl_socket", "idle",
+					    "idle_master", NULL };
 	const config_setting_t *g = cfg_member(root, "global");
 	unsigned int level;
 

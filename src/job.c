@@ -48,15 +48,15 @@ static struct {
 	struct job *jobs[JOB_ROLE_MAX][JOB_TYPE_MAX];
 	bool launched[RTE_MAX_LCORE];	/* worker loops to join (master only) */
 	/* atomics */
-	struct job_idle_policy idle;
+	struct job_idle_policy idle[JOB_ROLE_MAX];	/* per role */
 	bool stop;
 	bool running;
 	bool lcore_running[RTE_MAX_LCORE];
 	/* written by each lcore's own loop */
 	struct job_lcore_stats lstats[RTE_MAX_LCORE];
 } job_ctx = {
-	.idle = { .mode = JOB_IDLE_SLEEP, .pause_loops = 1000, .sleep_min_us = 20,
-		  .sleep_max_us = 1000 },
+	.idle = { [0 ... JOB_ROLE_MAX - 1] = { .mode = JOB_IDLE_SLEEP, .pause_loops = 1000,
+						.sleep_min_us = 20, .sleep_max_us = 1000 } },
 };
 
 /* ---- roles ---- */
@@ -215,32 +215,64 @@ int job_foreach(enum job_role role, int (*cb)(const struct job *job, void *arg),
 
 /* ---- idle policy ---- */
 
-int job_set_idle_policy(const struct job_idle_policy *p)
+static bool job_idle_policy_ok(const struct job_idle_policy *p)
 {
 	if (!p || (unsigned int)p->mode > JOB_IDLE_SLEEP)
+		return false;
+	return p->mode != JOB_IDLE_SLEEP ||
+	       (p->sleep_min_us != 0 && p->sleep_max_us >= p->sleep_min_us &&
+		p->sleep_max_us <= JOB_SLEEP_LIMIT_US);
+}
+
+static void job_idle_store(struct job_idle_policy *dst, const struct job_idle_policy *p)
+{
+	__atomic_store_n(&dst->pause_loops, p->pause_loops, __ATOMIC_RELAXED);
+	__atomic_store_n(&dst->sleep_min_us, p->sleep_min_us, __ATOMIC_RELAXED);
+	__atomic_store_n(&dst->sleep_max_us, p->sleep_max_us, __ATOMIC_RELAXED);
+	__atomic_store_n(&dst->mode, p->mode, __ATOMIC_RELEASE);
+}
+
+int job_set_role_idle_policy(enum job_role role, const struct job_idle_policy *p)
+{
+	if ((unsigned int)role >= JOB_ROLE_MAX || !job_idle_policy_ok(p))
 		return EDPVS_INVAL;
-	if (p->mode == JOB_IDLE_SLEEP &&
-	    (p->sleep_min_us == 0 || p->sleep_max_us < p->sleep_min_us ||
-	     p->sleep_max_us > JOB_SLEEP_LIMIT_US))
-		return EDPVS_INVAL;
-	__atomic_store_n(&job_ctx.idle.pause_loops, p->pause_loops, __ATOMIC_RELAXED);
-	__atomic_store_n(&job_ctx.idle.sleep_min_us, p->sleep_min_us, __ATOMIC_RELAXED);
-	__atomic_store_n(&job_ctx.idle.sleep_max_us, p->sleep_max_us, __ATOMIC_RELAXED);
-	__atomic_store_n(&job_ctx.idle.mode, p->mode, __ATOMIC_RELEASE);
+	job_idle_store(&job_ctx.idle[role], p);
 	return 0;
+}
+
+int job_set_idle_policy(const struct job_idle_policy *p)
+{
+	unsigned int r;
+
+	if (!job_idle_policy_ok(p))
+		return EDPVS_INVAL;
+	for (r = 0; r < JOB_ROLE_MAX; r++)
+		job_idle_store(&job_ctx.idle[r], p);
+	return 0;
+}
+
+void job_get_role_idle_policy(enum job_role role, struct job_idle_policy *p)
+{
+	const struct job_idle_policy *src;
+
+	if ((unsigned int)role >= JOB_ROLE_MAX)
+		role = JOB_ROLE_FWD_WORKER;
+	src = &job_ctx.idle[role];
+	p->mode = __atomic_load_n(&src->mode, __ATOMIC_ACQUIRE);
+	p->pause_loops = __atomic_load_n(&src->pause_loops, __ATOMIC_RELAXED);
+	p->sleep_min_us = __atomic_load_n(&src->sleep_min_us, __ATOMIC_RELAXED);
+	p->sleep_max_us = __atomic_load_n(&src->sleep_max_us, __ATOMIC_RELAXED);
 }
 
 void job_get_idle_policy(struct job_idle_policy *p)
 {
-	p->mode = __atomic_load_n(&job_ctx.idle.mode, __ATOMIC_ACQUIRE);
-	p->pause_loops = __atomic_load_n(&job_ctx.idle.pause_loops, __ATOMIC_RELAXED);
-	p->sleep_min_us = __atomic_load_n(&job_ctx.idle.sleep_min_us, __ATOMIC_RELAXED);
-	p->sleep_max_us = __atomic_load_n(&job_ctx.idle.sleep_max_us, __ATOMIC_RELAXED);
+	job_get_role_idle_policy(JOB_ROLE_FWD_WORKER, p);
 }
 
 /* Back off after an idle iteration: spin pause_loops iterations, then sleep
  * sleep_min_us, doubling up to sleep_max_us; any work resets the back-off. */
-static void job_idle(struct job_idle_state *st, struct job_lcore_stats *ls, unsigned int work)
+static void job_idle(struct job_idle_state *st, struct job_lcore_stats *ls, unsigned int work,
+		     enum job_role role)
 {
 	struct job_idle_policy p;
 
@@ -250,7 +282,7 @@ static void job_idle(struct job_idle_state *st, struct job_lcore_stats *ls, unsi
 		return;
 	}
 	ls->idle_loops++;
-	job_get_idle_policy(&p);
+	job_get_role_idle_policy(role, &p);
 	if (p.mode != JOB_IDLE_SLEEP)
 		return;
 	if (st->idle_iters < p.pause_loops) {
@@ -325,7 +357,7 @@ static void job_loop(unsigned int lcore)
 		work += job_call_slow(job_ctx.jobs[role][JOB_SLOW], lcore, iter);
 		iter++;
 		ls->loops++;
-		job_idle(&idle, ls, work);
+		job_idle(&idle, ls, work, role);
 	}
 	__atomic_store_n(&job_ctx.lcore_running[lcore], false, __ATOMIC_RELEASE);
 	DPVS_LOG(job, DEBUG, "lcore %u: loop left after %" PRIu64 " iterations", lcore, iter);

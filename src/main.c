@@ -118,30 +118,52 @@ static void main_apply_log_level(struct main_ctx *ctx, const struct cfg_tree *ol
 	DPVS_LOG(main, NOTICE, "log level of dpvsd.* is %s", cfg_log_level_name(level));
 }
 
-/* The idle policy of the loops (old NULL: start-up; else only if changed). */
+static void main_apply_role_idle(const char *who, const enum job_role *roles, unsigned int n,
+				 const struct job_idle_policy *p)
+{
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = job_set_role_idle_policy(roles[i], p);
+	if (rc != 0)
+		DPVS_LOG(main, ERR, "%s idle policy not applied: %s", who, dpvs_strerror(rc));
+	else
+		DPVS_LOG(main, INFO, "%s idle policy %s, pause %u loops, sleep %u..%u us", who,
+			 p->mode == JOB_IDLE_BUSY_POLL ? "busy_poll" : "sleep", p->pause_loops,
+			 p->sleep_min_us, p->sleep_max_us);
+}
+
+/* The idle policies of the loops (old NULL: start-up; else only if changed):
+ * global.idle for the workers, global.idle_master for the master and the
+ * kni_worker (by default the same). */
 static void main_apply_idle(const struct cfg_tree *old, const struct cfg_tree *t)
 {
-	const struct cfg_global *g = &t->global;
-	struct job_idle_policy p = {
+	static const enum job_role workers[] = { JOB_ROLE_FWD_WORKER, JOB_ROLE_IDLE };
+	static const enum job_role control[] = { JOB_ROLE_MASTER, JOB_ROLE_KNI_WORKER };
+	const struct cfg_global *g = &t->global, *o = old ? &old->global : NULL;
+	struct job_idle_policy w = {
 		.mode = (enum job_idle_mode)g->idle_mode,
 		.pause_loops = g->idle_pause_loops,
 		.sleep_min_us = g->idle_sleep_min_us,
 		.sleep_max_us = g->idle_sleep_max_us,
 	};
-	int rc;
+	struct job_idle_policy m = {
+		.mode = (enum job_idle_mode)g->idle_master_mode,
+		.pause_loops = g->idle_master_pause_loops,
+		.sleep_min_us = g->idle_master_sleep_min_us,
+		.sleep_max_us = g->idle_master_sleep_max_us,
+	};
 
-	if (old && old->global.idle_mode == g->idle_mode &&
-	    old->global.idle_pause_loops == g->idle_pause_loops &&
-	    old->global.idle_sleep_min_us == g->idle_sleep_min_us &&
-	    old->global.idle_sleep_max_us == g->idle_sleep_max_us)
-		return;
-	rc = job_set_idle_policy(&p);
-	if (rc != 0)
-		DPVS_LOG(main, ERR, "idle policy not applied: %s", dpvs_strerror(rc));
-	else
-		DPVS_LOG(main, INFO, "idle policy %s, pause %u loops, sleep %u..%u us",
-			 p.mode == JOB_IDLE_BUSY_POLL ? "busy_poll" : "sleep", p.pause_loops,
-			 p.sleep_min_us, p.sleep_max_us);
+	if (!o || o->idle_mode != g->idle_mode || o->idle_pause_loops != g->idle_pause_loops ||
+	    o->idle_sleep_min_us != g->idle_sleep_min_us ||
+	    o->idle_sleep_max_us != g->idle_sleep_max_us)
+		main_apply_role_idle("worker", workers, DPVS_ARRAY_SIZE(workers), &w);
+	if (!o || o->idle_master_mode != g->idle_master_mode ||
+	    o->idle_master_pause_loops != g->idle_master_pause_loops ||
+	    o->idle_master_sleep_min_us != g->idle_master_sleep_min_us ||
+	    o->idle_master_sleep_max_us != g->idle_master_sleep_max_us)
+		main_apply_role_idle("master/kni", control, DPVS_ARRAY_SIZE(control), &m);
 }
 
 /* SIGHUP or CFG_OP_RELOAD: load, check, apply, swap; keep the running

@@ -97,9 +97,6 @@ pid_alive() {
 dpvsd_stop() {
 	local i
 	pid_alive "$DPVSD_PID" || { DPVSD_PID=; return 0; }
-	# the master was made SCHED_IDLE: give it its share back so that it
-	# handles the stop promptly on a loaded CPU
-	chrt --other -p 0 "$DPVSD_PID" >/dev/null 2>&1
 	kill -TERM "$DPVSD_PID" 2>/dev/null
 	for i in $(seq 100); do pid_alive "$DPVSD_PID" || break; sleep 0.1; done
 	if pid_alive "$DPVSD_PID"; then
@@ -289,6 +286,8 @@ global = {
     pid_file = "$W/dpvsd.pid";
     ctl_socket = "$DPVSD_SOCK";
     idle = { mode = "busy_poll"; };
+    # the master shares the DUT CPU: it sleeps when idle, the worker polls
+    idle_master = { mode = "sleep"; pause_loops = 0; sleep_min_us = 200; sleep_max_us = 1000; };
 };
 eal = {
     file_prefix = "dpvsd-e2e-$$";
@@ -313,13 +312,12 @@ inet = {
 EOF
 }
 
-# The master lcore shares the DUT CPU with the worker: it busy-polls too
-# (the idle policy is global), so it runs SCHED_IDLE and yields the CPU to
-# the worker.  With af_xdp, the veths' NAPI (where their XDP program runs)
+# The master lcore shares the DUT CPU with the worker; its own idle policy
+# (global.idle_master, sleep) leaves the CPU to the busy-polling worker.
+# With af_xdp, the veths' NAPI (where their XDP program runs)
 # is made threaded and pinned to the DUT CPU.
 dpvsd_pin() {
 	local dev t
-	chrt --idle -p 0 "$DPVSD_PID" >/dev/null 2>&1 || log "warning: could not make the master SCHED_IDLE"
 	if [ "$WORKER_NICE" != 0 ]; then
 		# dpvsd runs in its own session, so its own autogroup: the group's
 		# nice is what weighs against other sessions' processes
@@ -376,7 +374,6 @@ dpvsd_up() {	# pmd
 }
 
 dpvsd_down() {
-	chrt --other -p 0 "$DPVSD_PID" >/dev/null 2>&1	# the master serves the dumps
 	"$IPVSADM" -Ln --stats >"$W/ipvs-stats-$1-$CUR_REP.txt" 2>&1
 	"$DPIP" -s link show >"$W/link-$1-$CUR_REP.txt" 2>&1
 	"$DPIP" stats >"$W/stats-$1-$CUR_REP.txt" 2>&1

@@ -118,6 +118,17 @@ test_reload_good() {
 	out=$("$DPIP" log show 'dpvsd.main' 2>&1) || fail "dpip log show: $out"
 	expect_match "$out" "debug" "dpvsd.main level after the reload"
 	wait_for 5 "grep -q '^RELOADING=1' '$T/notify.log'" || fail "no RELOADING=1 notification"
+	# global.idle_master: only the master/kni policy changes on this reload
+	n=$(count "configuration reloaded from")
+	sed -i 's/^\(    idle = .*\)$/\1\n    idle_master = { sleep_max_us = 4000; };/' "$CONF"
+	grep -q "idle_master" "$CONF" || fail "test set-up: idle_master not added"
+	kill -HUP "$DPVSD_PID"
+	wait_for 10 "[ \$(count 'configuration reloaded from') -gt $n ]" ||
+		fail "SIGHUP with idle_master was not applied"
+	expect_match "$(cat "$DPVSD_LOG")" "master/kni idle policy sleep, pause 16 loops, sleep 50\.\.4000 us" \
+		"idle_master applied, inheriting the other keys from idle"
+	expect_match "$("$DPIP" -v lcore show 2>&1)" "idle policy sleep, sleep 50\.\.3000 us" \
+		"worker idle policy untouched by idle_master"
 }
 
 test_reload_bad() {

@@ -90,6 +90,13 @@ const BadCase kBad[] = {
 	{ "sleep_max_below_min",
 	  "global = { idle = {\n sleep_min_us = 500;\n sleep_max_us = 100;\n }; };\n", 3,
 	  "global.idle.sleep_max_us", "below sleep_min_us" },
+	{ "idle_master_mode", "global = { idle_master = {\n mode = \"spin\";\n }; };\n", 2,
+	  "global.idle_master.mode", "is not one of" },
+	{ "idle_master_unknown", "global = { idle_master = {\n nap = 1;\n }; };\n", 2,
+	  "global.idle_master.nap", "unknown key" },
+	{ "idle_master_below_inherited_min",
+	  "global = { idle = { sleep_min_us = 500; };\n idle_master = {\n sleep_max_us = 100;\n }; };\n",
+	  3, "global.idle_master.sleep_max_us", "below sleep_min_us" },
 	{ "pause_loops_type", "global = { idle = { pause_loops = \"many\"; }; };\n", 1,
 	  "global.idle.pause_loops", "expected an integer" },
 	{ "pause_loops_float", "global = { idle = { pause_loops = 1.5; }; };\n", 1,
@@ -217,6 +224,29 @@ TEST(CfgGood, EmptyFileGivesDefaults) {
 	EXPECT_EQ((unsigned)JOB_ROLE_MASTER, t->lcores[0].role);
 	EXPECT_EQ(1u, t->lcores[1].id);
 	EXPECT_EQ((unsigned)JOB_ROLE_FWD_WORKER, t->lcores[1].role);
+}
+
+// global.idle_master: the master/kni policy, each key not given inherited
+// from global.idle; absent, the master has exactly global.idle.
+TEST(CfgGood, IdleMasterInheritsFromIdle) {
+	Loaded l;
+	load("global = { idle = { mode = \"busy_poll\"; pause_loops = 7; sleep_min_us = 30;"
+	     " sleep_max_us = 300; };\n idle_master = { mode = \"sleep\"; sleep_max_us = 2000; }; };\n",
+	     &l);
+	ASSERT_EQ(0, l.rc) << (l.errs.count ? formatted(l.errs.err[0]) : "");
+	const cfg_global *g = &l.tree->global;
+	EXPECT_EQ((unsigned)JOB_IDLE_BUSY_POLL, g->idle_mode);
+	EXPECT_EQ((unsigned)JOB_IDLE_SLEEP, g->idle_master_mode);
+	EXPECT_EQ(7u, g->idle_master_pause_loops);
+	EXPECT_EQ(30u, g->idle_master_sleep_min_us);
+	EXPECT_EQ(2000u, g->idle_master_sleep_max_us);
+	EXPECT_EQ(300u, g->idle_sleep_max_us);
+
+	Loaded d;
+	load("global = { idle = { mode = \"busy_poll\"; pause_loops = 9; }; };\n", &d);
+	ASSERT_EQ(0, d.rc);
+	EXPECT_EQ((unsigned)JOB_IDLE_BUSY_POLL, d.tree->global.idle_master_mode);
+	EXPECT_EQ(9u, d.tree->global.idle_master_pause_loops);
 }
 
 TEST(CfgGood, EveryCoreKeyIsRead) {

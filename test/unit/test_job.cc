@@ -57,7 +57,7 @@ struct job make_job(const char *name, enum job_type type, job_fn_t fn, unsigned 
 class JobTest : public ::testing::Test {
 protected:
 	std::vector<struct job *> registered;
-	struct job_idle_policy saved;
+	struct job_idle_policy saved, saved_master;
 
 	void SetUp() override
 	{
@@ -66,6 +66,7 @@ protected:
 		ASSERT_EQ(0, job_set_role(0, JOB_ROLE_MASTER));
 		ASSERT_EQ(0, job_set_role(1, JOB_ROLE_FWD_WORKER));
 		job_get_idle_policy(&saved);
+		job_get_role_idle_policy(JOB_ROLE_MASTER, &saved_master);
 		g_init_calls = g_loop_calls = g_slow_calls = g_master_calls = 0;
 		g_stop_after = 0;
 	}
@@ -75,6 +76,8 @@ protected:
 		for (struct job *j : registered)
 			job_unregister(j);
 		job_set_idle_policy(&saved);
+		job_set_role_idle_policy(JOB_ROLE_MASTER, &saved_master);
+		job_set_role_idle_policy(JOB_ROLE_KNI_WORKER, &saved_master);
 		EXPECT_FALSE(job_running());
 		EXPECT_FALSE(job_stopping());
 	}
@@ -284,6 +287,56 @@ static struct job_lcore_stats run_idle(job_fn_t fn, const struct job_idle_policy
 	d.sleeps = after.sleeps - before.sleeps;
 	d.sleep_us = after.sleep_us - before.sleep_us;
 	return d;
+}
+
+/* Sleeps of lcore 1 (FWD_WORKER) idling ~50 ms under the policies as set. */
+static uint64_t worker_sleeps(void)
+{
+	static struct job j;
+	struct job_lcore_stats before, after;
+
+	j = make_job("job_t_role", JOB_LOOP, nothing);
+	EXPECT_EQ(0, job_register(&j, JOB_ROLE_FWD_WORKER));
+	job_lcore_stats_get(1, &before);
+	EXPECT_EQ(0, job_launch_workers());
+	usleep(50000);
+	EXPECT_EQ(0, job_join_workers());
+	job_lcore_stats_get(1, &after);
+	EXPECT_EQ(0, job_unregister(&j));
+	return after.sleeps - before.sleeps;
+}
+
+/* A role's own policy (global.idle_master): the worker follows its role's
+ * policy whatever the master's is, and job_set_idle_policy() sets all. */
+TEST_F(JobTest, IdlePolicyPerRole)
+{
+	struct job_idle_policy sleep = { JOB_IDLE_SLEEP, 10, 10, 400 };
+	struct job_idle_policy poll = { JOB_IDLE_BUSY_POLL, 0, 10, 400 };
+	struct job_idle_policy got, bad = { JOB_IDLE_SLEEP, 1, 0, 10 };
+
+	ASSERT_EQ(0, job_set_idle_policy(&sleep));
+	ASSERT_EQ(0, job_set_role_idle_policy(JOB_ROLE_FWD_WORKER, &poll));
+	job_get_role_idle_policy(JOB_ROLE_MASTER, &got);
+	EXPECT_EQ(JOB_IDLE_SLEEP, got.mode);
+	job_get_idle_policy(&got);	/* the workers' */
+	EXPECT_EQ(JOB_IDLE_BUSY_POLL, got.mode);
+	EXPECT_EQ(0u, worker_sleeps());
+
+	ASSERT_EQ(0, job_set_idle_policy(&poll));
+	ASSERT_EQ(0, job_set_role_idle_policy(JOB_ROLE_FWD_WORKER, &sleep));
+	job_get_role_idle_policy(JOB_ROLE_MASTER, &got);
+	EXPECT_EQ(JOB_IDLE_BUSY_POLL, got.mode);
+	EXPECT_GT(worker_sleeps(), 0u);
+
+	EXPECT_EQ(EDPVS_INVAL, job_set_role_idle_policy(JOB_ROLE_MAX, &sleep));
+	EXPECT_EQ(EDPVS_INVAL, job_set_role_idle_policy(JOB_ROLE_MASTER, &bad));
+	EXPECT_EQ(EDPVS_INVAL, job_set_role_idle_policy(JOB_ROLE_MASTER, nullptr));
+	job_get_role_idle_policy(JOB_ROLE_MASTER, &got);
+	EXPECT_EQ(JOB_IDLE_BUSY_POLL, got.mode);	/* unchanged by the refusals */
+	ASSERT_EQ(0, job_set_idle_policy(&sleep));
+	job_get_role_idle_policy(JOB_ROLE_KNI_WORKER, &got);
+	EXPECT_EQ(JOB_IDLE_SLEEP, got.mode);
+	EXPECT_EQ(400u, got.sleep_max_us);
 }
 
 TEST_F(JobTest, IdleSleepBacksOffAndWorkResetsIt)
