@@ -29,7 +29,9 @@
 #   E2E_CONNS=32         wrk connections (one wrk thread)
 #   E2E_PACKET_ARGS=framecnt=4096   extra net_af_packet devargs: its ring (the
 #                        PMD's default is 512 frames, which overflows while the
-#                        worker is descheduled; dpvsd's rx_desc does not size it)
+#                        worker is descheduled; dpvsd now sizes it from rx_desc,
+#                        1024 by default, so 4096 here keeps the earlier runs'
+#                        set-up)
 #   E2E_XDP_ARGS=..      extra net_af_xdp devargs
 #   E2E_NAPI_PRIO=50     SCHED_FIFO priority of the af_xdp veths' NAPI threads
 #   E2E_WORKER_NICE=0    nice of dpvsd's worker thread (e.g. -10 on a shared
