@@ -107,6 +107,13 @@ enum dpvs_verdict ipv4_rcv(struct rte_mbuf *m, struct netif_port *port);
  * error of neigh_output()/netif_xmit().  Any lcore with a loop. */
 int ipv4_output(struct rte_mbuf *m);
 
+/* ipv4_output() for a packet whose IPv4 header checksum the caller already
+ * kept right (e.g. the IPVS NAT/FNAT rewrite, by incremental updates): the
+ * header checksum is not recomputed, unless the source address was 0 and is
+ * filled in here.  LOCAL_OUT hooks must keep it right too.  Same returns;
+ * consumes m.  Any lcore with a loop. */
+int ipv4_output_csum_ok(struct rte_mbuf *m);
+
 /* Like ipv4_output() but to an explicit next hop on a port (DR mode), no
  * route lookup; the port's MTU applies.  Consumes m. */
 int ipv4_xmit_nexthop(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop);

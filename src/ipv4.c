@@ -237,18 +237,23 @@ static int ipv4_finish(struct rte_mbuf *m, struct netif_port *port, uint32_t nex
 	return neigh_output(m, port, nexthop);
 }
 
-static void output_prepare(struct rte_mbuf *m, const struct route_entry *rt)
+/* csum_ok: the caller kept the header checksum right (ipv4_output_csum_ok);
+ * it is recomputed anyway when the source address is filled in here. */
+static void output_prepare(struct rte_mbuf *m, const struct route_entry *rt, bool csum_ok)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 
-	if (ip->src_addr == 0)
+	if (ip->src_addr == 0) {
 		ip->src_addr = rt && rt->src ? rt->src
 			: inet_addr_select_src(rt ? rt->port : NULL, ip->dst_addr);
-	ip_set_csum(ip);
+		csum_ok = false;
+	}
+	if (!csum_ok)
+		ip_set_csum(ip);
 	m->l3_len = (uint64_t)(ip->version_ihl & 0xf) * 4;
 }
 
-int ipv4_output(struct rte_mbuf *m)
+static inline int output_by_route(struct rte_mbuf *m, bool csum_ok)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	const struct route_entry *rt;
@@ -267,9 +272,19 @@ int ipv4_output(struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return EDPVS_NOTEXIST;
 	}
-	output_prepare(m, rt);
+	output_prepare(m, rt, csum_ok);
 	return ipv4_finish(m, rt->port, rt->gw ? rt->gw : ip->dst_addr, path_mtu(rt, rt->port),
 			   true);
+}
+
+int ipv4_output(struct rte_mbuf *m)
+{
+	return output_by_route(m, false);
+}
+
+int ipv4_output_csum_ok(struct rte_mbuf *m)
+{
+	return output_by_route(m, true);
 }
 
 int ipv4_xmit_nexthop(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop)
@@ -278,7 +293,7 @@ int ipv4_xmit_nexthop(struct rte_mbuf *m, struct netif_port *port, uint32_t next
 		rte_pktmbuf_free(m);
 		return EDPVS_INVAL;
 	}
-	output_prepare(m, NULL);
+	output_prepare(m, NULL, false);
 	return ipv4_finish(m, port, nexthop, port->mtu, true);
 }
 

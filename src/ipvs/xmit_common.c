@@ -49,9 +49,21 @@ void xmit_set_send_hook(xmit_send_fn fn)
 	xmit_send_hook = fn;
 }
 
-enum dpvs_verdict xmit_send(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop)
+static inline enum dpvs_verdict xmit_count(int rc)
 {
 	struct xmit_lcore_stats *st = xmit_stats_this();
+
+	if (likely(rc == 0))
+		st->sent++;
+	else if (rc == EDPVS_NOTEXIST)
+		st->no_route++;
+	else
+		st->out_err++;
+	return VERDICT_STOLEN;
+}
+
+enum dpvs_verdict xmit_send(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop)
+{
 	int rc;
 
 	if (unlikely(xmit_send_hook != NULL))
@@ -60,13 +72,14 @@ enum dpvs_verdict xmit_send(struct rte_mbuf *m, struct netif_port *port, uint32_
 		rc = ipv4_xmit_nexthop(m, port, nexthop);
 	else
 		rc = ipv4_output(m);
-	if (likely(rc == 0))
-		st->sent++;
-	else if (rc == EDPVS_NOTEXIST)
-		st->no_route++;
-	else
-		st->out_err++;
-	return VERDICT_STOLEN;
+	return xmit_count(rc);
+}
+
+enum dpvs_verdict xmit_output_csum_ok(struct rte_mbuf *m)
+{
+	if (unlikely(xmit_send_hook != NULL))
+		return xmit_count(xmit_send_hook(m, NULL, 0));
+	return xmit_count(ipv4_output_csum_ok(m));
 }
 
 bool xmit_forward_ttl(struct rte_mbuf *m)

@@ -209,7 +209,7 @@ static enum dpvs_verdict fnat_in(struct ipvs_conn *c, struct rte_mbuf *m, struct
 	if (p->proto == IPPROTO_TCP && fnat_tcp_in(c, m, p) != 0)
 		return VERDICT_DROP;
 	xmit_set_tuple(m, p, &t);
-	return xmit_output(m);
+	return xmit_output_csum_ok(m);	/* header checksum kept right */
 }
 
 /* Server -> client TCP: MSS clamp on the SYN-ACK, PROXY v2 ack shift. */
@@ -246,7 +246,7 @@ static enum dpvs_verdict fnat_out(struct ipvs_conn *c, struct rte_mbuf *m, struc
 	if (p->proto == IPPROTO_TCP)
 		fnat_tcp_out(c, m, p);
 	xmit_set_tuple(m, p, &t);
-	return xmit_output(m);
+	return xmit_output_csum_ok(m);	/* header checksum kept right */
 }
 
 /* The client side reports on VIP -> client: make it about RS -> laddr. */

@@ -13,7 +13,7 @@ static enum dpvs_verdict nat_in(struct ipvs_conn *c, struct rte_mbuf *m, struct 
 	if (!xmit_forward_ttl(m))
 		return VERDICT_DROP;
 	xmit_set_tuple(m, p, &t);
-	return xmit_output(m);
+	return xmit_output_csum_ok(m);	/* header checksum kept right */
 }
 
 static enum dpvs_verdict nat_out(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p)
@@ -23,7 +23,7 @@ static enum dpvs_verdict nat_out(struct ipvs_conn *c, struct rte_mbuf *m, struct
 	if (!xmit_forward_ttl(m))
 		return VERDICT_DROP;
 	xmit_set_tuple(m, p, &t);
-	return xmit_output(m);
+	return xmit_output_csum_ok(m);	/* header checksum kept right */
 }
 
 /* The client side reports on what we sent it (VIP -> client): make it
