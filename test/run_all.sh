@@ -4,6 +4,8 @@
 #
 #   bash test/run_all.sh [REGEX]
 #
+# 0. clang-tidy's bugprone checks (make tidy) count as one test (TIDY=0 or a
+#    REGEX skips it).
 # 1. Unit tests: build/unit_tests, then build-san/unit_tests (ASan+UBSan),
 #    each with --gtest_output=json; one line per suite, every failed test
 #    with its failure text.  Every gtest test counts as one test.
@@ -28,6 +30,7 @@ FILTER=${1:-}
 UNIT=${UNIT:-1}
 INTEGRATION=${INTEGRATION:-1}
 SAN_TESTS=${SAN_TESTS:-1}
+TIDY=${TIDY:-1}
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-600}
 LOGDIR=$(mktemp -d /tmp/dpvsd-check.XXXXXX)
@@ -229,9 +232,28 @@ run_integration() {
 	esac
 }
 
+# clang-tidy's bugprone checks over the tree count as one test (make tidy).
+run_tidy() {
+	local log="$LOGDIR/tidy.log"
+	if ! command -v clang-tidy >/dev/null; then
+		echo "SKIP  make tidy (clang-tidy not installed)"
+		SKIPPED=$((SKIPPED + 1))
+	elif make -s tidy >"$log" 2>&1; then
+		echo "PASS  make tidy"
+		PASSED=$((PASSED + 1))
+	else
+		echo "FAIL  make tidy; log tail:"
+		tail -n 40 "$log"
+		note_fail "make-tidy"
+	fi
+}
+
 main() {
 	local t
 	trap cleanup EXIT
+	if [ "$TIDY" != 0 ] && [ -z "$FILTER" ]; then
+		run_tidy
+	fi
 	if [ "$UNIT" != 0 ]; then
 		run_unit build
 		[ "$SAN_TESTS" != 0 ] && run_unit build-san
