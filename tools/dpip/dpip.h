@@ -85,6 +85,10 @@ void dpip_usage(const struct dpip_cmd *cmd, FILE *f);
 int dpip_call(const struct dpip_opts *o, uint16_t opcode, const void *req, uint32_t len,
 	      struct ctl_result *res);
 
+/* A request whose reply carries no data (a change): DPIP_EXIT_OK, or
+ * DPIP_EXIT_FAIL after dpip_call() printed the error. */
+int dpip_change(const struct dpip_opts *o, uint16_t opcode, const void *req, uint32_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -45,15 +45,11 @@ static int addr_change(const struct dpip_opts *o, uint16_t op, const char *verb,
 		       char **argv, bool need_dev)
 {
 	struct inet_addr_wire w;
-	struct ctl_result res;
 	int rc = addr_parse(verb, argc, argv, need_dev, &w);
 
 	if (rc)
 		return rc;
-	if (dpip_call(o, op, &w, sizeof(w), &res))
-		return DPIP_EXIT_FAIL;
-	ctl_result_free(&res);
-	return DPIP_EXIT_OK;
+	return dpip_change(o, op, &w, sizeof(w));
 }
 
 static int addr_add(const struct dpip_opts *o, int argc, char **argv)

@@ -99,14 +99,10 @@ static int mark_change(const struct dpip_opts *o, uint16_t opcode, const char *v
 		       char **argv)
 {
 	struct fwmark_wire_rule r;
-	struct ctl_result res;
 
 	if (mark_parse(verb, argc, argv, &r))
 		return DPIP_EXIT_USAGE;
-	if (dpip_call(o, opcode, &r, sizeof(r), &res))
-		return DPIP_EXIT_FAIL;
-	ctl_result_free(&res);
-	return DPIP_EXIT_OK;
+	return dpip_change(o, opcode, &r, sizeof(r));
 }
 
 static int mark_add(const struct dpip_opts *o, int argc, char **argv)
@@ -121,17 +117,13 @@ static int mark_del(const struct dpip_opts *o, int argc, char **argv)
 
 static int mark_flush(const struct dpip_opts *o, int argc, char **argv)
 {
-	struct ctl_result res;
 
 	(void)argv;
 	if (argc > 0) {
 		cli_error("mark flush takes no arguments");
 		return DPIP_EXIT_USAGE;
 	}
-	if (dpip_call(o, FWMARK_OP_FLUSH, NULL, 0, &res))
-		return DPIP_EXIT_FAIL;
-	ctl_result_free(&res);
-	return DPIP_EXIT_OK;
+	return dpip_change(o, FWMARK_OP_FLUSH, NULL, 0);
 }
 
 static const char *mark_proto_name(uint8_t p)

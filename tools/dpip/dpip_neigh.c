@@ -69,14 +69,10 @@ static int neigh_change(const struct dpip_opts *o, uint16_t op, const char *verb
 			char **argv, bool need_ll)
 {
 	struct inet_neigh_wire w;
-	struct ctl_result res;
 
 	if (neigh_parse(verb, argc, argv, need_ll, &w))
 		return DPIP_EXIT_USAGE;
-	if (dpip_call(o, op, &w, sizeof(w), &res))
-		return DPIP_EXIT_FAIL;
-	ctl_result_free(&res);
-	return DPIP_EXIT_OK;
+	return dpip_change(o, op, &w, sizeof(w));
 }
 
 static int neigh_add(const struct dpip_opts *o, int argc, char **argv)
@@ -176,14 +172,10 @@ static int neigh_show(const struct dpip_opts *o, int argc, char **argv)
 static int neigh_flush(const struct dpip_opts *o, int argc, char **argv)
 {
 	struct inet_ifname_wire req;
-	struct ctl_result res;
 
 	if (neigh_dev_arg("flush", argc, argv, &req))
 		return DPIP_EXIT_USAGE;
-	if (dpip_call(o, INET_OP_NEIGH_FLUSH, &req, sizeof(req), &res))
-		return DPIP_EXIT_FAIL;
-	ctl_result_free(&res);
-	return DPIP_EXIT_OK;
+	return dpip_change(o, INET_OP_NEIGH_FLUSH, &req, sizeof(req));
 }
 
 static const struct dpip_verb neigh_verbs[] = {

@@ -84,7 +84,6 @@ static int route_parse(const char *verb, int argc, char **argv, unsigned int all
 static int rt_add(const struct dpip_opts *o, int argc, char **argv)
 {
 	struct inet_route_wire w;
-	struct ctl_result res;
 
 	if (route_parse("add", argc, argv, 0x1f, &w))
 		return DPIP_EXIT_USAGE;
@@ -93,24 +92,17 @@ static int rt_add(const struct dpip_opts *o, int argc, char **argv)
 		return DPIP_EXIT_USAGE;
 	}
 	w.match = 0;
-	if (dpip_call(o, INET_OP_ROUTE_ADD, &w, sizeof(w), &res))
-		return DPIP_EXIT_FAIL;
-	ctl_result_free(&res);
-	return DPIP_EXIT_OK;
+	return dpip_change(o, INET_OP_ROUTE_ADD, &w, sizeof(w));
 }
 
 static int rt_del(const struct dpip_opts *o, int argc, char **argv)
 {
 	struct inet_route_wire w;
-	struct ctl_result res;
 
 	if (route_parse("del", argc, argv, (1u << KW_VIA) | (1u << KW_DEV) | (1u << KW_METRIC),
 			&w))
 		return DPIP_EXIT_USAGE;
-	if (dpip_call(o, INET_OP_ROUTE_DEL, &w, sizeof(w), &res))
-		return DPIP_EXIT_FAIL;
-	ctl_result_free(&res);
-	return DPIP_EXIT_OK;
+	return dpip_change(o, INET_OP_ROUTE_DEL, &w, sizeof(w));
 }
 
 static void route_print_text(const struct inet_route_wire *r)

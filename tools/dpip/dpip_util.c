@@ -95,3 +95,13 @@ int dpip_call(const struct dpip_opts *o, uint16_t opcode, const void *req, uint3
 	}
 	return rc;
 }
+
+int dpip_change(const struct dpip_opts *o, uint16_t opcode, const void *req, uint32_t len)
+{
+	struct ctl_result res;
+
+	if (dpip_call(o, opcode, req, len, &res))
+		return DPIP_EXIT_FAIL;
+	ctl_result_free(&res);
+	return DPIP_EXIT_OK;
+}
