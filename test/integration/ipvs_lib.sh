@@ -130,6 +130,44 @@ ipvs_count() {
 	grep -cx "$1" "$2" || true
 }
 
+# ipvs_expect_even LABEL C0 C1 C2: print the per-server counts and fail when
+# they differ by more than 2 (each worker has its own rr cursor).
+ipvs_expect_even() {
+	local what=$1 max min
+	shift
+	echo "$what distribution: rs0=$1 rs1=$2 rs2=$3"
+	max=$(printf '%s\n' "$@" | sort -n | tail -1)
+	min=$(printf '%s\n' "$@" | sort -n | head -1)
+	[ $((max - min)) -le 2 ] || fail "$what distribution off: $*"
+}
+
+# ipvs_udp_direct_check FLAG MODE: a UDP rr service on port 5353 whose three
+# real servers (-g or -i) answer the client directly; every datagram is
+# answered, spread evenly, seen with the client's address; and no TCP reply
+# packet of the port 80 service went through dpvsd.
+ipvs_udp_direct_check() {
+	local flag=$1 mode=$2 ip i u0 u1 u2 bad stats conns inpkts outpkts
+	for i in 0 1 2; do ipvs_udp_start "$i"; done
+	"$IPVSADM" -A -u "$IPVS_VIP:5353" -s rr || fail "ipvsadm -A udp"
+	for ip in "${RS_IP[@]}"; do
+		"$IPVSADM" -a -u "$IPVS_VIP:5353" -r "$ip" "$flag" || fail "ipvsadm -a udp $ip"
+	done
+	sleep 0.5
+	ipvs_udp_client 30 5353 >"$T/udp.out"
+	expect_eq "$(grep -c '^ERR' "$T/udp.out")" 0 "unanswered UDP datagrams"
+	u0=$(grep -c '^rs0 ' "$T/udp.out"); u1=$(grep -c '^rs1 ' "$T/udp.out")
+	u2=$(grep -c '^rs2 ' "$T/udp.out")
+	ipvs_expect_even "UDP rr" "$u0" "$u1" "$u2"
+	bad=$(awk -v c="$LAB_CLIENT_IP" '{split($2, a, ":"); if (a[1] != c) print}' "$T/udp.out" | head -3)
+	[ -z "$bad" ] || fail "UDP servers did not see the client address: $bad"
+
+	stats=$("$IPVSADM" -Ln --stats -t "$IPVS_VIP:80")
+	echo "$stats"
+	read -r conns inpkts outpkts <<<"$(echo "$stats" | awk '$1 == "TCP" {print $3, $4, $5}')"
+	[ "${conns:-0}" -ge "$WRK_REQS" ] || fail "Conns ${conns:-?} < wrk requests $WRK_REQS"
+	expect_eq "$outpkts" 0 "reply packets through dpvsd in $mode"
+}
+
 ipvs_wrk() {
 	local secs=$1 conns=$2 url=$3
 	need_cmd wrk
