@@ -166,13 +166,15 @@ static void main_apply_idle(const struct cfg_tree *old, const struct cfg_tree *t
 		main_apply_role_idle("master/kni", control, DPVS_ARRAY_SIZE(control), &m);
 }
 
-/* SIGHUP or CFG_OP_RELOAD: load, check, apply, swap; keep the running
- * config on error.  Returns 0, or EDPVS_CONFIG with the errors in
+/* SIGHUP or CFG_OP_RELOAD: load (which validates every section and the
+ * references between them), check what needs a restart (every section),
+ * apply (cfg_apply rolls back on failure), swap; keep the running config
+ * on error.  Returns 0, or EDPVS_CONFIG with the errors in
  * ctx->errs (also logged).  Master only. */
 static int main_reload(struct main_ctx *ctx)
 {
 	struct cfg_tree *next = NULL;
-	bool partial = false;
+	bool rolled_back = false;
 	int rc;
 
 	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s", ctx->opts.config);
@@ -184,7 +186,7 @@ static int main_reload(struct main_ctx *ctx)
 	}
 	if (rc == 0) {
 		rc = cfg_apply(next, true, &ctx->errs);
-		partial = rc != 0;
+		rolled_back = rc != 0;
 	}
 	if (rc == 0) {
 		main_apply_log_level(ctx, ctx->running, next);
@@ -198,7 +200,8 @@ static int main_reload(struct main_ctx *ctx)
 	} else {
 		main_log_errors(&ctx->errs);
 		DPVS_LOG(main, ERR, "reload failed, keeping running configuration%s",
-			 partial ? " (sections applied before the failing one stay applied)" : "");
+			 rolled_back ? " (the sections applied before the failing one were "
+			 "given their previous configuration back)" : "");
 		cfg_free(next);
 		ctx->reloads_failed++;
 		if (ctx->errs.count == 0)
@@ -395,6 +398,17 @@ static void main_runtime_dir_remove(const char *dir)
 
 /* ---- start-up steps ---- */
 
+/* The EAL argv for t and the command line (the same for -t and start). */
+static int main_eal_args(const struct main_ctx *ctx, const struct cfg_tree *t,
+			 struct cfg_eal_args *a)
+{
+	int argc = cfg_build_eal_args(t, ctx->opts.eal_argc, ctx->opts.eal_argv, a);
+
+	if (argc < 0)
+		fprintf(stderr, "dpvsd: cannot build EAL arguments: %s\n", dpvs_strerror(argc));
+	return argc;
+}
+
 static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 {
 	struct cfg_eal_args a;
@@ -403,11 +417,9 @@ static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 	size_t off = 0;
 	int argc, i, rc;
 
-	argc = cfg_build_eal_args(t, ctx->opts.eal_argc, ctx->opts.eal_argv, &a);
-	if (argc < 0) {
-		fprintf(stderr, "dpvsd: cannot build EAL arguments: %s\n", dpvs_strerror(argc));
+	argc = main_eal_args(ctx, t, &a);
+	if (argc < 0)
 		return argc;
-	}
 	for (i = 0; i < argc && off < sizeof(line); i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s", a.argv[i]);
 	DPVS_LOG(main, INFO, "EAL arguments:%s", line);
@@ -549,6 +561,23 @@ static int main_load(struct main_ctx *ctx, struct cfg_tree **t)
 	return 0;
 }
 
+/* -t: cfg_load() validated the file as start-up and reload do; the EAL
+ * argv is built as start-up builds it.  The tree is freed. */
+static int main_test_config(struct main_ctx *ctx, struct cfg_tree *t)
+{
+	struct cfg_eal_args a;
+	int argc = main_eal_args(ctx, t, &a);
+
+	cfg_free(t);
+	if (argc < 0) {
+		fprintf(stderr, "configuration file %s test failed\n", ctx->opts.config);
+		return EXIT_CONFIG;
+	}
+	cfg_eal_args_free(&a);
+	printf("configuration file %s test is successful\n", ctx->opts.config);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct main_ctx *ctx = &main_ctx;
@@ -570,10 +599,7 @@ int main(int argc, char **argv)
 	}
 	if (main_load(ctx, &t) != 0)
 		return EXIT_CONFIG;
-	if (ctx->opts.test_config) {
-		printf("configuration file %s test is successful\n", ctx->opts.config);
-		cfg_free(t);
-		return 0;
-	}
+	if (ctx->opts.test_config)
+		return main_test_config(ctx, t);
 	return main_run(ctx, t);
 }

@@ -217,22 +217,56 @@ static int create_tables(const struct ipvs_conf *c, struct cfg_errors *errs)
 	return 0;
 }
 
+/* The FNAT port range must give every FWD_WORKER of the file at least one
+ * port (the rule of xmit_fnat_set_port_range(), checked before start). */
+static void ipvs_cfg_check(const config_setting_t *s, const void *staged,
+			   const struct cfg_tree *t, struct cfg_errors *errs)
+{
+	const struct ipvs_conf *c = staged;
+	const config_setting_t *lo = s ? config_setting_get_member(s, "fnat_lport_min") : NULL;
+	unsigned int n = cfg_tree_role_lcores(t, JOB_ROLE_FWD_WORKER, NULL, 0);
+
+	if ((unsigned int)(c->lport_max - c->lport_min) + 1 < (n ? n : 1))
+		cfg_error_add(errs, lo ? lo : s, lo ? NULL : "fnat_lport_min",
+			      "%u..%u holds fewer ports than the %u fwd_worker lcores",
+			      c->lport_min, c->lport_max, n);
+}
+
+static int ipvs_cfg_reload_check(const void *staged, struct cfg_errors *errs)
+{
+	const struct ipvs_conf *n = staged, *o = ipvs_cfg_running;
+	int rc = 0;
+
+	if (o && (o->conn_max != n->conn_max || o->conn_buckets != n->conn_buckets)) {
+		cfg_error_add(errs, NULL, "ipvs.conn_max",
+			      "changing conn_max or conn_buckets needs a restart");
+		rc = EDPVS_CONFIG;
+	}
+	if (o && (o->lport_min != n->lport_min || o->lport_max != n->lport_max)) {
+		cfg_error_add(errs, NULL, "ipvs.fnat_lport_min",
+			      "changing fnat_lport_min or fnat_lport_max needs a restart");
+		rc = EDPVS_CONFIG;
+	}
+	return rc;
+}
+
+static void *ipvs_cfg_snapshot(void)
+{
+	struct ipvs_conf *c = ipvs_cfg_running ? malloc(sizeof(*c)) : NULL;
+
+	if (c)
+		memcpy(c, ipvs_cfg_running, sizeof(*c));
+	return c;
+}
+
 static int ipvs_cfg_apply(void *staged, bool reload, struct cfg_errors *errs)
 {
 	struct ipvs_conf *n = staged, *o = ipvs_cfg_running;
 	int rc;
 
 	if (reload && o) {
-		if (o->conn_max != n->conn_max || o->conn_buckets != n->conn_buckets) {
-			cfg_error_add(errs, NULL, "ipvs.conn_max",
-				      "changing conn_max or conn_buckets needs a restart");
+		if (ipvs_cfg_reload_check(n, errs) != 0)
 			return EDPVS_CONFIG;
-		}
-		if (o->lport_min != n->lport_min || o->lport_max != n->lport_max) {
-			cfg_error_add(errs, NULL, "ipvs.fnat_lport_min",
-				      "changing fnat_lport_min or fnat_lport_max needs a restart");
-			return EDPVS_CONFIG;
-		}
 	} else {
 		if (o) {
 			cfg_error_add(errs, NULL, "ipvs", "already applied");
@@ -260,6 +294,9 @@ static const struct cfg_section_ops ipvs_cfg_ops = {
 	.parse = ipvs_cfg_parse,
 	.apply = ipvs_cfg_apply,
 	.free = ipvs_cfg_free,
+	.check = ipvs_cfg_check,
+	.reload_check = ipvs_cfg_reload_check,
+	.snapshot = ipvs_cfg_snapshot,
 };
 
 RTE_INIT(ipvs_cfg_register)
