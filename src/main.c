@@ -222,9 +222,7 @@ static int main_ctl_reload(uint16_t opcode, const void *req, uint32_t len,
 	char first[CFG_PATH_LEN + 512];
 	int rc;
 
-	(void)opcode, (void)req, (void)len;
-	DPVS_LOG(main, NOTICE, "reload requested on the control socket (uid %u)",
-		 ctl_reply_peer_uid(rep));
+	(void)opcode, (void)req, (void)len;	/* ctl's audit line names the caller */
 	rc = main_reload(ctx);
 	if (rc != 0) {
 		cfg_error_format(&ctx->errs.err[0], first, sizeof(first));
