@@ -15,6 +15,7 @@
  * 1 on a configuration or start-up error, 2 on a bad command line.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -407,6 +408,66 @@ static int main_eal_args(const struct main_ctx *ctx, const struct cfg_tree *t,
 	return argc;
 }
 
+/* The EAL file prefix argv gives (the last --file-prefix wins, as in the
+ * EAL), or NULL when the EAL shares no files (--in-memory, --no-shconf). */
+static const char *main_eal_prefix(const struct cfg_eal_args *a)
+{
+	const char *prefix = NULL;
+	unsigned int i;
+
+	for (i = 1; i < a->argc; i++) {
+		if (strcmp(a->argv[i], "--in-memory") == 0 || strcmp(a->argv[i], "--no-shconf") == 0)
+			return NULL;
+		if (strncmp(a->argv[i], "--file-prefix=", 14) == 0)
+			prefix = a->argv[i] + 14;
+		else if (strcmp(a->argv[i], "--file-prefix") == 0 && i + 1 < a->argc)
+			prefix = a->argv[++i];
+	}
+	return prefix;
+}
+
+/* Does a live primary own the EAL file prefix?  A primary holds a write
+ * lock (fcntl) on its runtime dir's "config" file (/var/run/dpdk/<prefix>
+ * for root, else $XDG_RUNTIME_DIR or /tmp); F_GETLK names the holder
+ * without taking the lock.  Returns its pid, 0 if none; path gets the
+ * file's name.  Before rte_eal_init() only: closing the fd would drop a
+ * lock of our own. */
+static pid_t main_eal_prefix_owner(const char *prefix, char *path, size_t len)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	int fd;
+
+	if (getuid() == 0 || !base)
+		base = getuid() == 0 ? "/var/run" : "/tmp";
+	snprintf(path, len, "%s/dpdk/%s/config", base, prefix);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type == F_UNLCK)
+		fl.l_pid = 0;
+	close(fd);
+	return fl.l_pid;
+}
+
+/* 0, or EDPVS_BUSY with the reason printed when the prefix is taken. */
+static int main_eal_prefix_check(const struct cfg_eal_args *a)
+{
+	const char *prefix = main_eal_prefix(a);
+	char path[CFG_PATH_LEN + 32];
+	pid_t owner;
+
+	if (!prefix)
+		return 0;
+	owner = main_eal_prefix_owner(prefix, path, sizeof(path));
+	if (owner == 0)
+		return 0;
+	fprintf(stderr, "dpvsd: another primary process (pid %d) owns EAL file prefix %s "
+		"(it holds the lock on %s): stop it, or give this dpvsd another "
+		"eal.file_prefix\n", (int)owner, prefix, path);
+	return EDPVS_BUSY;
+}
+
 static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 {
 	struct cfg_eal_args a;
@@ -421,15 +482,21 @@ static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 	for (i = 0; i < argc && off < sizeof(line); i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s", a.argv[i]);
 	DPVS_LOG(main, INFO, "EAL arguments:%s", line);
+	rc = main_eal_prefix_check(&a);
+	if (rc != 0) {
+		cfg_eal_args_free(&a);
+		return rc;
+	}
 	/* The EAL permutes and overwrites its argv: give it a copy. */
 	memcpy(argv, a.argv, sizeof(argv));
 	rc = rte_eal_init(argc, argv);
-	cfg_eal_args_free(&a);
-	if (rc < 0) {
+	if (rc < 0 && main_eal_prefix_check(&a) == 0)	/* a race: say so, else: */
 		fprintf(stderr, "dpvsd: cannot start the DPDK EAL: %s (arguments above; see "
-			"eal.extra_args and what follows --)\n", rte_strerror(rte_errno));
+			"eal.extra_args and what follows --)\n",
+			rte_errno ? rte_strerror(rte_errno) : "it gave no reason, see its log");
+	cfg_eal_args_free(&a);
+	if (rc < 0)
 		return EDPVS_IO;
-	}
 	snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s", rte_eal_get_runtime_dir());
 	return 0;
 }
