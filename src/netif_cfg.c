@@ -22,7 +22,7 @@ DPVS_LOG_DECLARE(netif);
 static const char *const netif_keys[] = { "pool", "ports", NULL };
 static const char *const pool_keys[] = { "mbufs", "cache", NULL };
 static const char *const port_keys[] = { "name", "vdev", "pci", "mtu", "promisc",
-	"rx_queues", "tx_queues", "rx_desc", "tx_desc", "rx_lcores", "kni", NULL };
+	"rx_queues", "tx_queues", "rx_desc", "tx_desc", "rx_lcores", "kni", "mac", NULL };
 static const char *const kni_keys[] = { "enabled", "ifname", NULL };
 
 void netif_conf_free(struct netif_conf *c)
@@ -162,6 +162,26 @@ static int netif_parse_kni(const config_setting_t *ps, struct netif_port_conf *p
 	return rc;
 }
 
+/* "mac": a unicast, non-zero MAC for the port (and its KNI interface). */
+static int netif_parse_mac(const config_setting_t *ps, struct netif_port_conf *pc,
+			   struct cfg_errors *errs)
+{
+	char mac[32];
+
+	if (cfg_get_string(ps, "mac", "", mac, sizeof(mac), errs))
+		return EDPVS_CONFIG;
+	if (!mac[0])
+		return 0;
+	if (rte_ether_unformat_addr(mac, &pc->mac) != 0 || !rte_is_unicast_ether_addr(&pc->mac) ||
+	    rte_is_zero_ether_addr(&pc->mac)) {
+		cfg_error_add(errs, ps, "mac", "expected a unicast MAC xx:xx:xx:xx:xx:xx, got '%s'",
+			      mac);
+		return EDPVS_CONFIG;
+	}
+	pc->has_mac = true;
+	return 0;
+}
+
 static int netif_parse_dev(const config_setting_t *ps, struct netif_port_conf *pc,
 			   struct cfg_errors *errs)
 {
@@ -224,7 +244,8 @@ static int netif_parse_port(const config_setting_t *ps, unsigned int idx,
 		rc = EDPVS_CONFIG;
 	if (cfg_get_bool(ps, "promisc", false, &pc->promisc, errs))
 		rc = EDPVS_CONFIG;
-	if (netif_parse_rx_lcores(ps, pc, errs) || netif_parse_kni(ps, pc, errs))
+	if (netif_parse_rx_lcores(ps, pc, errs) || netif_parse_kni(ps, pc, errs) ||
+	    netif_parse_mac(ps, pc, errs))
 		rc = EDPVS_CONFIG;
 	if (rc == 0 && pc->n_rx_lcores && pc->rx_queues && pc->n_rx_lcores != pc->rx_queues) {
 		cfg_error_add(errs, ps, "rx_lcores", "has %u entries but rx_queues = %u "
@@ -482,7 +503,8 @@ static bool port_conf_fixed_equal(const struct netif_port_conf *a, const struct 
 	       a->tx_queues == b->tx_queues && a->rx_desc == b->rx_desc &&
 	       a->tx_desc == b->tx_desc && a->n_rx_lcores == b->n_rx_lcores &&
 	       memcmp(a->rx_lcores, b->rx_lcores, a->n_rx_lcores * sizeof(a->rx_lcores[0])) == 0 &&
-	       a->kni == b->kni && strcmp(a->kni_ifname, b->kni_ifname) == 0;
+	       a->kni == b->kni && strcmp(a->kni_ifname, b->kni_ifname) == 0 &&
+	       a->has_mac == b->has_mac && rte_is_same_ether_addr(&a->mac, &b->mac);
 }
 
 /* Why n cannot be applied to the running o without a restart (false: it can). */
@@ -501,8 +523,8 @@ static bool netif_restart_reason(const struct netif_conf *o, const struct netif_
 	}
 	for (i = 0; i < n->n_ports; i++) {
 		if (!port_conf_fixed_equal(&o->ports[i], &n->ports[i])) {
-			snprintf(why, len, "port %s: device, queues, descriptors, rx_lcores or kni "
-				 "changed", n->ports[i].name);
+			snprintf(why, len, "port %s: device, queues, descriptors, rx_lcores, kni "
+				 "or mac changed", n->ports[i].name);
 			return true;
 		}
 	}

@@ -194,6 +194,38 @@ TEST(NetifCfg, PortsNeedAFwdWorker)
 	EXPECT_EQ(2, errs.err[0].line);
 }
 
+// The default MAC of a KNI port whose device has none of its own: the same
+// for the same host and device, unicast and locally administered.
+TEST(NetifCfg, DerivedMacIsStableUnicastLocal)
+{
+	struct rte_ether_addr a, b, c;
+	netif_mac_derive("0123456789abcdef", "net_tap0", &a);
+	netif_mac_derive("0123456789abcdef", "net_tap0", &b);
+	netif_mac_derive("0123456789abcdef", "net_tap1", &c);
+	EXPECT_TRUE(rte_is_same_ether_addr(&a, &b));
+	EXPECT_FALSE(rte_is_same_ether_addr(&a, &c));
+	EXPECT_TRUE(rte_is_unicast_ether_addr(&a));
+	EXPECT_TRUE(rte_is_local_admin_ether_addr(&a));
+	netif_mac_derive("another host", "net_tap0", &c);
+	EXPECT_FALSE(rte_is_same_ether_addr(&a, &c));
+}
+
+TEST(NetifCfg, MacKey)
+{
+	struct cfg_errors errs;
+	struct netif_conf *c = parse(
+		"netif = { ports = ( { vdev = \"net_ring0\"; mac = \"02:11:22:33:44:55\"; } ); };",
+		&errs);
+	ASSERT_NE(nullptr, c) << first_error(errs);
+	EXPECT_TRUE(c->ports[0].has_mac);
+	EXPECT_EQ(0x55, c->ports[0].mac.addr_bytes[5]);
+	netif_conf_free(c);
+	c = parse("netif = { ports = ( { vdev = \"net_ring0\"; mac = \"01:00:5e:00:00:01\"; } ); };",
+		  &errs);
+	EXPECT_EQ(nullptr, c);
+	EXPECT_NE(std::string::npos, first_error(errs).find("mac")) << first_error(errs);
+}
+
 TEST(NetifQueueMap, DefaultRoundRobinOverWorkers)
 {
 	const unsigned int workers[] = { 2, 5 };
