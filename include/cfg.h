@@ -187,7 +187,10 @@ struct cfg_tree {
 	void *staged[CFG_MAX_SECTIONS];	/* per registered section, same index */
 };
 
-/* Parse and validate file.  0 and *out on success; EDPVS_CONFIG with errs
+/* Parse and validate file: the core sections, every module section's
+ * parse(), then (if all parsed) every section's check() of references
+ * between sections.  The one validation of -t, start-up and reload.
+ * 0 and *out on success; EDPVS_CONFIG with errs
  * filled otherwise (nothing allocated then); EDPVS_NOMEM.  errs is reset
  * first.  Not thread-safe (one load at a time, normally on the master);
  * before or after EAL init. */
