@@ -4,7 +4,7 @@
 #  - a file whose inet address names a port no netif port declares (dpdk9),
 #    or whose rx_lcores name a lcore that is not a fwd_worker, fails
 #    `dpvsd -t` with file:line: key, and start-up refuses it with the same
-#    line;
+#    line; more EAL arguments than fit fail -t as they fail start-up;
 #  - on a running dpvsd (af_packet port over a veth), a reload that changes
 #    the port's mtu (netif), adds an address (inet) and changes
 #    ipvs.conn_max (the last section: needs a restart) is refused as a whole:
@@ -67,6 +67,13 @@ out=$("$DPVSD" -t -c "$T/lc.conf" 2>&1) || rc=$?
 expect_eq "$rc" 1 "dpvsd -t on rx_lcores naming the master"
 expect_match "$out" "lc.conf:$line: netif.ports.\[0\].rx_lcores: rx_lcores: lcore 0 is not a fwd_worker" \
 	"dpvsd -t names the rx_lcores line"
+
+# -t builds the EAL argv as start-up does: too many arguments fail both.
+dpvsd_config "$T/args.conf"
+rc=0
+out=$("$DPVSD" -t -c "$T/args.conf" -- $(seq -f '--x%g' 1 70) 2>&1) || rc=$?
+expect_eq "$rc" 1 "dpvsd -t with more EAL arguments than fit"
+expect_match "$out" "cannot build EAL arguments" "dpvsd -t reports the EAL argv error"
 
 # ---- all-or-nothing reloads on a running dpvsd ----
 dpvsd_config "$T/d.conf" "$(sections 1500 '' '' 4096)"
