@@ -12,8 +12,9 @@
  *     };
  *
  * and is listed with one line X(<obj>) in tools/dpip/dpip_cmds.c.
- * main.c parses the global options, matches OBJECT (a unique prefix is
- * enough, like iproute2: "dpip lc sh") and calls run(o, argc, argv) with
+ * main.c parses the global options, matches OBJECT (its name, or a spelling
+ * of dpip_words[] in dpip_cmds.c: "l" is link and "a" address as in ip(8),
+ * "lc" lcore) and calls run(o, argc, argv) with
  * argv[0] the first word after OBJECT (argc may be 0: default verb).
  * An object usually dispatches its verbs through a const verb table and
  * dpip_dispatch().  run() returns the process exit status: 0 success,
@@ -55,6 +56,16 @@ struct dpip_cmd {
 /* The table built in dpip_cmds.c, NULL-terminated. */
 extern const struct dpip_cmd *const dpip_cmds[];
 
+/* A spelling of an object: word and its prefixes of at least min letters
+ * name cmd.  dpip_words[] (dpip_cmds.c) holds every prefix rule, tried in
+ * order, the first match winning (ip(8)'s rule); ends with word NULL. */
+struct dpip_word {
+	const char *word;
+	unsigned int min;
+	const struct dpip_cmd *cmd;
+};
+extern const struct dpip_word dpip_words[];
+
 /* A verb of an object (const tables in each dpip_<obj>.c). */
 struct dpip_verb {
 	const char *name;	/* "show", "set", "add", ... */
@@ -64,8 +75,8 @@ struct dpip_verb {
 /* True if arg is a non-empty prefix of word ("sh" matches "show"). */
 bool dpip_matches(const char *arg, const char *word);
 
-/* Find the command of OBJECT word arg (exact name first, else a unique
- * prefix); NULL if none or ambiguous. */
+/* Find the command of OBJECT word arg: an object's exact name first, else
+ * the first rule of dpip_words[] that arg matches; NULL if none. */
 const struct dpip_cmd *dpip_cmd_find(const char *arg);
 
 /* Run the verb named argv[0] (exact, else unique prefix) from verbs[0..n-1]

@@ -16,18 +16,17 @@ bool dpip_matches(const char *arg, const char *word)
 
 const struct dpip_cmd *dpip_cmd_find(const char *arg)
 {
-	const struct dpip_cmd *found = NULL;
-	unsigned int i, hits = 0;
+	unsigned int i;
 
-	for (i = 0; dpip_cmds[i]; i++) {
+	if (arg == NULL)
+		return NULL;
+	for (i = 0; dpip_cmds[i]; i++)
 		if (strcmp(arg, dpip_cmds[i]->name) == 0)
 			return dpip_cmds[i];
-		if (dpip_matches(arg, dpip_cmds[i]->name)) {
-			found = dpip_cmds[i];
-			hits++;
-		}
-	}
-	return hits == 1 ? found : NULL;
+	for (i = 0; dpip_words[i].word; i++)
+		if (strlen(arg) >= dpip_words[i].min && dpip_matches(arg, dpip_words[i].word))
+			return dpip_words[i].cmd;
+	return NULL;
 }
 
 void dpip_usage(const struct dpip_cmd *cmd, FILE *f)

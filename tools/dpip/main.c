@@ -9,6 +9,23 @@
 #include <popt.h>
 #include "dpip.h"
 
+/* "  addr     a[ddress]": the object and its rules in dpip_words[]. */
+static void print_spellings(FILE *f, const struct dpip_cmd *cmd)
+{
+	const struct dpip_word *w;
+
+	fprintf(f, "  %-8s", cmd->name);
+	for (w = dpip_words; w->word; w++) {
+		if (w->cmd != cmd)
+			continue;
+		if (w->min < strlen(w->word))
+			fprintf(f, " %.*s[%s]", (int)w->min, w->word, w->word + w->min);
+		else
+			fprintf(f, " %s", w->word);
+	}
+	fputc('\n', f);
+}
+
 static void print_help(FILE *f)
 {
 	unsigned int i;
@@ -23,9 +40,9 @@ static void print_help(FILE *f)
 	      CTL_DEFAULT_SOCK ")\n"
 	      "  -t, --timeout MS      wait at most MS for the daemon (default 10000)\n"
 	      "  -h, --help            this help\n"
-	      "Objects (a unique prefix is enough):\n", f);
+	      "Objects (and their spellings: the letters in [] may be left out):\n", f);
 	for (i = 0; dpip_cmds[i]; i++)
-		fprintf(f, "  %s\n", dpip_cmds[i]->name);
+		print_spellings(f, dpip_cmds[i]);
 	fputs("Commands of each object:\n", f);
 	for (i = 0; dpip_cmds[i]; i++)
 		fputs(dpip_cmds[i]->usage, f);
