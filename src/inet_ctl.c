@@ -44,7 +44,7 @@ static int wire_port(const char *ifname, bool empty_ok, struct netif_port **out,
 	}
 	*out = netif_port_get_by_name(ifname);
 	if (*out == NULL) {
-		ctl_reply_errmsg(rep, "no device named '%s'", ifname);
+		ctl_reply_errmsg(rep, "Cannot find device \"%s\"", ifname);
 		return EDPVS_NOTEXIST;
 	}
 	return 0;
