@@ -29,7 +29,7 @@ struct netif_port;
 
 struct inet_ifaddr {
 	uint32_t addr;			/* network order */
-	uint8_t plen;			/* 1..32 */
+	uint8_t plen;			/* 0..32 */
 	uint32_t flags;			/* INET_ADDR_F_* */
 	struct netif_port *port;
 };
@@ -47,9 +47,10 @@ bool inet_addr_is_local_on(const struct netif_port *port, uint32_t addr);
  * none.  Any lcore. */
 uint32_t inet_addr_select_src(const struct netif_port *port, uint32_t daddr);
 
-/* Add addr/plen on port (master only).  Returns 0, EDPVS_INVAL (bad
- * address, plen 0 or > 32, NULL port), EDPVS_EXIST (the address is on a
- * port already), EDPVS_NOROOM, EDPVS_NOMEM. */
+/* Add addr/plen on port (master only).  plen 0..32 as Linux (a /0 or /32
+ * address adds no connected route).  Returns 0, EDPVS_INVAL (not a unicast
+ * address, plen > 32, NULL port), EDPVS_EXIST (the address is on a port
+ * already), EDPVS_NOROOM, EDPVS_NOMEM. */
 int inet_addr_add(struct netif_port *port, uint32_t addr, uint8_t plen, uint32_t flags);
 
 /* Delete addr (plen 0: any plen) from port (NULL: whichever has it).

@@ -55,6 +55,15 @@ static inline uint32_t plen_mask(uint8_t plen)
 	return plen == 0 ? 0 : htonl(~0u << (32 - plen));
 }
 
+/* Prefix lengths: 0..32 for addresses and routes alike (as ip(8)). */
+static int plen_check(uint8_t plen, struct ctl_reply *rep)
+{
+	if (plen <= 32)
+		return 0;
+	ctl_reply_errmsg(rep, "prefix length %u out of range 0..32", plen);
+	return EDPVS_INVAL;
+}
+
 /* ---- addresses ---- */
 
 static int addr_add(uint16_t op, const void *req, uint32_t len, struct ctl_reply *rep)
@@ -66,7 +75,9 @@ static int addr_add(uint16_t op, const void *req, uint32_t len, struct ctl_reply
 
 	(void)op;
 	(void)len;
-	rc = wire_port(w->ifname, false, &port, rep);
+	rc = plen_check(w->plen, rep);
+	if (rc == 0)
+		rc = wire_port(w->ifname, false, &port, rep);
 	if (rc != 0)
 		return rc;
 	inet_ntop(AF_INET, &w->addr, a, sizeof(a));
@@ -74,8 +85,7 @@ static int addr_add(uint16_t op, const void *req, uint32_t len, struct ctl_reply
 	if (rc == EDPVS_EXIST)
 		ctl_reply_errmsg(rep, "address %s is already configured", a);
 	else if (rc == EDPVS_INVAL)
-		ctl_reply_errmsg(rep, "invalid address %s/%u (unicast, prefix length 1..32)", a,
-				 w->plen);
+		ctl_reply_errmsg(rep, "invalid address %s: not a unicast address", a);
 	return rc;
 }
 
@@ -88,7 +98,9 @@ static int addr_del(uint16_t op, const void *req, uint32_t len, struct ctl_reply
 
 	(void)op;
 	(void)len;
-	rc = wire_port(w->ifname, true, &port, rep);
+	rc = plen_check(w->plen, rep);
+	if (rc == 0)
+		rc = wire_port(w->ifname, true, &port, rep);
 	if (rc != 0)
 		return rc;
 	rc = inet_addr_del(port, w->addr, w->plen);
@@ -132,10 +144,8 @@ static int route_wire_check(const struct inet_route_wire *w, struct ctl_reply *r
 {
 	char a[INET_ADDRSTRLEN];
 
-	if (w->plen > 32) {
-		ctl_reply_errmsg(rep, "prefix length %u out of range 0..32", w->plen);
+	if (plen_check(w->plen, rep) != 0)
 		return EDPVS_INVAL;
-	}
 	if (w->dst & ~plen_mask(w->plen)) {
 		inet_ntop(AF_INET, &w->dst, a, sizeof(a));
 		ctl_reply_errmsg(rep, "invalid prefix %s/%u: host bits set", a, w->plen);

@@ -11,9 +11,12 @@ extern const struct dpip_cmd dpip_cmd_addr, dpip_cmd_route, dpip_cmd_neigh, dpip
 
 namespace {
 
-int run(const dpip_cmd &cmd, std::vector<std::string> args)
+int run(const dpip_cmd &cmd, std::vector<std::string> args, std::string *err = nullptr,
+	const dpip_opts *opts = nullptr)
 {
 	dpip_opts o{};
+	if (opts)
+		o = *opts;
 	o.sock = "/nonexistent/dpvsd-unit-test.sock";
 	std::vector<char *> argv;
 	for (std::string &a : args)
@@ -21,7 +24,9 @@ int run(const dpip_cmd &cmd, std::vector<std::string> args)
 	argv.push_back(nullptr);
 	testing::internal::CaptureStderr();
 	int rc = cmd.run(&o, (int)args.size(), argv.data());
-	testing::internal::GetCapturedStderr();
+	std::string e = testing::internal::GetCapturedStderr();
+	if (err)
+		*err = e;
 	return rc;
 }
 
@@ -39,7 +44,27 @@ TEST(DpipInet, AddrGrammar)
 		  run(dpip_cmd_addr, { "add", "10.0.0.1/24", "dev", "a-very-long-devname" }));
 	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "add", "1.2.3.4/8", "1.2.3.5/8", "dev", "d" }));
 	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "frob" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "add", "10.0.0.1/0", "dev", "d" }))
+		<< "/0..32 as ip(8)";
 }
+
+// One message and range for prefixes, addresses and routes alike.
+TEST(DpipInet, PrefixLengthMessage)
+{
+	std::string err;
+	EXPECT_EQ(DPIP_EXIT_USAGE,
+		  run(dpip_cmd_addr, { "add", "10.0.0.1/33", "dev", "d" }, &err));
+	EXPECT_NE(std::string::npos,
+		  err.find("any valid prefix is expected rather than \"10.0.0.1/33\""))
+		<< err;
+	EXPECT_NE(std::string::npos, err.find("LEN 0..32")) << err;
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "add", "10.0.0.0/33", "dev", "d" }, &err));
+	EXPECT_NE(std::string::npos,
+		  err.find("any valid prefix is expected rather than \"10.0.0.0/33\""))
+		<< err;
+	EXPECT_NE(std::string::npos, err.find("LEN 0..32, or default")) << err;
+}
+
 
 TEST(DpipInet, RouteGrammar)
 {
