@@ -57,6 +57,11 @@ int inet_addr_add(struct netif_port *port, uint32_t addr, uint8_t plen, uint32_t
  * EDPVS_NOTEXIST if absent.  Master only. */
 int inet_addr_del(const struct netif_port *port, uint32_t addr, uint8_t plen);
 
+/* Delete every address of port (inet_addr_del() each, so their connected
+ * routes go too).  Returns 0, or EDPVS_NOMEM (no memory for a new view: the
+ * addresses not yet deleted stay).  Master only. */
+int inet_addr_flush(const struct netif_port *port);
+
 /* Copy up to max addresses of port (NULL: all) into out; returns the
  * number that matched (may exceed max).  Master only. */
 unsigned int inet_addr_list(const struct netif_port *port, struct inet_ifaddr *out,

@@ -231,6 +231,23 @@ int inet_addr_del(const struct netif_port *port, uint32_t addr, uint8_t plen)
 	return 0;
 }
 
+int inet_addr_flush(const struct netif_port *port)
+{
+	unsigned int i = 0;
+	int rc;
+
+	while (i < addrs.n) {
+		if (addrs.a[i].port != port) {
+			i++;
+			continue;
+		}
+		rc = inet_addr_del(port, addrs.a[i].addr, addrs.a[i].plen);
+		if (rc != 0)
+			return rc;	/* this one and the rest stay */
+	}
+	return 0;
+}
+
 unsigned int inet_addr_list(const struct netif_port *port, struct inet_ifaddr *out,
 			    unsigned int max)
 {

@@ -20,6 +20,7 @@
 #include "dpvs_err.h"
 #include "dpvs_log.h"
 #include "inet_rcu.h"
+#include "netif.h"
 #include "route.h"
 
 DPVS_LOG_REGISTER(route);
@@ -222,7 +223,7 @@ int route_table_del(struct route_table *t, const struct route_match *m)
 }
 
 unsigned int route_table_flush(struct route_table *t, const struct netif_port *port,
-			       uint32_t flags)
+			       uint32_t keep)
 {
 	unsigned int i, n = 0;
 
@@ -233,12 +234,31 @@ unsigned int route_table_flush(struct route_table *t, const struct netif_port *p
 
 		if (s->state != SLOT_LIVE || (port != NULL && s->e.port != port))
 			continue;
-		if (flags != 0 && (s->e.flags & flags) == 0)
+		if ((s->e.flags & keep) != 0)
 			continue;
 		slot_retire(t, i);
 		n++;
 	}
 	return n;
+}
+
+int route_table_gw_check(const struct route_table *t, const struct netif_port *port,
+			 uint32_t gw)
+{
+	unsigned int i;
+
+	if (gw == 0)
+		return 0;
+	if (t == NULL || port == NULL)
+		return EDPVS_INVAL;
+	for (i = 0; i < t->max; i++) {
+		const struct route_entry *e = &t->slots[i].e;
+
+		if (t->slots[i].state == SLOT_LIVE && e->gw == 0 && e->port == port &&
+		    ((e->dst ^ gw) & plen_mask(e->plen)) == 0)
+			return 0;
+	}
+	return EDPVS_INVAL;
 }
 
 const struct route_entry *route_table_lookup(const struct route_table *t, uint32_t daddr)
@@ -307,9 +327,21 @@ int route_del(const struct route_match *m)
 	return route_main ? route_table_del(route_main, m) : EDPVS_NOTREADY;
 }
 
-unsigned int route_flush(const struct netif_port *port, uint32_t f)
+unsigned int route_flush(const struct netif_port *port, uint32_t keep)
 {
-	return route_table_flush(route_main, port, f);
+	return route_table_flush(route_main, port, keep);
+}
+
+int route_gw_check(const struct netif_port *port, uint32_t gw)
+{
+	return route_table_gw_check(route_main, port, gw);
+}
+
+uint16_t route_path_mtu(const struct route_entry *e)
+{
+	if (e->mtu != 0 && e->mtu < e->port->mtu)
+		return e->mtu;
+	return e->port->mtu;
 }
 
 unsigned int route_list(struct route_entry *out, unsigned int max)

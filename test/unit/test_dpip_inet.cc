@@ -6,7 +6,8 @@
 #include <vector>
 extern "C" {
 #include "../../tools/dpip/dpip.h"
-extern const struct dpip_cmd dpip_cmd_addr, dpip_cmd_route, dpip_cmd_neigh, dpip_cmd_ip;
+extern const struct dpip_cmd dpip_cmd_addr, dpip_cmd_route, dpip_cmd_neigh, dpip_cmd_ip,
+	dpip_cmd_link;
 }
 
 namespace {
@@ -46,6 +47,11 @@ TEST(DpipInet, AddrGrammar)
 	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "frob" }));
 	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "add", "10.0.0.1/0", "dev", "d" }))
 		<< "/0..32 as ip(8)";
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "flush", "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "flush", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "flush" })) << "ip: Flush requires arguments";
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "flush", "dev" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "flush", "dev", "d", "e" }));
 }
 
 // One message and range for prefixes, addresses and routes alike.
@@ -65,6 +71,21 @@ TEST(DpipInet, PrefixLengthMessage)
 	EXPECT_NE(std::string::npos, err.find("LEN 0..32, or default")) << err;
 }
 
+// -br: link show and addr show only (ip -br link / ip -br addr).
+TEST(DpipInet, BriefOnlyForLinkAndAddrShow)
+{
+	dpip_opts o{};
+	o.brief = true;
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_link, {}, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_link, { "show" }, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "show", "dev", "dpdk0" }, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "list" }, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "add", "10.0.0.1/24", "dev", "d" },
+					nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "show" }, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_neigh, {}, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_link, { "set", "d", "up" }, nullptr, &o));
+}
 
 TEST(DpipInet, RouteGrammar)
 {
@@ -85,6 +106,16 @@ TEST(DpipInet, RouteGrammar)
 							  "dev", "e" }));
 	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "del", "10.0.0.0/8", "src", "1.1.1.1" }));
 	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "show", "all" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "get", "10.1.2.3" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "get", "to", "10.1.2.3" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "get" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "get", "10.1.2.0/24" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "get", "10.1.2.3", "10.1.2.4" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "flush" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "flush", "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "flush", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "flush", "dev" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "flush", "dev", "a-very-long-devname" }));
 }
 
 TEST(DpipInet, NeighAndIpGrammar)

@@ -86,6 +86,20 @@ TEST_F(InetAddr, PrefixLengthZeroToThirtyTwo)
 	EXPECT_EQ(0, inet_addr_del(&ports[0], ip("10.0.0.1"), 0));
 }
 
+// addr flush dev X: every address of that port, none of another's.
+TEST_F(InetAddr, FlushTakesOnePortsAddresses)
+{
+	ASSERT_EQ(0, inet_addr_add(&ports[0], ip("10.0.0.1"), 24, 0));
+	ASSERT_EQ(0, inet_addr_add(&ports[1], ip("192.168.1.1"), 24, 0));
+	ASSERT_EQ(0, inet_addr_add(&ports[0], ip("10.0.1.1"), 24, INET_ADDR_F_STATIC));
+	EXPECT_EQ(0, inet_addr_flush(&ports[0]));
+	EXPECT_EQ(0u, inet_addr_list(&ports[0], nullptr, 0));
+	EXPECT_FALSE(inet_addr_is_local(ip("10.0.0.1")));
+	EXPECT_TRUE(inet_addr_is_local(ip("192.168.1.1")));
+	EXPECT_EQ(1u, inet_addr_list(nullptr, nullptr, 0));
+	EXPECT_EQ(0, inet_addr_flush(&ports[0])) << "nothing to flush";
+}
+
 TEST_F(InetAddr, SourceSelectionPrefersTheCoveringPrefixOnThePort)
 {
 	EXPECT_EQ(0u, inet_addr_select_src(&ports[0], ip("10.0.0.9")));

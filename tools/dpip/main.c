@@ -35,6 +35,7 @@ static void print_help(FILE *f)
 	      "  -j, --json            JSON output (where supported)\n"
 	      "  -s, --stats           more statistics\n"
 	      "  -v, --verbose         more details\n"
+	      "  -br, -brief, --brief one line per device (link show, addr show)\n"
 	      "  -V, --version         print the version and exit\n"
 	      "      --socket PATH     control socket (else $DPVSD_SOCK, else "
 	      CTL_DEFAULT_SOCK ")\n"
@@ -53,12 +54,14 @@ static void print_help(FILE *f)
 static int parse_opts(int argc, const char **argv, struct dpip_opts *o, const char ***rest,
 		      poptContext *pc)
 {
-	int json = 0, stats = 0, verbose = 0, version = 0, help = 0, rc;
+	int json = 0, stats = 0, verbose = 0, brief = 0, version = 0, help = 0, rc;
 	char *sock = NULL, *timeout = NULL;
 	struct poptOption table[] = {
 		{ "json", 'j', POPT_ARG_NONE, &json, 0, NULL, NULL },
 		{ "stats", 's', POPT_ARG_NONE, &stats, 0, NULL, NULL },
 		{ "verbose", 'v', POPT_ARG_NONE, &verbose, 0, NULL, NULL },
+		{ "brief", 0, POPT_ARG_NONE | POPT_ARGFLAG_ONEDASH, &brief, 0, NULL, NULL },
+		{ "br", 0, POPT_ARG_NONE | POPT_ARGFLAG_ONEDASH, &brief, 0, NULL, NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0, NULL, NULL },
 		{ "help", 'h', POPT_ARG_NONE, &help, 0, NULL, NULL },
 		{ "socket", 0, POPT_ARG_STRING, &sock, 0, NULL, NULL },
@@ -96,6 +99,7 @@ static int parse_opts(int argc, const char **argv, struct dpip_opts *o, const ch
 	o->json = json;
 	o->stats = stats;
 	o->verbose = verbose;
+	o->brief = brief;
 	*rest = poptGetArgs(*pc);
 	return -1;
 }
