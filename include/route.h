@@ -86,10 +86,16 @@ unsigned int route_flush(const struct netif_port *port, uint32_t keep);
  * connected to port, i.e. covered by a route of the table without a
  * gateway on that port (the connected route of an address, or a route
  * added as `dev PORT` only).  gw 0 (no gateway) passes.  Returns 0, or
- * EDPVS_INVAL (report it as ROUTE_ERR_BAD_GW).  Master only: the dpip
- * request handler calls it before route_add(), and so must the config
- * (after its addresses are installed, so their connected routes count). */
+ * EDPVS_INVAL (report it as ROUTE_ERR_BAD_GW; also for port NULL).
+ * Master only: the dpip request handler calls it before route_add(). */
 int route_gw_check(const struct netif_port *port, uint32_t gw);
+
+/* route_gw_check() where the routes extra[0..n_extra-1] count as well as
+ * the table's: a config being validated passes the connected routes of the
+ * addresses it is about to add (dst = addr & mask, plen, port, gw 0) and
+ * its own routes without a gateway.  Master only. */
+int route_gw_check_with(const struct netif_port *port, uint32_t gw,
+			const struct route_entry *extra, unsigned int n_extra);
 
 /* The MTU of the path through route e: its mtu if set and lower than its
  * port's, else the port's (what ipv4.c's output and forwarding apply). */
@@ -118,9 +124,9 @@ unsigned int route_table_list(const struct route_table *t, struct route_entry *o
 			      unsigned int max);
 unsigned int route_table_flush(struct route_table *t, const struct netif_port *port,
 			       uint32_t keep);
-/* route_gw_check() on table t (EDPVS_INVAL also for t or port NULL). */
+/* route_gw_check_with() on table t (NULL: only extra counts). */
 int route_table_gw_check(const struct route_table *t, const struct netif_port *port,
-			 uint32_t gw);
+			 uint32_t gw, const struct route_entry *extra, unsigned int n_extra);
 
 /* Resize (empty table only, before the loops run): config inet.max_routes. */
 int route_set_max(unsigned int max_routes);

@@ -242,22 +242,28 @@ unsigned int route_table_flush(struct route_table *t, const struct netif_port *p
 	return n;
 }
 
+/* True if e puts gw on a network connected to port: no gateway, same port,
+ * its prefix covers gw. */
+static bool gw_on_link(const struct route_entry *e, const struct netif_port *port, uint32_t gw)
+{
+	return e->gw == 0 && e->port == port && ((e->dst ^ gw) & plen_mask(e->plen)) == 0;
+}
+
 int route_table_gw_check(const struct route_table *t, const struct netif_port *port,
-			 uint32_t gw)
+			 uint32_t gw, const struct route_entry *extra, unsigned int n_extra)
 {
 	unsigned int i;
 
 	if (gw == 0)
 		return 0;
-	if (t == NULL || port == NULL)
+	if (port == NULL)
 		return EDPVS_INVAL;
-	for (i = 0; i < t->max; i++) {
-		const struct route_entry *e = &t->slots[i].e;
-
-		if (t->slots[i].state == SLOT_LIVE && e->gw == 0 && e->port == port &&
-		    ((e->dst ^ gw) & plen_mask(e->plen)) == 0)
+	for (i = 0; extra != NULL && i < n_extra; i++)
+		if (gw_on_link(&extra[i], port, gw))
 			return 0;
-	}
+	for (i = 0; t != NULL && i < t->max; i++)
+		if (t->slots[i].state == SLOT_LIVE && gw_on_link(&t->slots[i].e, port, gw))
+			return 0;
 	return EDPVS_INVAL;
 }
 
@@ -334,7 +340,13 @@ unsigned int route_flush(const struct netif_port *port, uint32_t keep)
 
 int route_gw_check(const struct netif_port *port, uint32_t gw)
 {
-	return route_table_gw_check(route_main, port, gw);
+	return route_table_gw_check(route_main, port, gw, NULL, 0);
+}
+
+int route_gw_check_with(const struct netif_port *port, uint32_t gw,
+			const struct route_entry *extra, unsigned int n_extra)
+{
+	return route_table_gw_check(route_main, port, gw, extra, n_extra);
 }
 
 uint16_t route_path_mtu(const struct route_entry *e)

@@ -176,21 +176,32 @@ TEST_F(RouteTable, GatewayMustBeOnAConnectedNetworkOfThePort)
 {
 	ASSERT_EQ(0, add("10.0.0.0", 24, nullptr, 0));
 	ASSERT_EQ(0, add("10.8.0.0", 16, "10.0.0.5", 0));
-	EXPECT_EQ(0, route_table_gw_check(t, &ports[0], ip("10.0.0.254")));
-	EXPECT_EQ(0, route_table_gw_check(t, &ports[0], 0)) << "no gateway";
-	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[1], ip("10.0.0.254")))
+	EXPECT_EQ(0, route_table_gw_check(t, &ports[0], ip("10.0.0.254"), nullptr, 0));
+	EXPECT_EQ(0, route_table_gw_check(t, &ports[0], 0, nullptr, 0)) << "no gateway";
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[1], ip("10.0.0.254"), nullptr, 0))
 		<< "connected on another port";
-	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("192.168.5.1")));
-	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("10.8.0.5")))
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("192.168.5.1"), nullptr, 0));
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("10.8.0.5"), nullptr, 0))
 		<< "covered only by a gateway route";
-	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, nullptr, ip("10.0.0.254")));
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, nullptr, ip("10.0.0.254"), nullptr, 0));
 	ASSERT_EQ(0, add("0.0.0.0", 0, nullptr, 2));	// default dev-only route
-	EXPECT_EQ(0, route_table_gw_check(t, &ports[2], ip("172.16.9.9")));
+	EXPECT_EQ(0, route_table_gw_check(t, &ports[2], ip("172.16.9.9"), nullptr, 0));
 	route_match m{};
 	m.dst = ip("10.0.0.0");
 	m.plen = 24;
 	ASSERT_EQ(0, route_table_del(t, &m));
-	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("10.0.0.254")));
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("10.0.0.254"), nullptr, 0));
+	// A config being validated: the connected route of an address it will add.
+	route_entry planned{};
+	planned.dst = ip("10.0.0.0");
+	planned.plen = 24;
+	planned.port = &ports[0];
+	EXPECT_EQ(0, route_table_gw_check(t, &ports[0], ip("10.0.0.254"), &planned, 1));
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[1], ip("10.0.0.254"), &planned, 1));
+	EXPECT_EQ(0, route_table_gw_check(nullptr, &ports[0], ip("10.0.0.254"), &planned, 1));
+	planned.gw = ip("10.0.0.1");
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("10.0.0.254"), &planned, 1))
+		<< "a planned gateway route does not count";
 }
 
 // route flush: every route but those with a kept flag (the connected ones).
