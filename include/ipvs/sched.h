@@ -48,8 +48,15 @@ struct sched_key {
 	const uint8_t *quic_cid;	/* QUIC DCID bytes, or NULL */
 };
 
+/* What a scheduler makes of the service's --sched-flags (sched_ops.flags):
+ * a service may only set the flags its scheduler declares. */
+#define SCHED_OPT_FALLBACK 0x1u	/* honours SVC_F_SCHED_FALLBACK */
+#define SCHED_OPT_PORT     0x2u	/* honours SVC_F_SCHED_PORT */
+#define SCHED_OPT_HASH_KEY 0x4u	/* honours svc->conhash_key */
+
 struct sched_ops {
 	const char *name;		/* "rr", "wlc", ... (< SCHED_NAME_LEN) */
+	uint32_t flags;			/* SCHED_OPT_* it honours */
 	/* Allocate svc->sched_data and build state for the current dests.
 	 * 0, EDPVS_NOMEM, EDPVS_INVAL (bad parameters, e.g. mh table size). */
 	int (*init_service)(struct ipvs_service *svc);
