@@ -4,7 +4,9 @@
  * (src/ipvs/sched.c).  Owner: H6.
  *
  * Schedulers: rr, wrr, lc, wlc, sh, dh, sed, nq, mh (Maglev), conhash
- * (consistent hashing with virtual nodes), fo (weighted fail-over).
+ * (consistent hashing with virtual nodes), fo (weighted fail-over), lblc
+ * and lblcr (locality-based least connection, without and with
+ * replication), ovf (weighted overflow), twos (weighted random two choices).
  *
  * Contract for every scheduler:
  *   - init_service/update_service/done_service run on the lcore that owns

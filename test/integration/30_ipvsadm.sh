@@ -33,7 +33,7 @@ Prot LocalAddress:Port Scheduler Flags
 
 # Every scheduler, each on its own service with a real server.
 port=8000
-for s in rr wrr lc wlc sh dh sed nq mh conhash fo; do
+for s in rr wrr lc wlc sh dh sed nq mh conhash fo lblc lblcr ovf twos; do
 	port=$((port + 1))
 	"$A" -A -t 10.10.0.1:$port -s $s || fail "add service with $s"
 	"$A" -a -t 10.10.0.1:$port -r 192.168.10.2:80 -m -w 2 || fail "add server under $s"

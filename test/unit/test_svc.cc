@@ -220,7 +220,8 @@ TEST(IpvsSvcCheck, DestThresholdsAreAtMost65535)
 TEST(IpvsSvcCheck, EverySchedulerNameIsAccepted)
 {
 	static const char *const names[] = { "rr", "wrr", "lc", "wlc", "sh", "dh", "sed",
-					     "nq", "mh", "conhash", "fo" };
+					     "nq", "mh", "conhash", "fo", "lblc", "lblcr",
+					     "ovf", "twos" };
 
 	for (const char *n : names)
 		EXPECT_EQ(0, check(conf(key("10.0.0.1", 80), n))) << n;

@@ -354,7 +354,7 @@ static void print_usage(FILE *f)
 	      "sched-flags: sh-fallback sh-port (sh), mh-fallback mh-port (mh), fallback\n"
 	      "             (sh dh mh), port (sh mh), hash-sip hash-sip-sport hash-quic-cid\n"
 	      "             (conhash)\n"
-	      "schedulers: rr wrr lc wlc sh dh sed nq mh conhash fo\n"
+	      "schedulers: rr wrr lc wlc sh dh sed nq mh conhash fo lblc lblcr ovf twos\n"
 	      "--socket PATH: the dpvsd control socket (default $DPVSD_SOCK or "
 	      CTL_DEFAULT_SOCK ")\n", f);
 }
