@@ -22,6 +22,8 @@
  *     on the set of dests (addresses, ports, weights), never on the order the
  *     dests were added nor on a random seed, so every lcore and every run
  *     picks the same dest for the same key.
+ *   - lblc/lblcr (a bounded locality table) and twos (a random generator)
+ *     keep state in their service copy, so each worker decides alone.
  *
  * The schedulers need no EAL: unit tests build services with svc_alloc()
  * and call them directly.
