@@ -246,6 +246,10 @@ TEST(IpvsadmParse, RangeAndCompatibilityChecks)
 	ASSERT_EQ(0, p.rc) << p.err;
 	p = parse({ "-A", "-t", "10.0.0.1:80", "-s", "conhash", "--sched-flags", "hash-sip" });
 	ASSERT_EQ(0, p.rc) << p.err;
+	// IPVS's generic names: flag-1 is the fallback, flag-2 the port.
+	p = parse({ "-A", "-t", "10.0.0.1:80", "-s", "mh", "-b", "flag-1,flag-2" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_SCHED_F_FALLBACK | IPVS_WIRE_SCHED_F_PORT, p.req.svc.sched_flags);
 
 	struct {
 		std::vector<const char *> args;
@@ -271,7 +275,11 @@ TEST(IpvsadmParse, RangeAndCompatibilityChecks)
 		  "scheduler flag 'hash-sip' does not apply to scheduler 'sh' (only conhash)" },
 		{ { "-A", "-t", "10.0.0.1:80", "-s", "sh", "--sched-flags", "bogus" },
 		  "illegal scheduler flags specified (fallback, port, sh-fallback, sh-port, "
-		  "mh-fallback, mh-port, hash-sip, hash-sip-sport, hash-quic-cid)" },
+		  "mh-fallback, mh-port, flag-1, flag-2, hash-sip, hash-sip-sport, hash-quic-cid)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "rr", "-b", "flag-1" },
+		  "scheduler flag 'flag-1' does not apply to scheduler 'rr' (only sh dh mh)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "sh", "-b", "flag-3" },
+		  "scheduler flag 'flag-3' is used by no scheduler" },
 	};
 	for (auto &c : bad) {
 		p = parse(c.args);

@@ -351,9 +351,9 @@ static void print_usage(FILE *f)
 	      "              --persistent-conn, --sort, --nosort, --exact, --timeout\n"
 	      "forwarding: -g gatewaying (direct routing, default), -i ipip (tunnel),\n"
 	      "            -m masquerading (NAT), -b|--fullnat (FNAT; needs local addresses)\n"
-	      "sched-flags: sh-fallback sh-port (sh), mh-fallback mh-port (mh), fallback\n"
-	      "             (sh dh mh), port (sh mh), hash-sip hash-sip-sport hash-quic-cid\n"
-	      "             (conhash)\n"
+	      "sched-flags: sh-fallback sh-port (sh), mh-fallback mh-port (mh),\n"
+	      "             fallback flag-1 (sh dh mh), port flag-2 (sh mh),\n"
+	      "             hash-sip hash-sip-sport hash-quic-cid (conhash)\n"
 	      "schedulers: rr wrr lc wlc sh dh sed nq mh conhash fo lblc lblcr ovf twos\n"
 	      "--socket PATH: the dpvsd control socket (default $DPVSD_SOCK or "
 	      CTL_DEFAULT_SOCK ")\n", f);

@@ -133,7 +133,8 @@ const char *ipvsadm_cmd_name(enum ipvsadm_cmd cmd);
 const char *ipvsadm_opt_name(enum ipvsadm_opt opt);
 
 /* --sched-flags: parse a comma list ("fallback,port,hash-sip-sport"; the
- * ipvsadm spellings sh-fallback, sh-port, mh-fallback, mh-port too) into
+ * ipvsadm spellings sh-fallback, sh-port, mh-fallback, mh-port and IPVS's
+ * flag-1 (fallback), flag-2 (port) too; flag-3 parses to nothing) into
  * IPVS_WIRE_SCHED_F_* bits, and format bits back (print.c).  Parse returns
  * 0 or -1. */
 int ipvsadm_parse_sched_flags(const char *s, uint32_t *flags);

@@ -349,6 +349,9 @@ static const struct {
 	{ "port", IPVS_WIRE_SCHED_F_PORT, false, "sh mh" },
 	{ "sh-port", IPVS_WIRE_SCHED_F_PORT, false, "sh" },
 	{ "mh-port", IPVS_WIRE_SCHED_F_PORT, false, "mh" },
+	{ "flag-1", IPVS_WIRE_SCHED_F_FALLBACK, false, "sh dh mh" },	/* IPVS's generic names */
+	{ "flag-2", IPVS_WIRE_SCHED_F_PORT, false, "sh mh" },
+	{ "flag-3", 0, false, "" },		/* no scheduler uses it */
 	{ "hash-sip", IPVS_WIRE_HASH_SIP << IPVS_WIRE_SCHED_F_KEY_SHIFT, true, "conhash" },
 	{ "hash-sip-sport", IPVS_WIRE_HASH_SIP_SPORT << IPVS_WIRE_SCHED_F_KEY_SHIFT, true,
 	  "conhash" },
@@ -733,8 +736,11 @@ static int resolve_sched_flags(struct parse_ctx *p)
 	rc = sched_flags_parse(p->sched_flags, s->sched, &s->sched_flags);
 	if (rc == -1)
 		return perr(p, "illegal scheduler flags specified (fallback, port, sh-fallback, "
-			    "sh-port, mh-fallback, mh-port, hash-sip, hash-sip-sport, "
-			    "hash-quic-cid)");
+			    "sh-port, mh-fallback, mh-port, flag-1, flag-2, hash-sip, "
+			    "hash-sip-sport, hash-quic-cid)");
+	if (rc < -1 && sched_flag_words[-2 - rc].scheds[0] == '\0')
+		return perr(p, "scheduler flag '%s' is used by no scheduler",
+			    sched_flag_words[-2 - rc].name);
 	if (rc < -1)
 		return perr(p, "scheduler flag '%s' does not apply to scheduler '%s' (only %s)",
 			    sched_flag_words[-2 - rc].name, s->sched,
