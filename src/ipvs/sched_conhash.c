@@ -204,6 +204,7 @@ static struct ipvs_dest *ch_schedule(struct ipvs_service *svc, const struct sche
 
 const struct sched_ops sched_conhash_ops = {
 	.name = "conhash",
+	.flags = SCHED_OPT_HASH_KEY,
 	.init_service = ch_init,
 	.done_service = ch_done,
 	.update_service = ch_update,
