@@ -22,6 +22,13 @@
  * Both grow client packets, so the server's SYN-ACK MSS is clamped to fit
  * the path MTU toward the server.
  *
+ * Path MTU: both directions are checked before the rewrite
+ * (xmit_mtu_ok()): a DF packet too big for the next hop (the PROXY header
+ * counted on the segment that gets it) is dropped with ICMP fragmentation
+ * needed sent to its sender about the packet it sent - the client about
+ * client -> VIP, the real server about RS -> local address - instead of to
+ * the rewritten source (ourselves).
+ *
  * Per-conn state in the conn's datapath fields: xmit_priv32 = client
  * ISN + 1 (host order), CONN_F_XMIT0 = PROXY header sent, CONN_F_XMIT1 =
  * TOA put in the handshake ACK, CONN_F_XMIT2 = client SYN seen.
@@ -200,11 +207,21 @@ static int fnat_tcp_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt 
 	return 0;
 }
 
+/* Bytes this client packet must grow by: the PROXY header on the segment
+ * that carries it (TOA is optional: skipped when it does not fit). */
+static uint16_t fnat_in_overhead(const struct ipvs_conn *c, const struct ipvs_pkt *p)
+{
+	if (p->proto != IPPROTO_TCP || !(c->dest->svc->flags & SVC_F_PROXY_PROTO) ||
+	    !(c->flags & FNAT_F_SYN_SEEN) || p->payload_len == 0 || p->seq != c->xmit_priv32)
+		return 0;
+	return PP2_HDR_V4_LEN;
+}
+
 static enum dpvs_verdict fnat_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p)
 {
 	const struct xmit_tuple t = { c->laddr.in4, c->daddr.in4, c->lport, c->dport };
 
-	if (!xmit_forward_ttl(m))
+	if (!xmit_mtu_ok(m, c->daddr.in4, fnat_in_overhead(c, p)) || !xmit_forward_ttl(m))
 		return VERDICT_DROP;
 	if (p->proto == IPPROTO_TCP && fnat_tcp_in(c, m, p) != 0)
 		return VERDICT_DROP;
@@ -241,7 +258,7 @@ static enum dpvs_verdict fnat_out(struct ipvs_conn *c, struct rte_mbuf *m, struc
 {
 	const struct xmit_tuple t = { c->vaddr.in4, c->caddr.in4, c->vport, c->cport };
 
-	if (!xmit_forward_ttl(m))
+	if (!xmit_mtu_ok(m, c->caddr.in4, 0) || !xmit_forward_ttl(m))
 		return VERDICT_DROP;
 	if (p->proto == IPPROTO_TCP)
 		fnat_tcp_out(c, m, p);

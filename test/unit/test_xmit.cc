@@ -937,3 +937,169 @@ TEST_F(XmitMode, XmitNatIcmpClientSide)
 	EXPECT_EQ(c.caddr.in4, q->dst_addr);
 	expect_icmp_ok(m);
 }
+
+/* ---- path MTU: checked before the rewrite, errors about what the sender sent ---- */
+
+extern "C" {
+#include "icmp.h"
+#include "netif.h"
+#include "route.h"
+}
+
+namespace {
+
+/* The modes against a 1500-byte path (the default without a route) and, for
+ * TUNNEL, a route table whose route to the real servers has MTU 1400.  No
+ * packet pool in unit tests: an error that icmp.c builds ends as "nomem",
+ * so "an error was attempted" = out_errors + nomem grew by one. */
+class XmitMtu : public XmitMode {
+protected:
+	void SetUp() override
+	{
+		XmitMode::SetUp();
+		icmp_set_ratelimit(0, 1);	/* no token bucket in the way */
+	}
+	void TearDown() override
+	{
+		icmp_set_ratelimit(100, 50);
+		if (routes)
+			route_term();
+		XmitMode::TearDown();
+	}
+	void with_route_mtu(uint16_t mtu)
+	{
+		memset(&port, 0, sizeof(port));
+		snprintf(port.name, sizeof(port.name), "utx");
+		port.mtu = 1500;
+		ASSERT_EQ(0, route_init());
+		routes = true;
+		route_entry e{};
+		e.dst = ip4("172.16.0.0");
+		e.plen = 16;
+		e.port = &port;
+		e.mtu = mtu;
+		ASSERT_EQ(0, route_add(&e));
+	}
+	static uint64_t errors() {
+		return icmp_counter_sum(ICMP_C_OUT_ERRORS) + icmp_counter_sum(ICMP_C_ERR_NOMEM);
+	}
+	/* Run op on s, expecting a drop that leaves the packet exactly as it
+	 * came and attempts one error. */
+	void expect_frag_needed(enum dpvs_verdict (*op)(ipvs_conn *, rte_mbuf *, ipvs_pkt *),
+				const spec &s, const char *what)
+	{
+		ipvs_pkt p;
+		struct rte_mbuf *m = build(s);
+		mbufs.push_back(m);
+		ASSERT_EQ(0, ipvs_pkt_parse(m, &p));
+		std::vector<uint8_t> before = bytes(m, 0, rte_pktmbuf_pkt_len(m));
+		uint64_t fn = xmit_stats_this()->frag_needed, err = errors();
+		size_t sent = g_sent.size();
+		EXPECT_EQ(VERDICT_DROP, op(&c, m, &p)) << what;
+		EXPECT_EQ(sent, g_sent.size()) << what << ": nothing sent";
+		EXPECT_EQ(before, bytes(m, 0, rte_pktmbuf_pkt_len(m)))
+			<< what << ": the error must quote the packet as its sender sent it";
+		EXPECT_EQ(fn + 1, xmit_stats_this()->frag_needed) << what;
+		EXPECT_EQ(err + 1, errors()) << what << ": ICMP fragmentation needed attempted";
+	}
+	netif_port port;
+	bool routes = false;
+};
+
+/* Build s, then clear DF (checksum fixed). */
+struct rte_mbuf *build_no_df(const spec &s)
+{
+	struct rte_mbuf *m = build(s);
+	iph(m)->fragment_offset = 0;
+	iph(m)->hdr_checksum = 0;
+	iph(m)->hdr_checksum = rte_ipv4_cksum(iph(m));
+	return m;
+}
+
+} // namespace
+
+TEST_F(XmitMtu, XmitMtuNatBothWays)
+{
+	const auto &ops = xmit_nat_ops;
+	c.laddr = c.caddr;
+	c.lport = c.cport;
+	/* 52 bytes of headers (TCP with 12 option bytes) */
+	expect_frag_needed(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1600 - 52),
+			   "NAT in, 1600 DF");
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1500 - 52));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(1500, ntohs(iph(m)->total_length)) << "exactly the MTU passes";
+
+	ipvs_pkt p;
+	struct rte_mbuf *nd = build_no_df(from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1600 - 52));
+	mbufs.push_back(nd);
+	ASSERT_EQ(0, ipvs_pkt_parse(nd, &p));
+	EXPECT_EQ(VERDICT_STOLEN, ops.in(&c, nd, &p)) << "no DF: rewritten, ipv4 fragments it";
+	mbufs.pop_back();
+	EXPECT_EQ(c.daddr.in4, iph(g_sent.back())->dst_addr);
+
+	spec back = from_server(RTE_TCP_ACK_FLAG, 7001, 1001, 1600 - 40);
+	back.daddr = c.caddr.in4;
+	back.dport = c.cport;
+	expect_frag_needed(ops.out, back, "NAT out, 1600 DF");
+}
+
+TEST_F(XmitMtu, XmitMtuFnatCountsTheProxyHeader)
+{
+	const auto &ops = xmit_fnat_ops;
+	svc->flags |= SVC_F_PROXY_PROTO;
+	ASSERT_NE(nullptr, run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0)));
+	spec sa = from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001);
+	ASSERT_NE(nullptr, run(ops.out, sa));
+	/* the first data segment gets 28 bytes: 1490 + 28 > 1500 */
+	expect_frag_needed(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1490 - 52),
+			   "FNAT in, first segment + PROXY header");
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1472 - 52));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(1500, ntohs(iph(m)->total_length));
+	/* later segments get nothing added: 1500 fits */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001 + 1420, 7001, 1500 - 52));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(c.laddr.in4, iph(m)->src_addr);
+	expect_frag_needed(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001 + 2840, 7001, 1501 - 52),
+			   "FNAT in, 1501 DF");
+	expect_frag_needed(ops.out, from_server(RTE_TCP_ACK_FLAG, 7001, 1001 + 1448, 1600 - 40),
+			   "FNAT out, 1600 DF");
+}
+
+TEST_F(XmitMtu, XmitMtuTunnelOverheadHeadroomAndNoDf)
+{
+	const auto &ops = xmit_tunnel_ops;
+	with_route_mtu(1400);
+	EXPECT_EQ(1400, xmit_path_mtu(c.daddr.in4));
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1380 - 52));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(1400, ntohs(iph(m)->total_length)) << "inner 1380 + 20 fits";
+	EXPECT_EQ(IPPROTO_IPIP, iph(m)->next_proto_id);
+	expect_frag_needed(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1381 - 52),
+			   "TUNNEL, inner 1381 DF");
+
+	/* no DF: encapsulated with DF clear on the outer header, for ipv4 to fragment */
+	ipvs_pkt p;
+	struct rte_mbuf *nd = build_no_df(from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1381 - 52));
+	mbufs.push_back(nd);
+	ASSERT_EQ(0, ipvs_pkt_parse(nd, &p));
+	ASSERT_EQ(VERDICT_STOLEN, ops.in(&c, nd, &p));
+	mbufs.pop_back();
+	EXPECT_EQ(1401, ntohs(iph(g_sent.back())->total_length));
+	EXPECT_EQ(0, iph(g_sent.back())->fragment_offset);
+
+	/* no headroom: its own counter, no ICMP */
+	struct rte_mbuf *h = build(from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 100));
+	mbufs.push_back(h);
+	uint16_t len = rte_pktmbuf_data_len(h);
+	memmove(h->buf_addr, rte_pktmbuf_mtod(h, void *), len);
+	h->data_off = 0;
+	ASSERT_EQ(0, ipvs_pkt_parse(h, &p));
+	uint64_t nh = xmit_stats_this()->no_headroom, fn = xmit_stats_this()->frag_needed;
+	uint64_t err = errors();
+	EXPECT_EQ(VERDICT_DROP, ops.in(&c, h, &p));
+	EXPECT_EQ(nh + 1, xmit_stats_this()->no_headroom);
+	EXPECT_EQ(fn, xmit_stats_this()->frag_needed);
+	EXPECT_EQ(err, errors()) << "a headroom failure is not 'fragmentation needed'";
+}
