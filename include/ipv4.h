@@ -2,9 +2,9 @@
  * ipv4.h - IPv4 receive, local delivery, forwarding and output.
  *
  * Receive (ethertype 0x0800 handler, FWD_WORKER): validate the header
- * (each failure counted under its reason), drop fragments (dpvsd does not
- * reassemble: IPVS needs the L4 header of every packet and the lab's
- * traffic never fragments; they are counted under "frag"), run the
+ * (each failure counted under its reason), drop fragments before any hook
+ * (dpvsd does not reassemble yet: IPVS needs the L4 header of every packet;
+ * they are counted under "fragment"), run the
  * PRE_ROUTING hooks (IPVS), then deliver locally (ICMP echo here; TCP and
  * UDP to the kernel path; other protocols answered with ICMP protocol
  * unreachable and counted), forward (if inet.ipv4_forward), or hand the

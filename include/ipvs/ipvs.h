@@ -60,9 +60,11 @@ struct ipvs_pkt {
 /* Parse the IPv4 packet at m's data pointer (header validated by ipv4:
  * version, IHL, total length <= data).  TCP/UDP headers and, for ICMP
  * errors, the quoted IPv4 header plus 8 bytes must sit in the first
- * segment.  Returns 0, EDPVS_NOTSUPP for another protocol or an ICMP that
- * is neither an error nor an echo, EDPVS_INVAL for a truncated or
- * malformed header or a non-first fragment.  Any lcore; no side effects. */
+ * segment.  m is not a fragment (ipv4_rcv() drops fragments before the
+ * PRE_ROUTING hook; a fragment's L4 bytes would be read as if complete).
+ * Returns 0, EDPVS_NOTSUPP for another protocol or an ICMP that is neither
+ * an error nor an echo, EDPVS_INVAL for a truncated or malformed header.
+ * Any lcore; no side effects. */
 int ipvs_pkt_parse(const struct rte_mbuf *m, struct ipvs_pkt *p);
 
 /* Index (0..n-1) among the FWD_WORKERs of the lcore that owns connections

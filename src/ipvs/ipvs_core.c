@@ -20,8 +20,9 @@
  * timer or its own keepalive ends it, and nothing is sent in the name of
  * a real server we never talked to); packets to no service and no conn
  * continue in the IPv4 stack (local delivery, forwarding or the kernel
- * path decide); fragments are left to the stack (no reassembly);
- * malformed TCP/UDP headers are dropped and counted.
+ * path decide); fragments never reach the hook (ipv4_rcv() drops and
+ * counts them: no reassembly); malformed TCP/UDP headers are dropped and
+ * counted.
  */
 #include <inttypes.h>
 #include <string.h>

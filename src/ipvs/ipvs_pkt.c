@@ -2,6 +2,8 @@
  * ipvs_pkt.c - parse an IPv4 packet's L4 header once for the IPVS hook
  * (struct ipvs_pkt), including the tuple quoted by an ICMP error, and the
  * owner-lcore hash of a client.  Pure functions: no state, any lcore.
+ * Fragments never get here: ipv4_rcv() drops them before the PRE_ROUTING
+ * hooks (no reassembly), so the L4 header read here is the packet's own.
  */
 #include <string.h>
 #include <rte_byteorder.h>
@@ -136,9 +138,6 @@ int ipvs_pkt_parse(const struct rte_mbuf *m, struct ipvs_pkt *p)
 	if ((ip->version_ihl >> 4) != 4 || p->l3_len < sizeof(*ip) || tot < p->l3_len ||
 	    tot > rte_pktmbuf_pkt_len(m) || p->l3_len > rte_pktmbuf_data_len(m))
 		return EDPVS_INVAL;
-	/* Fragments are not reassembled: they go on to the stack. */
-	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
-		return EDPVS_NOTSUPP;
 	p->proto = ip->next_proto_id;
 	p->saddr = ip->src_addr;
 	p->daddr = ip->dst_addr;

@@ -363,4 +363,29 @@ TEST_F(Ipv4Rcv, PreRoutingHookRunsFirst)
 	EXPECT_EQ(EDPVS_NOTEXIST, ipv4_hook_unregister(IPV4_HOOK_PRE_ROUTING, test_hook, nullptr));
 }
 
+// Fragments are dropped (and counted) before PRE_ROUTING: IPVS, the hook
+// there, never has to handle one (ipvs_pkt.c relies on it).
+TEST_F(Ipv4Rcv, FragmentsNeverReachTheHooks)
+{
+	ASSERT_EQ(0, ipv4_hook_register(IPV4_HOOK_PRE_ROUTING, -1000, test_hook, nullptr));
+	uint64_t frag = ipv4_drop_sum(IPV4_DROP_FRAG);
+	hook_calls = 0;
+	const uint16_t kinds[] = { RTE_IPV4_HDR_MF_FLAG, 185, RTE_IPV4_HDR_MF_FLAG | 1,
+				   RTE_IPV4_HDR_DF_FLAG | RTE_IPV4_HDR_MF_FLAG };
+	for (uint16_t fo : kinds) {
+		rte_mbuf *m = to("10.0.0.9", IPPROTO_TCP);
+		hdr(m)->fragment_offset = htons(fo);
+		fix(m);
+		EXPECT_EQ(VERDICT_DROP, rcv(m)) << fo;
+	}
+	EXPECT_EQ(0, hook_calls);
+	EXPECT_EQ(frag + 4, ipv4_drop_sum(IPV4_DROP_FRAG));
+	rte_mbuf *m = to("10.0.0.9", IPPROTO_TCP);
+	hdr(m)->fragment_offset = htons(RTE_IPV4_HDR_DF_FLAG);
+	fix(m);
+	rcv(m);
+	EXPECT_EQ(1, hook_calls) << "DF alone is not a fragment";
+	EXPECT_EQ(0, ipv4_hook_unregister(IPV4_HOOK_PRE_ROUTING, test_hook, nullptr));
+}
+
 }  // namespace
