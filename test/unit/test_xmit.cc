@@ -262,6 +262,123 @@ TEST(XmitPkt, OwnerIndex)
 	EXPECT_EQ(2u, ipvs_lport_owner_index(htons(1025), 3));
 }
 
+/* ---- QUIC destination connection ids ---- */
+
+namespace {
+
+/* RFC 9001 A.2: the start of the client Initial (header protection applied,
+ * so byte 0 is 0xc0): version 1, DCID 8394c8f03e515708, SCID empty, token
+ * length 0, length 0x449e, then protected bytes. */
+const std::vector<uint8_t> rfc9001_client_initial = {
+	0xc0, 0x00, 0x00, 0x00, 0x01, 0x08, 0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08,
+	0x00, 0x00, 0x44, 0x9e, 0x7b, 0x9a, 0xec, 0x34, 0xd1, 0xb1, 0xc9, 0x8d, 0xd7, 0x68,
+	0x9f, 0xb8, 0xec, 0x11, 0xd2, 0x42, 0xb1, 0x23, 0xdc, 0x9b, 0xd8, 0xba, 0xb9, 0x36,
+	0xb4, 0x7d, 0x92, 0xec, 0x35, 0x6c, 0x0b, 0xab, 0x7d, 0xf5, 0x97, 0x6d, 0x27, 0xcd};
+/* RFC 9001 A.3: the server Initial: DCID empty, SCID f067a5502a4262b5. */
+const std::vector<uint8_t> rfc9001_server_initial = {
+	0xcf, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0xf0, 0x67, 0xa5, 0x50, 0x2a, 0x42, 0x62,
+	0xb5, 0x00, 0x40, 0x75, 0xc0, 0xd9, 0x5a, 0x48, 0x2c, 0xd0, 0x99, 0x1c, 0xd2, 0x5b};
+/* A 1-RTT packet: 0x40 | key phase/PN length bits, 8-byte DCID, PN, payload. */
+const std::vector<uint8_t> short_hdr = {0x43, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+					0x00, 0x00, 0x00, 0x01, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+
+std::vector<uint8_t> dcid_of(const std::vector<uint8_t> &b, size_t len)
+{
+	size_t off = 999;
+	uint8_t n = ipvs_quic_dcid(b.data(), len, &off);
+
+	if (n == 0)
+		return {};
+	EXPECT_LE(off + n, len);
+	return std::vector<uint8_t>(b.begin() + (long)off, b.begin() + (long)(off + n));
+}
+
+} // namespace
+
+TEST(XmitPkt, QuicLongHeaderDcid)
+{
+	const std::vector<uint8_t> want = {0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08};
+	const auto &ci = rfc9001_client_initial;
+	EXPECT_EQ(want, dcid_of(ci, ci.size()));
+	/* every truncation before the SCID length byte: no id */
+	for (size_t len = 0; len < 15; len++)
+		EXPECT_TRUE(dcid_of(ci, len).empty()) << "truncated to " << len;
+	EXPECT_EQ(want, dcid_of(ci, 15)) << "DCID and the (empty) SCID's length byte suffice";
+	/* the server's Initial has an empty DCID: no id (fall back) */
+	EXPECT_TRUE(dcid_of(rfc9001_server_initial, rfc9001_server_initial.size()).empty());
+
+	std::vector<uint8_t> b = ci;
+	b[1] = b[2] = b[3] = b[4] = 0;	/* version negotiation */
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+	b = ci;
+	b[2] = 0x42;			/* another version: same invariant layout */
+	EXPECT_EQ(want, dcid_of(b, b.size()));
+	b = ci;
+	b[5] = 21;			/* DCID longer than 20 */
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+	b = ci;
+	b[5] = 20;			/* 20 bytes, then "SCID length" 0xd7 > 20 */
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+	b = ci;
+	b[14] = 20;			/* SCID of 20: needs 35 bytes */
+	EXPECT_EQ(want, dcid_of(b, 35));
+	EXPECT_TRUE(dcid_of(b, 34).empty()) << "SCID past the datagram";
+	b[14] = 21;
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+}
+
+TEST(XmitPkt, QuicShortHeaderDcid)
+{
+	const std::vector<uint8_t> want = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+	EXPECT_EQ(IPVS_QUIC_SHORT_CID_LEN, 8);
+	EXPECT_EQ(want, dcid_of(short_hdr, short_hdr.size()));
+	EXPECT_EQ(want, dcid_of(short_hdr, 9)) << "first byte + 8";
+	for (size_t len = 0; len < 9; len++)
+		EXPECT_TRUE(dcid_of(short_hdr, len).empty()) << "truncated to " << len;
+	std::vector<uint8_t> b = short_hdr;
+	b[0] = 0x03;			/* fixed bit clear: not QUIC v1 */
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+}
+
+TEST_F(XmitTest, XmitPktQuicDcidFromTheMbuf)
+{
+	ipvs_pkt p;
+	spec s;
+	s.proto = IPPROTO_UDP;
+	s.payload = rfc9001_client_initial;
+	struct rte_mbuf *m = mk(s, &p);
+	alignas(4) uint8_t buf[IPVS_QUIC_PEEK];
+	const uint8_t *cid = nullptr;
+	ASSERT_EQ(8, ipvs_pkt_quic_dcid(m, &p, buf, &cid));
+	ASSERT_NE(nullptr, cid);
+	EXPECT_EQ(buf, cid) << "copied to the (aligned) buffer for the hash";
+	EXPECT_EQ(0, memcmp(cid, rfc9001_client_initial.data() + 6, 8));
+
+	/* the payload split over two segments: read through buf */
+	struct rte_mbuf *m2 = build(s);
+	struct rte_mbuf *tail = rte_pktmbuf_alloc(pool());
+	ASSERT_NE(nullptr, tail);
+	uint16_t keep = 28 + 3;	/* IPv4 + UDP + 3 payload bytes in the first segment */
+	uint16_t rest = (uint16_t)(rte_pktmbuf_pkt_len(m2) - keep);
+	memcpy(rte_pktmbuf_append(tail, rest), rte_pktmbuf_mtod_offset(m2, uint8_t *, keep), rest);
+	rte_pktmbuf_trim(m2, rest);
+	ASSERT_EQ(0, rte_pktmbuf_chain(m2, tail));
+	mbufs.push_back(m2);
+	ASSERT_EQ(0, ipvs_pkt_parse(m2, &p));
+	cid = nullptr;
+	ASSERT_EQ(8, ipvs_pkt_quic_dcid(m2, &p, buf, &cid));
+	EXPECT_EQ(0, memcmp(cid, rfc9001_client_initial.data() + 6, 8));
+
+	/* TCP, or a UDP payload too short for an id: none */
+	spec t;
+	m = mk(t, &p);
+	EXPECT_EQ(0, ipvs_pkt_quic_dcid(m, &p, buf, &cid));
+	EXPECT_EQ(nullptr, cid);
+	s.payload = {0x43, 1, 2, 3};
+	m = mk(s, &p);
+	EXPECT_EQ(0, ipvs_pkt_quic_dcid(m, &p, buf, &cid));
+}
+
 /* ---- tuple rewrite (FNAT / NAT) ---- */
 
 TEST_F(XmitTest, XmitRewriteTcpTuple)
