@@ -835,17 +835,21 @@ TEST_F(XmitMode, XmitFnatProxyProtocolStream)
 	memcpy(&mss, (uint8_t *)(l4h<rte_tcp_hdr>(m) + 1) + 2, 2);
 	EXPECT_EQ(1500 - 40 - 28, ntohs(mss));
 	EXPECT_EQ(1001u, ack_of(m)) << "nothing to shift before the header";
+	uint8_t want[PP2_HDR_V4_LEN];
+	pp2_encode_v4(want, sizeof(want), IPPROTO_TCP, c.caddr.in4, c.cport, c.vaddr.in4, c.vport);
+	/* the handshake ACK carries the header (28 bytes at ISN + 1) */
 	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001));
+	ASSERT_NE(nullptr, m);
 	EXPECT_EQ(1001u, seq_of(m));
-	EXPECT_EQ(0, payload_of(m));
+	EXPECT_EQ(28, payload_of(m));
+	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
+	expect_csums_ok(m);
 
-	/* first data: header prepended, seq kept */
+	/* first data before the server acked the header: header again, seq kept */
 	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1001, 7001, 100));
 	ASSERT_NE(nullptr, m);
 	EXPECT_EQ(1001u, seq_of(m));
 	EXPECT_EQ(128, payload_of(m));
-	uint8_t want[PP2_HDR_V4_LEN];
-	pp2_encode_v4(want, sizeof(want), IPPROTO_TCP, c.caddr.in4, c.cport, c.vaddr.in4, c.vport);
 	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
 	expect_csums_ok(m);
 
@@ -864,16 +868,62 @@ TEST_F(XmitMode, XmitFnatProxyProtocolStream)
 	EXPECT_EQ(1129u, seq_of(m));
 	EXPECT_EQ(20, payload_of(m));
 	expect_csums_ok(m);
-	/* a retransmission of the first segment gets the header again */
+	/* a retransmission of the first segment once the header was acked:
+	 * shifted like the rest, no second header */
 	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7051, 100));
-	EXPECT_EQ(1001u, seq_of(m));
-	EXPECT_EQ(128, payload_of(m));
-	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
+	EXPECT_EQ(1029u, seq_of(m));
+	EXPECT_EQ(100, payload_of(m));
 	expect_csums_ok(m);
 	/* FIN from the client after its data */
 	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, 1121, 7051));
 	EXPECT_EQ(1149u, seq_of(m));
 	expect_csums_ok(m);
+}
+
+/* SMTP-like: the server waits for the PROXY header, then sends its banner;
+ * the client says nothing until it has read the banner. */
+TEST_F(XmitMode, XmitFnatProxyProtocolServerSpeaksFirst)
+{
+	const auto &ops = xmit_fnat_ops;
+	svc->flags |= SVC_F_PROXY_PROTO;
+	ASSERT_NE(nullptr, run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0)));
+	ASSERT_NE(nullptr, run(ops.out, from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001)));
+	uint8_t want[PP2_HDR_V4_LEN];
+	pp2_encode_v4(want, sizeof(want), IPPROTO_TCP, c.caddr.in4, c.cport, c.vaddr.in4, c.vport);
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(28, payload_of(m)) << "the header without any client data";
+	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
+	uint64_t added = xmit_stats_this()->pp2_added;
+
+	/* it was lost: the server retransmits its SYN-ACK, the client answers
+	 * with the same ACK, which carries the header again */
+	m = run(ops.out, from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
+	EXPECT_EQ(1001u, ack_of(m));
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001));
+	EXPECT_EQ(1001u, seq_of(m));
+	EXPECT_EQ(28, payload_of(m));
+	EXPECT_EQ(added + 1, xmit_stats_this()->pp2_added);
+	expect_csums_ok(m);
+
+	/* the server acks the header and sends its banner */
+	m = run(ops.out, from_server(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 7001, 1029, 40));
+	EXPECT_EQ(1001u, ack_of(m)) << "the client sent nothing yet";
+	EXPECT_EQ(7001u, seq_of(m));
+	expect_csums_ok(m);
+	/* the client acks the banner (a pure ACK at ISN + 1): shifted, no header */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7041));
+	EXPECT_EQ(1029u, seq_of(m));
+	EXPECT_EQ(0, payload_of(m));
+	expect_csums_ok(m);
+	/* its first command follows the header in the server's stream */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1001, 7041, 10));
+	EXPECT_EQ(1029u, seq_of(m));
+	EXPECT_EQ(10, payload_of(m));
+	expect_csums_ok(m);
+	m = run(ops.out, from_server(RTE_TCP_ACK_FLAG, 7041, 1039));
+	EXPECT_EQ(1011u, ack_of(m));
+	EXPECT_EQ(added + 1, xmit_stats_this()->pp2_added);
 }
 
 TEST_F(XmitMode, XmitFnatSackShift)
