@@ -87,9 +87,9 @@ head -c 300000 /dev/urandom >"$T/up.bin"
 
 # tcpdump NS IFACE FILTER OUT: one matching packet, in the background (TD).
 capture() {
-	ip netns exec "$1" timeout 30 tcpdump -i "$2" -nn -v -c 1 "$3" >"$4" 2>&1 &
+	ip netns exec "$1" timeout 30 tcpdump -l -i "$2" -nn -v -c 1 "$3" >"$4" 2>&1 &
 	TD=$!
-	sleep 1
+	wait_for 10 "grep -q 'listening on' '$4'" || fail "tcpdump did not start: $(cat "$4")"
 }
 FRAG='icmp[icmptype] == 3 and icmp[icmpcode] == 4'
 
