@@ -196,8 +196,10 @@ static int fnat_pp2_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt 
 	if (!(c->flags & FNAT_F_SYN_SEEN))
 		return 0;	/* conn picked up mid-stream: no header possible */
 	if (fnat_pp2_due(c, p)) {
-		rc = pp2_insert(m, p, c->caddr.in4, c->cport, c->vaddr.in4, c->vport,
-				xmit_path_mtu(c->daddr.in4));
+		/* no length bound: xmit_mtu_ok() already refused a DF packet
+		 * the header would push past the path MTU, and ipv4_output()
+		 * fragments one without DF */
+		rc = pp2_insert(m, p, c->caddr.in4, c->cport, c->vaddr.in4, c->vport, 0);
 		if (rc != 0) {
 			st->pp2_fail++;
 			return rc;

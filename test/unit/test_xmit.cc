@@ -1220,6 +1220,16 @@ TEST_F(XmitMtu, XmitMtuFnatCountsTheProxyHeader)
 	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1472 - 52));
 	ASSERT_NE(nullptr, m);
 	EXPECT_EQ(1500, ntohs(iph(m)->total_length));
+	/* no DF: the header goes in anyway (1518 bytes, ipv4 fragments it) */
+	ipvs_pkt p;
+	struct rte_mbuf *nd = build_no_df(from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1490 - 52));
+	mbufs.push_back(nd);
+	ASSERT_EQ(0, ipvs_pkt_parse(nd, &p));
+	uint64_t fail = xmit_stats_this()->pp2_fail;
+	ASSERT_EQ(VERDICT_STOLEN, ops.in(&c, nd, &p));
+	mbufs.pop_back();
+	EXPECT_EQ(1518, ntohs(iph(g_sent.back())->total_length));
+	EXPECT_EQ(fail, xmit_stats_this()->pp2_fail);
 	/* later segments get nothing added: 1500 fits */
 	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001 + 1420, 7001, 1500 - 52));
 	ASSERT_NE(nullptr, m);
