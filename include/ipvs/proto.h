@@ -43,24 +43,25 @@ enum tcp_state {
 	TCP_S_ESTABLISHED,	/* handshake done / data flowing ("active") */
 	TCP_S_SYN_SENT,		/* SYN seen from the server side */
 	TCP_S_SYN_RECV,		/* client SYN seen */
-	TCP_S_FIN_WAIT,		/* client sent FIN first */
-	TCP_S_TIME_WAIT,	/* both FINs and the last ACK seen */
+	TCP_S_FIN_WAIT,		/* server sent FIN first (IPVS's naming) */
+	TCP_S_TIME_WAIT,	/* both FINs seen */
 	TCP_S_CLOSE,		/* RST seen */
-	TCP_S_CLOSE_WAIT,	/* server sent FIN first */
-	TCP_S_LAST_ACK,		/* both FINs seen, waiting for the last ACK */
+	TCP_S_CLOSE_WAIT,	/* client sent FIN first (IPVS's naming) */
+	TCP_S_LAST_ACK,		/* not entered by the table (as in IPVS); kept for names */
 	TCP_S_LISTEN,		/* unused by the table; kept for ipvsadm names */
-	TCP_S_SYNACK,		/* server's SYN-ACK seen */
+	TCP_S_SYNACK,		/* not entered by the table (IPVS's secure_tcp state) */
 	TCP_S_MAX,
 };
 
-/* TCP events, derived from the flags of a segment (priority RST > SYN-ACK >
- * SYN > FIN > ACK). */
+/* TCP events, derived from the flags of a segment as IPVS does (priority
+ * RST > SYN > FIN > ACK; a SYN-ACK is a SYN); NONE: none of these flags
+ * (the state does not move). */
 enum tcp_event {
 	TCP_E_SYN = 0,
-	TCP_E_SYNACK,
-	TCP_E_ACK,
 	TCP_E_FIN,
+	TCP_E_ACK,
 	TCP_E_RST,
+	TCP_E_NONE,
 	TCP_E_MAX,
 };
 

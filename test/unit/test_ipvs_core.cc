@@ -279,7 +279,8 @@ TEST_F(IpvsCore, SynAfterCloseIsANewConn)
 
 	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
 	EXPECT_EQ(ip4(RS1), iph(g_out.back())->dst_addr);
-	// the client resets, then reuses its port
+	// the handshake ends, the client resets, then reuses its port
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_ACK_FLAG, 1001})));
 	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_RST_FLAG, 1001})));
 	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG, 5000})));
 	EXPECT_EQ(reused + 1, st().conn_reused);
