@@ -120,7 +120,8 @@ struct conn_stats {
 	uint64_t tmpl_created;	/* templates made */
 	uint64_t expired;	/* freed by their timer */
 	uint64_t deleted;	/* freed by conn_del()/flush */
-	uint64_t full;		/* refused: pool exhausted */
+	uint64_t full;		/* refused: pool exhausted, nothing could give way */
+	uint64_t early_drop;	/* half-open conns freed to make room (see conn_new()) */
 	uint64_t timer_err;	/* timer_schedule failed (conn freed at once) */
 	uint32_t count;		/* conns in use now (incl. templates) */
 	uint32_t tmpl_count;	/* templates in use now */
@@ -160,9 +161,12 @@ void conn_set_release_hook(conn_release_fn fn);
  * update), link it to tmpl when not NULL (tmpl->n_control++), hash both
  * directions and arm its timer with the timeout of its initial state.
  * Does not check for an existing conn with the same tuples: the caller
- * looked up first.  Returns the conn, or NULL with *err = EDPVS_NOROOM
- * (table full, counted in stats.full) or EDPVS_INVAL (bad af/proto, NULL
- * dest).  Owner lcore, per new connection.
+ * looked up first.  When the pool is exhausted, a half-open conn gives way
+ * (early drop: the one that expires first among the next 32 slots of a
+ * clock hand; stats.early_drop); only if those slots hold none is the new
+ * conn refused.  Returns the conn, or NULL with *err = EDPVS_NOROOM (table
+ * full, counted in stats.full) or EDPVS_INVAL (bad af/proto, NULL dest).
+ * Owner lcore, per new connection.
  */
 struct ipvs_conn *conn_new(struct conn_table *t, const struct conn_param *p,
 			   struct ipvs_dest *dest, struct ipvs_conn *tmpl, int *err);

@@ -96,6 +96,9 @@ struct proto_ops {
 	unsigned int (*state_update)(struct ipvs_conn *c, enum proto_dir dir, uint8_t l4flags);
 	/* Is state s counted as active (dest->active_conns)? */
 	bool (*state_active)(unsigned int s);
+	/* Is state s half-open (handshake not done: may be dropped early when
+	 * the table is full, not re-armed by the server's retransmissions)? */
+	bool (*state_half_open)(unsigned int s);
 };
 
 /* The ops of an L4 protocol, NULL if not handled. */
@@ -106,6 +109,17 @@ const struct proto_ops *proto_get(uint8_t proto);
  * CONN_F_IN_ONLY (DR, TUNNEL); a conn of an unknown protocol keeps its
  * state.  Returns the new state. */
 unsigned int proto_conn_update(struct ipvs_conn *c, enum proto_dir dir, uint8_t l4flags);
+
+/* Is c (not a template) in a half-open state of its protocol? */
+bool proto_conn_half_open(const struct ipvs_conn *c);
+
+/* Should the packet that just moved c from old_state (dir as given to
+ * proto_conn_update()) re-arm c's timer?  Yes, except for a packet from the
+ * server side that left a half-open conn in its state: a SYN-ACK the server
+ * retransmits to a client that never answers (a spoofed SYN) must not keep
+ * the entry alive, so a half-open conn expires its state's timeout after
+ * the client's last packet.  Owner lcore, per packet. */
+bool proto_conn_rearm(const struct ipvs_conn *c, enum proto_dir dir, unsigned int old_state);
 
 /* Name of state s of protocol proto ("ESTABLISHED", "NORMAL"...), "?" if bad. */
 const char *proto_state_name(uint8_t proto, unsigned int s);

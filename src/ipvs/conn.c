@@ -35,6 +35,7 @@ DPVS_LOG_REGISTER(conn);
 #define NODE_DIR(id) (((id) - 1u) & 1u)
 #define CONN_US_PER_S 1000000ull
 #define TMPL_DEFAULT_TIMEOUT 300u	/* persistence timeout when the service has 0 */
+#define CONN_EARLY_DROP_SCAN 32u	/* slots an early drop looks at */
 
 struct conn_table {
 	uint32_t max_conns;
@@ -43,6 +44,7 @@ struct conn_table {
 	uint32_t seed;
 	uint32_t free_head;	/* free list through hnext[0]: index + 1, 0 = empty */
 	uint32_t high;		/* slots [high, max_conns) never used */
+	uint32_t drop_hand;	/* next slot the early drop looks at */
 	uint32_t *buckets;	/* node id of each chain head */
 	struct ipvs_conn *pool;
 	size_t pool_bytes;
@@ -314,6 +316,61 @@ static struct ipvs_conn *pool_get(struct conn_table *t)
 	return c;
 }
 
+static void conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook);
+
+/*
+ * The table is full: free the half-open conn (proto_conn_half_open()) that
+ * expires first among the next CONN_EARLY_DROP_SCAN slots of a clock hand
+ * over the pool, as Linux conntrack drops unconfirmed entries early.  A
+ * half-open conn is not re-armed by the server's retransmissions, so the
+ * first to expire is the one whose client went quiet longest.  Bounded
+ * work, no allocation; established conns and templates are never taken.
+ * true if a slot was freed (stats.early_drop).
+ */
+static bool conn_early_drop(struct conn_table *t)
+{
+	struct ipvs_conn *victim = NULL;
+	uint64_t best = UINT64_MAX;
+	uint32_t i, slot = t->drop_hand;
+
+	for (i = 0; i < CONN_EARLY_DROP_SCAN && i < t->high; i++, slot++) {
+		struct ipvs_conn *c;
+		uint64_t exp;
+
+		if (slot >= t->high)
+			slot = 0;
+		c = &t->pool[slot];
+		if ((c->flags & (CONN_F_INUSE | CONN_F_DEAD)) != CONN_F_INUSE ||
+		    !proto_conn_half_open(c))
+			continue;
+		exp = timer_expires_us(&c->timer);
+		if (exp < best) {
+			best = exp;
+			victim = c;
+		}
+	}
+	t->drop_hand = slot >= t->high ? 0 : slot;
+	if (!victim)
+		return false;
+	t->stats.early_drop++;
+	conn_free(t, victim, true);
+	return true;
+}
+
+/* A free conn, making room by an early drop when the pool is exhausted;
+ * NULL (stats.full++) when nothing can give way. */
+static struct ipvs_conn *pool_take(struct conn_table *t)
+{
+	struct ipvs_conn *c = pool_get(t);
+
+	if (likely(c != NULL))
+		return c;
+	if (conn_early_drop(t) && (c = pool_get(t)) != NULL)
+		return c;
+	t->stats.full++;
+	return NULL;
+}
+
 static void pool_put(struct conn_table *t, struct ipvs_conn *c)
 {
 	c->flags = 0;
@@ -393,8 +450,6 @@ struct ipvs_conn *conn_ctrl(struct conn_table *t, const struct ipvs_conn *c)
 {
 	return c->ctrl == CONN_IDX_NONE ? NULL : &t->pool[c->ctrl];
 }
-
-static void conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook);
 
 /* c stops being controlled by its template; a dead template goes with its
  * last conn. */
@@ -505,9 +560,8 @@ struct ipvs_conn *conn_new(struct conn_table *t, const struct conn_param *p,
 		*err = EDPVS_INVAL;
 		return NULL;
 	}
-	c = pool_get(t);
+	c = pool_take(t);
 	if (unlikely(!c)) {
-		t->stats.full++;
 		*err = EDPVS_NOROOM;
 		return NULL;
 	}
@@ -573,9 +627,8 @@ struct ipvs_conn *conn_tmpl_new(struct conn_table *t, const struct ipvs_service 
 		*err = EDPVS_INVAL;
 		return NULL;
 	}
-	c = pool_get(t);
+	c = pool_take(t);
 	if (unlikely(!c)) {
-		t->stats.full++;
 		*err = EDPVS_NOROOM;
 		return NULL;
 	}

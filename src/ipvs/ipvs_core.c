@@ -196,15 +196,18 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 	enum proto_dir pdir = dir == CONN_DIR_OUT ? PROTO_DIR_OUT :
 			      (c->flags & CONN_F_IN_ONLY) ? PROTO_DIR_IN_ONLY : PROTO_DIR_IN;
 	enum dpvs_verdict (*op)(struct ipvs_conn *, struct rte_mbuf *, struct ipvs_pkt *);
+	const struct xmit_ops *xo = ipvs_conn_ops(c);
+	unsigned int old_state;
 	enum dpvs_verdict v;
 
-	const struct xmit_ops *xo = ipvs_conn_ops(c);
 
 	op = !xo ? NULL : dir == CONN_DIR_IN ? xo->in : xo->out;
 	if (!op)
 		return VERDICT_ACCEPT;	/* e.g. a DR server routing its replies through us */
+	old_state = c->state;
 	proto_conn_update(c, pdir, p->tcp_flags);
-	conn_touch(t, c);
+	if (proto_conn_rearm(c, pdir, old_state))
+		conn_touch(t, c);
 	ipvs_count(c, dir, rte_pktmbuf_pkt_len(m));
 	v = op(c, m, p);
 	if (v == VERDICT_DROP)

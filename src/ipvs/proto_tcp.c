@@ -143,6 +143,13 @@ static bool tcp_state_active(unsigned int s)
 	return s == TCP_S_ESTABLISHED;
 }
 
+/* Before the client's ACK ends the handshake (NONE: a conn just made). */
+static bool tcp_state_half_open(unsigned int s)
+{
+	return s == TCP_S_NONE || s == TCP_S_SYN_SENT || s == TCP_S_SYN_RECV ||
+	       s == TCP_S_SYNACK;
+}
+
 static unsigned int tcp_state_update(struct ipvs_conn *c, enum proto_dir dir, uint8_t flags)
 {
 	unsigned int old = c->state, now;
@@ -168,4 +175,5 @@ const struct proto_ops proto_tcp_ops = {
 	.timeout_defaults = tcp_timeout_defaults,
 	.state_update = tcp_state_update,
 	.state_active = tcp_state_active,
+	.state_half_open = tcp_state_half_open,
 };

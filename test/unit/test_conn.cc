@@ -125,6 +125,20 @@ protected:
 		union inet_addr s = v4(RS), dst = v4(LIP);
 		return conn_lookup(t, AF_INET, IPPROTO_TCP, &s, htons(8080), &dst, htons(lport), dir);
 	}
+	// Walk c to ESTABLISHED / SYN_RECV as the datapath would, re-armed.
+	void establish(struct ipvs_conn *c)
+	{
+		proto_conn_update(c, PROTO_DIR_IN, PROTO_TCP_SYN);
+		proto_conn_update(c, PROTO_DIR_IN, PROTO_TCP_ACK);
+		ASSERT_EQ(TCP_S_ESTABLISHED, c->state);
+		ASSERT_EQ(0, conn_touch(t, c));
+	}
+	void half_open(struct ipvs_conn *c)
+	{
+		proto_conn_update(c, PROTO_DIR_IN, PROTO_TCP_SYN);
+		ASSERT_EQ(TCP_S_SYN_RECV, c->state);
+		ASSERT_EQ(0, conn_touch(t, c));
+	}
 	struct conn_stats stats()
 	{
 		struct conn_stats s;
@@ -281,14 +295,16 @@ TEST_F(ConnTest, FullTableRefusedNeverCrashes)
 	for (int i = 0; i < 64; i++) {
 		cs.push_back(add(CLIENT, (uint16_t)(1000 + i), (uint16_t)(5000 + i)));
 		ASSERT_NE(nullptr, cs.back()) << i;
+		establish(cs.back());	// nothing half-open can give way
 	}
 	int err = 0;
 	EXPECT_EQ(nullptr, add(CLIENT, 2000, 6000, &err));
 	EXPECT_EQ(EDPVS_NOROOM, err);
 	EXPECT_EQ(nullptr, add(CLIENT, 2001, 6001, &err));
 	EXPECT_EQ(2u, stats().full);
+	EXPECT_EQ(0u, stats().early_drop);
 	EXPECT_EQ(64u, stats().count);
-	EXPECT_EQ(64u, d->inactive_conns);
+	EXPECT_EQ(64u, d->active_conns);
 	conn_del(t, cs[10]);
 	EXPECT_EQ(nullptr, in(CLIENT, 1010));
 	EXPECT_NE(nullptr, add(CLIENT, 2000, 6000, &err));
@@ -300,6 +316,58 @@ TEST_F(ConnTest, FullTableRefusedNeverCrashes)
 			EXPECT_EQ(cs[i], out((uint16_t)(5000 + i)));
 		}
 	}
+}
+
+// Review issue 8: a table full of half-open conns refused every new conn.
+// Now the half-open conn that expires first among the next 32 slots gives
+// way; established conns never do.
+TEST_F(ConnTest, HalfOpenGiveWayWhenFull)
+{
+	make_table(64);
+	std::vector<struct ipvs_conn *> cs;
+	for (int i = 0; i < 64; i++) {
+		advance_s(0.1);
+		cs.push_back(add(CLIENT, (uint16_t)(1000 + i), (uint16_t)(5000 + i)));
+		ASSERT_NE(nullptr, cs.back()) << i;
+		if (i < 16)
+			establish(cs.back());
+		else
+			half_open(cs.back());	// SYN_RECV, armed 30 s from now
+	}
+	EXPECT_EQ(16u, d->active_conns);
+	EXPECT_EQ(48u, d->inactive_conns);
+	int err = 0, released = g_released;
+	// slots 0..31 are looked at: the oldest half-open one is slot 16
+	struct ipvs_conn *n1 = add(CLIENT, 2000, 6000, &err);
+	ASSERT_NE(nullptr, n1) << dpvs_strerror(err);
+	EXPECT_EQ(1u, stats().early_drop);
+	EXPECT_EQ(0u, stats().full);
+	EXPECT_EQ(nullptr, in(CLIENT, 1016)) << "the oldest half-open conn went";
+	EXPECT_EQ(nullptr, out(5016));
+	EXPECT_EQ(released + 1, g_released) << "its release hook ran";
+	half_open(n1);
+	// the hand moved on: slots 32..63, the oldest there is slot 32
+	struct ipvs_conn *n2 = add(CLIENT, 2001, 6001, &err);
+	ASSERT_NE(nullptr, n2);
+	EXPECT_EQ(nullptr, in(CLIENT, 1032));
+	EXPECT_EQ(2u, stats().early_drop);
+	EXPECT_EQ(64u, stats().count);
+	for (int i = 0; i < 16; i++)
+		EXPECT_EQ(cs[i], in(CLIENT, (uint16_t)(1000 + i))) << "established conn " << i;
+	EXPECT_EQ(16u, d->active_conns);
+	EXPECT_EQ(48u, d->inactive_conns);
+	// with only established conns left, new ones are refused (both windows)
+	for (int i = 16; i < 64; i++)
+		if (in(CLIENT, (uint16_t)(1000 + i)))
+			establish(cs[i]);
+	establish(n1);
+	establish(n2);
+	EXPECT_EQ(nullptr, add(CLIENT, 3000, 7000, &err));
+	EXPECT_EQ(EDPVS_NOROOM, err);
+	EXPECT_EQ(nullptr, add(CLIENT, 3001, 7001, &err));
+	EXPECT_EQ(2u, stats().early_drop);
+	EXPECT_EQ(2u, stats().full);
+	EXPECT_EQ(64u, d->active_conns);
 }
 
 TEST_F(ConnTest, FlushAllAndByDest)
@@ -442,7 +510,9 @@ TEST_F(ConnTest, FwmarkTemplate)
 TEST_F(ConnTest, ReleaseHookNotRunForFailedNew)
 {
 	make_table(1);
-	ASSERT_NE(nullptr, add(CLIENT, 1, 1));
+	struct ipvs_conn *c = add(CLIENT, 1, 1);
+	ASSERT_NE(nullptr, c);
+	establish(c);	// so it cannot give way
 	int err;
 	EXPECT_EQ(nullptr, add(CLIENT, 2, 2, &err));
 	EXPECT_EQ(0, g_released);
@@ -476,9 +546,10 @@ TEST_F(ConnTest, OneMillionConns)
 		ASSERT_NE(nullptr, c) << i;
 		ASSERT_EQ(htons((uint16_t)(i & 0xffff)), c->lport);
 	}
+	// all half-open (never moved from NONE): one gives way to a new conn
 	int err;
-	EXPECT_EQ(nullptr, add(CLIENT, 1, 1, &err));
-	EXPECT_EQ(EDPVS_NOROOM, err);
+	EXPECT_NE(nullptr, add(CLIENT, 1, 1, &err));
+	EXPECT_EQ(1u, stats().early_drop);
 	EXPECT_EQ(N, d->inactive_conns);
 	EXPECT_EQ(N, conn_flush(t, nullptr, nullptr));
 	EXPECT_EQ(0u, d->inactive_conns);

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <cstring>
+#include <unistd.h>
 #include <vector>
 
 #include <rte_lcore.h>
@@ -292,6 +293,44 @@ TEST_F(IpvsCore, SynAfterCloseIsANewConn)
 	EXPECT_EQ(reused + 1, st().conn_reused);
 }
 
+// Review issue 8: every SYN-ACK the server retransmitted re-armed a SYN_RECV
+// conn.  Server-side packets that leave a half-open conn in its state no
+// longer extend it; the client's packets still do.
+TEST_F(IpvsCore, ServerRetransmissionsDoNotExtendHalfOpen)
+{
+	add_service(IPVS_WIRE_FWD_MASQ);
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	union inet_addr s, d;
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	s.in4 = ip4(CLI);
+	d.in4 = ip4(VIP);
+	ipvs_conn *c = conn_lookup(t, AF_INET, IPPROTO_TCP, &s, htons(40000), &d, htons(80), nullptr);
+	ASSERT_NE(nullptr, c);
+	ASSERT_EQ(TCP_S_SYN_RECV, c->state);
+	uint64_t exp = timer_expires_us(&c->timer);
+	tcp_pkt back = {RS1, CLI, 8080, 40000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001};
+	for (int i = 0; i < 3; i++) {
+		usleep(5000);
+		ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp(back)));
+		EXPECT_EQ(TCP_S_SYN_RECV, c->state);
+		EXPECT_EQ(exp, timer_expires_us(&c->timer)) << "SYN-ACK " << i << " re-armed";
+	}
+	usleep(5000);
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_GT(timer_expires_us(&c->timer), exp) << "the client's retransmission re-arms";
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_ACK_FLAG, 1001})));
+	EXPECT_EQ(TCP_S_ESTABLISHED, c->state);
+	EXPECT_GT(timer_expires_us(&c->timer), exp + 800u * 1000000u);
+	// a stray client SYN neither reschedules nor shortens the established conn
+	uint64_t reused = st().conn_reused;
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG, 9000})));
+	EXPECT_EQ(TCP_S_ESTABLISHED, c->state);
+	EXPECT_EQ(ip4(RS1), iph(g_out.back())->dst_addr);
+	EXPECT_EQ(reused, st().conn_reused);
+	EXPECT_GT(timer_expires_us(&c->timer), exp + 800u * 1000000u);
+}
+
 TEST_F(IpvsCore, IcmpErrorFromServerTranslated)
 {
 	add_service(IPVS_WIRE_FWD_MASQ);
@@ -504,7 +543,9 @@ TEST_F(IpvsCore, FnatRefusedConnGivesItsLocalAddressBack)
 	uint64_t fail0 = st().conn_fail;
 	uint16_t cport = 2000;
 	while (st().conn_fail == fail0 && cport < 2200) {
-		hook(make_tcp({CLI, VIP, cport++, 80, RTE_TCP_SYN_FLAG}));
+		// established conns: a half-open one would give way (early drop)
+		hook(make_tcp({CLI, VIP, cport, 80, RTE_TCP_SYN_FLAG}));
+		hook(make_tcp({CLI, VIP, cport++, 80, RTE_TCP_ACK_FLAG, 1001}));
 		for (auto *m : g_out)
 			rte_pktmbuf_free(m);
 		g_out.clear();
