@@ -199,6 +199,7 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 	const struct xmit_ops *xo = ipvs_conn_ops(c);
 	unsigned int old_state;
 	enum dpvs_verdict v;
+	uint32_t bytes;
 
 
 	op = !xo ? NULL : dir == CONN_DIR_IN ? xo->in : xo->out;
@@ -208,10 +209,12 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 	proto_conn_update(c, pdir, p->tcp_flags);
 	if (proto_conn_rearm(c, pdir, old_state))
 		conn_touch(t, c);
-	ipvs_count(c, dir, rte_pktmbuf_pkt_len(m));
+	bytes = rte_pktmbuf_pkt_len(m);	/* m may be gone after op */
 	v = op(c, m, p);
-	if (v == VERDICT_DROP)
-		ipvs_stats[rte_lcore_id()].xmit_fail++;
+	if (unlikely(v == VERDICT_DROP))
+		ipvs_stats[rte_lcore_id()].xmit_fail++;	/* not in the conn's counters */
+	else
+		ipvs_count(c, dir, bytes);
 	if (unlikely(c->flags & CONN_F_ONEPACKET))
 		ipvs_ops_after_xmit(t, c, dir);
 	return v;

@@ -253,6 +253,37 @@ TEST_F(IpvsCore, NatConnBothWays)
 	EXPECT_EQ(80u, svc->stats.inbytes);
 }
 
+// Review issue 8: InPkts/InBytes counted packets the mode then dropped.
+TEST_F(IpvsCore, DroppedPacketsAreNotCounted)
+{
+	add_service(IPVS_WIRE_FWD_MASQ);
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	union inet_addr va;
+	memset(&va, 0, sizeof(va));
+	va.in4 = ip4(VIP);
+	ipvs_service *svc = ipvs_svc_lookup(AF_INET, IPPROTO_TCP, &va, htons(80), 0);
+	ASSERT_NE(nullptr, svc);
+	ASSERT_EQ(1u, svc->stats.inpkts);
+	uint64_t fail = st().xmit_fail;
+	// TTL 1: NAT must drop it (time exceeded) instead of forwarding it
+	rte_mbuf *m = make_tcp({CLI, VIP, 40000, 80, RTE_TCP_ACK_FLAG, 1001});
+	iph(m)->time_to_live = 1;
+	iph(m)->hdr_checksum = 0;
+	iph(m)->hdr_checksum = rte_ipv4_cksum(iph(m));
+	EXPECT_EQ(VERDICT_DROP, hook(m));
+	EXPECT_EQ(fail + 1, st().xmit_fail) << "the drop is counted on its own";
+	EXPECT_EQ(1u, svc->stats.inpkts) << "a dropped packet is not an InPkt";
+	EXPECT_EQ(40u, svc->stats.inbytes);
+	uint64_t dest_in = 0;
+	for (uint32_t i = 0; i < svc->n_dests; i++)
+		dest_in += svc->dests[i]->stats.inpkts;
+	EXPECT_EQ(1u, dest_in);
+	// a forwarded one is
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_ACK_FLAG, 1001})));
+	EXPECT_EQ(2u, svc->stats.inpkts);
+	EXPECT_EQ(80u, svc->stats.inbytes);
+}
+
 TEST_F(IpvsCore, NoServiceNoSynMalformed)
 {
 	add_service(IPVS_WIRE_FWD_MASQ);
