@@ -123,6 +123,7 @@ struct conn_stats {
 	uint64_t full;		/* refused: pool exhausted, nothing could give way */
 	uint64_t early_drop;	/* half-open conns freed to make room (see conn_new()) */
 	uint64_t timer_err;	/* timer_schedule failed (conn freed at once) */
+	uint64_t cancel_err;	/* timer_cancel failed: conn left to its timer (conn_del()) */
 	uint32_t count;		/* conns in use now (incl. templates) */
 	uint32_t tmpl_count;	/* templates in use now */
 	uint32_t max_conns;
@@ -188,11 +189,15 @@ uint32_t conn_timeout(const struct ipvs_conn *c);
  * 0 or the timer's error.  Owner lcore, per packet. */
 int conn_touch(struct conn_table *t, struct ipvs_conn *c);
 
-/* Free c now: unhash, cancel its timer, run the release hook, unbind its
+/* Free c now: cancel its timer, unhash, run the release hook, unbind its
  * dest, drop its template's n_control.  A template that still controls
  * conns is unhashed at once (no new lookups find it) and returned to the
- * pool when its last controlled conn goes.  Owner lcore. */
-void conn_del(struct conn_table *t, struct ipvs_conn *c);
+ * pool when its last controlled conn goes.  Returns 0 (also for a conn
+ * already free), or the error of timer_cancel() when the caller is not the
+ * lcore whose wheel holds c's timer: then c is left untouched (still
+ * hashed, freed when its timer fires on its owner), counted in
+ * stats.cancel_err and logged (rate-limited).  Owner lcore. */
+int conn_del(struct conn_table *t, struct ipvs_conn *c);
 
 /* Index of c in its table (for cursors and template links). */
 uint32_t conn_index(const struct conn_table *t, const struct ipvs_conn *c);

@@ -316,7 +316,7 @@ static struct ipvs_conn *pool_get(struct conn_table *t)
 	return c;
 }
 
-static void conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook);
+static int conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook);
 
 /*
  * The table is full: free the half-open conn (proto_conn_half_open()) that
@@ -350,10 +350,9 @@ static bool conn_early_drop(struct conn_table *t)
 		}
 	}
 	t->drop_hand = slot >= t->high ? 0 : slot;
-	if (!victim)
+	if (!victim || conn_free(t, victim, true) != 0)
 		return false;
 	t->stats.early_drop++;
-	conn_free(t, victim, true);
 	return true;
 }
 
@@ -467,16 +466,25 @@ static void ctrl_release(struct conn_table *t, struct ipvs_conn *c)
 }
 
 /* Return c to the pool (see conn_del()); hook: run the release hook (not
- * for a conn the datapath never saw: a failed conn_new()). */
-static void conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook)
+ * for a conn the datapath never saw: a failed conn_new()).  0, or the
+ * error of timer_cancel() (c pending on another lcore's wheel: the caller
+ * is not the owner): then nothing is touched, so no wheel links a freed
+ * conn; c goes when its timer fires on its owner (stats.cancel_err). */
+static int conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook)
 {
 	bool tmpl = (c->flags & CONN_F_TEMPLATE) != 0;
+	int rc = timer_cancel(&c->timer);
 
+	if (unlikely(rc != 0)) {
+		t->stats.cancel_err++;
+		DPVS_LOG_RL(conn, ERR, "conn %u not freed: its timer cannot be cancelled here (%s)",
+			    conn_index(t, c), dpvs_strerror(rc));
+		return rc;
+	}
 	conn_unhash(t, c);
-	(void)timer_cancel(&c->timer);
 	if (tmpl && c->n_control > 0) {
 		c->flags |= CONN_F_DEAD;	/* freed with its last conn */
-		return;
+		return 0;
 	}
 	if (!tmpl && hook && conn_release_hook)
 		conn_release_hook(c);
@@ -485,14 +493,19 @@ static void conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook)
 	if (tmpl)
 		t->stats.tmpl_count--;
 	pool_put(t, c);
+	return 0;
 }
 
-void conn_del(struct conn_table *t, struct ipvs_conn *c)
+int conn_del(struct conn_table *t, struct ipvs_conn *c)
 {
+	int rc;
+
 	if (!(c->flags & CONN_F_INUSE) || (c->flags & CONN_F_DEAD))
-		return;
-	t->stats.deleted++;
-	conn_free(t, c, true);
+		return 0;
+	rc = conn_free(t, c, true);
+	if (rc == 0)
+		t->stats.deleted++;
+	return rc;
 }
 
 static void conn_timer_cb(struct timer_entry *tm, void *arg)
@@ -688,8 +701,8 @@ uint32_t conn_flush(struct conn_table *t, bool (*match)(const struct ipvs_conn *
 			continue;
 		if (match && !match(c, arg))
 			continue;
-		conn_del(t, c);
-		n++;
+		if (conn_del(t, c) == 0)
+			n++;
 	}
 	return n;
 }

@@ -46,7 +46,7 @@ static const struct stat_field xmit_fields[] = {
 /* The 64-bit counters of the lcore's connection table (conn.h). */
 static const struct stat_field conn_fields[] = {
 	CONN_F(created), CONN_F(expired), CONN_F(deleted), CONN_F(full), CONN_F(early_drop),
-	CONN_F(timer_err),
+	CONN_F(timer_err), CONN_F(cancel_err),
 };
 
 /* Copy a name into a zeroed, NUL-padded fixed field (cut if longer). */

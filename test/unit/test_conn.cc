@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <set>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -368,6 +369,41 @@ TEST_F(ConnTest, HalfOpenGiveWayWhenFull)
 	EXPECT_EQ(2u, stats().early_drop);
 	EXPECT_EQ(2u, stats().full);
 	EXPECT_EQ(64u, d->active_conns);
+}
+
+// Review issue 8: conn_free ignored timer_cancel's error, so a conn freed by
+// a thread that does not own its timer went back to the pool while its
+// wheel still linked it (the timer then freed it a second time).
+TEST_F(ConnTest, DeleteFromAnotherThreadLeavesTheConnToItsTimer)
+{
+	struct ipvs_conn *c = add(CLIENT, 40000, 5000);
+	ASSERT_NE(nullptr, c);
+	int rc = 0;
+	std::thread other([&] { rc = conn_del(t, c); });	// not an EAL lcore
+	other.join();
+	EXPECT_EQ(EDPVS_INVAL, rc);
+	EXPECT_EQ(1u, stats().cancel_err);
+	EXPECT_EQ(0u, stats().deleted);
+	EXPECT_EQ(c, in(CLIENT, 40000)) << "left in place, still hashed";
+	EXPECT_EQ(1u, stats().count);
+	EXPECT_EQ(1u, d->inactive_conns);
+	EXPECT_EQ(0, g_released);
+	// its timer frees it, once, on its own lcore
+	advance_s(proto_timeout_get(IPPROTO_TCP, TCP_S_NONE) + 1);
+	EXPECT_EQ(1u, stats().expired);
+	EXPECT_EQ(0u, stats().count);
+	EXPECT_EQ(nullptr, in(CLIENT, 40000));
+	EXPECT_EQ(1, g_released);
+	EXPECT_EQ(0u, d->inactive_conns);
+	advance_s(1000);
+	EXPECT_EQ(1u, stats().expired);
+	EXPECT_EQ(0u, stats().count);
+	// the owner deletes normally
+	c = add(CLIENT, 40001, 5001);
+	ASSERT_NE(nullptr, c);
+	EXPECT_EQ(0, conn_del(t, c));
+	EXPECT_EQ(1u, stats().deleted);
+	EXPECT_EQ(0, conn_del(t, c)) << "a free conn is a no-op";
 }
 
 TEST_F(ConnTest, FlushAllAndByDest)
