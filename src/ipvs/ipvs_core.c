@@ -266,6 +266,24 @@ static void ipvs_conn_param(struct conn_param *cp, const struct ipvs_service *sv
 	cp->dport = d->port ? d->port : p->dport;
 }
 
+/* The mode's conn_prepare (FNAT: local address and port).  A call that
+ * finds no free port on the local address it took returns EDPVS_RESOURCE
+ * and has moved the service's round-robin cursor on, so it is tried once
+ * per local address of the service before the conn is refused. */
+static int ipvs_prepare(const struct xmit_ops *xo, struct ipvs_service *svc,
+			struct conn_param *cp)
+{
+	uint32_t tries = svc->n_laddrs > 1 ? svc->n_laddrs : 1;
+	int rc;
+
+	if (!xo->conn_prepare)
+		return 0;
+	do {
+		rc = xo->conn_prepare(svc, cp);
+	} while (unlikely(rc == EDPVS_RESOURCE) && --tries > 0);
+	return rc;
+}
+
 static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service *svc,
 				       struct rte_mbuf *m, struct ipvs_pkt *p,
 				       struct ipvs_lcore_stats *st)
@@ -289,7 +307,7 @@ static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service
 		return VERDICT_DROP;
 	}
 	ipvs_conn_param(&cp, svc, d, xo, p);
-	if (xo->conn_prepare && xo->conn_prepare(svc, &cp) != 0) {
+	if (ipvs_prepare(xo, svc, &cp) != 0) {
 		st->conn_fail++;
 		return VERDICT_DROP;
 	}

@@ -588,6 +588,83 @@ TEST_F(IpvsCore, FnatRefusedConnGivesItsLocalAddressBack)
 	EXPECT_EQ(conns(), svc->laddrs[0].conns);
 }
 
+// Review issue 8: a FNAT conn was refused when the local address it took had
+// no free port toward the server, although another address of the pool had.
+TEST_F(IpvsCore, FnatTriesTheNextLocalAddress)
+{
+	struct RangeGuard {
+		~RangeGuard() { xmit_fnat_set_port_range(1024, 65535); }
+	} guard;
+	ASSERT_EQ(0, xmit_fnat_set_port_range(2000, 2015));	// 16 ports
+	add_service(IPVS_WIRE_FWD_FNAT);
+	ipvs_wire_svc_key k = key(VIP, 80);
+	svc_msg lm = msg(SVC_OP_LADDR_ADD, k);
+	lm.laddr_af = AF_INET;
+	lm.laddr.in4 = ip4("172.16.0.2");
+	ASSERT_EQ(0, svc_lcore_apply(lcore, &lm));
+	union inet_addr va;
+	memset(&va, 0, sizeof(va));
+	va.in4 = ip4(VIP);
+	ipvs_service *svc = ipvs_svc_lookup(AF_INET, IPPROTO_TCP, &va, htons(80), 0);
+	ASSERT_NE(nullptr, svc);
+	ASSERT_EQ(2u, svc->n_laddrs);
+	ASSERT_EQ(ip4(LADDR), svc->laddrs[0].addr.in4);
+	// every port of the first local address is in use toward both servers
+	for (uint32_t i = 0; i < svc->n_dests; i++)
+		for (uint16_t port = 2000; port <= 2015; port++) {
+			conn_param cp;
+			memset(&cp, 0, sizeof(cp));
+			cp.af = AF_INET;
+			cp.proto = IPPROTO_TCP;
+			cp.fwd = IPVS_FWD_FNAT;
+			cp.caddr.in4 = ip4("192.168.9.9");
+			cp.vaddr.in4 = ip4(VIP);
+			cp.laddr.in4 = ip4(LADDR);
+			cp.daddr = svc->dests[i]->addr;
+			cp.cport = htons(port);
+			cp.vport = htons(80);
+			cp.lport = htons(port);
+			cp.dport = svc->dests[i]->port;
+			int err = 0;
+			ASSERT_NE(nullptr, conn_new(t, &cp, svc->dests[i], nullptr, &err)) << err;
+		}
+	svc->laddr_next = 0;	// the next conn takes the first address first
+	uint64_t fail0 = st().conn_fail;
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(fail0, st().conn_fail);
+	ASSERT_EQ(1u, g_out.size());
+	EXPECT_EQ(ip4("172.16.0.2"), iph(g_out[0])->src_addr) << "the second address";
+	EXPECT_EQ(1u, svc->laddrs[0].conflicts);
+	EXPECT_EQ(0u, svc->laddrs[1].conflicts);
+	EXPECT_EQ(1u, svc->laddrs[1].conns);
+	// with the second address full as well, the conn is refused
+	for (uint32_t i = 0; i < svc->n_dests; i++)
+		for (uint16_t port = 2000; port <= 2015; port++) {
+			conn_param cp;
+			memset(&cp, 0, sizeof(cp));
+			cp.af = AF_INET;
+			cp.proto = IPPROTO_TCP;
+			cp.fwd = IPVS_FWD_FNAT;
+			cp.caddr.in4 = ip4("192.168.9.10");
+			cp.vaddr.in4 = ip4(VIP);
+			cp.laddr.in4 = ip4("172.16.0.2");
+			cp.daddr = svc->dests[i]->addr;
+			cp.cport = htons(port);
+			cp.vport = htons(80);
+			cp.lport = htons(port);
+			cp.dport = svc->dests[i]->port;
+			int err = 0;
+			if (port == ntohs(tcph(g_out[0])->src_port) &&
+			    iph(g_out[0])->dst_addr == svc->dests[i]->addr.in4)
+				continue;	// the conn made above holds it
+			ASSERT_NE(nullptr, conn_new(t, &cp, svc->dests[i], nullptr, &err)) << err;
+		}
+	EXPECT_EQ(VERDICT_DROP, hook(make_tcp({CLI, VIP, 40001, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(fail0 + 1, st().conn_fail);
+	EXPECT_EQ(2u, svc->laddrs[0].conflicts);
+	EXPECT_EQ(1u, svc->laddrs[1].conflicts);
+}
+
 namespace {
 
 rte_mbuf *make_udp(const char *src, const char *dst, uint16_t sport, uint16_t dport)
