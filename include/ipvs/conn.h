@@ -24,8 +24,10 @@
  * Persistence templates are conns flagged CONN_F_TEMPLATE, keyed by
  * (client address masked with the service netmask, cport 0, vaddr or
  * fwmark, vport), hashed in the inbound direction only.  They hold the
- * chosen dest; a conn created through a template "is controlled" by it and
- * the template does not expire while it controls conns.
+ * chosen dest (kept while that dest is attached, weight 0 included, unless
+ * expire_quiescent_template is on); a conn created through a template "is
+ * controlled" by it and the template does not expire while it controls
+ * conns.
  */
 #ifndef DPVS_IPVS_CONN_H
 #define DPVS_IPVS_CONN_H
@@ -212,10 +214,20 @@ void conn_account(struct ipvs_conn *c, bool was_active, bool is_active);
 /* ---- persistence templates ---- */
 
 /* The template of (svc, client address) if any and its dest is still
- * attached; a template whose dest was detached is deleted (when it controls
- * no conns) and NULL returned.  Owner lcore, per new connection. */
+ * attached, also while that dest has weight 0 (drained): as IPVS, a
+ * persistent client keeps going to its server until the template expires
+ * or the server is deleted.  A template whose dest was detached - or, with
+ * conn_set_expire_quiescent_template(true), whose dest has weight 0 - is
+ * deleted (freed once it controls no conns) and NULL returned, so the
+ * client is scheduled afresh.  Owner lcore, per new connection. */
 struct ipvs_conn *conn_tmpl_lookup(struct conn_table *t, const struct ipvs_service *svc,
 				   const union inet_addr *caddr);
+
+/* IPVS's expire_quiescent_template (config ipvs.expire_quiescent_template,
+ * default false): see conn_tmpl_lookup().  Master (config apply); workers
+ * see the change at their next new conn (relaxed atomic, no lock). */
+void conn_set_expire_quiescent_template(bool on);
+bool conn_expire_quiescent_template(void);
 
 /* Make a template for (svc, client address) pointing at dest, armed with
  * svc->timeout.  NULL and *err as conn_new(). */

@@ -54,6 +54,9 @@ struct conn_table {
 
 static struct conn_table *conn_tables[RTE_MAX_LCORE];
 static conn_release_fn conn_release_hook;
+/* IPVS's expire_quiescent_template; written by the master (config), read
+ * by workers per new conn with relaxed atomics. */
+static bool conn_expire_quiescent;
 
 static void dest_unbind(struct ipvs_conn *c);
 
@@ -623,12 +626,24 @@ struct ipvs_conn *conn_tmpl_lookup(struct conn_table *t, const struct ipvs_servi
 	c = table_find(t, k.af, k.proto, &k.caddr, 0, &k.vaddr, k.vport, CONN_F_TEMPLATE, NULL);
 	if (!c)
 		return NULL;
-	if (!(c->dest->flags & DEST_F_AVAILABLE) || c->dest->weight <= 0) {
-		/* its dest was deleted or drains: forget it for new clients */
+	if (!(c->dest->flags & DEST_F_AVAILABLE) ||
+	    (c->dest->weight <= 0 && conn_expire_quiescent_template())) {
+		/* its dest was deleted (or drains and the option says so):
+		 * forget it for new clients */
 		conn_del(t, c);
 		return NULL;
 	}
 	return c;
+}
+
+void conn_set_expire_quiescent_template(bool on)
+{
+	__atomic_store_n(&conn_expire_quiescent, on, __ATOMIC_RELAXED);
+}
+
+bool conn_expire_quiescent_template(void)
+{
+	return __atomic_load_n(&conn_expire_quiescent, __ATOMIC_RELAXED);
 }
 
 struct ipvs_conn *conn_tmpl_new(struct conn_table *t, const struct ipvs_service *svc,

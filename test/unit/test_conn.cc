@@ -506,6 +506,37 @@ TEST_F(ConnTest, PersistenceTemplates)
 	EXPECT_EQ(1u, stats().tmpl_created);
 }
 
+// Review issue 8: the doc said a template keeps sending its client to a
+// drained (weight 0) server, as IPVS does by default, but the code deleted
+// it.  Now the code does what IPVS does; expire_quiescent_template (IPVS's
+// sysctl, config ipvs.expire_quiescent_template) deletes it instead.
+TEST_F(ConnTest, TemplateOfDrainedDestKeptUnlessExpireQuiescent)
+{
+	svc->flags |= SVC_F_PERSISTENT;
+	svc->timeout = 60;
+	svc->netmask = htonl(0xffffffff);
+	union inet_addr c1 = v4(CLIENT);
+	int err;
+	ASSERT_FALSE(conn_expire_quiescent_template());	// the default
+	struct ipvs_conn *tm = conn_tmpl_new(t, svc, &c1, d, &err);
+	ASSERT_NE(nullptr, tm);
+	d->weight = 0;	// ipvsadm -e ... -w 0
+	EXPECT_EQ(tm, conn_tmpl_lookup(t, svc, &c1)) << "the client stays on its server";
+	EXPECT_EQ(d, conn_tmpl_lookup(t, svc, &c1)->dest);
+	EXPECT_EQ(1u, stats().tmpl_count);
+	conn_set_expire_quiescent_template(true);
+	EXPECT_EQ(nullptr, conn_tmpl_lookup(t, svc, &c1)) << "expired: scheduled afresh";
+	EXPECT_EQ(0u, stats().tmpl_count);
+	EXPECT_EQ(0u, d->persist_conns);
+	// with weight back, a template of that dest is used again
+	d->weight = 1;
+	tm = conn_tmpl_new(t, svc, &c1, d, &err);
+	ASSERT_NE(nullptr, tm);
+	EXPECT_EQ(tm, conn_tmpl_lookup(t, svc, &c1));
+	conn_set_expire_quiescent_template(false);
+	conn_flush(t, nullptr, nullptr);
+}
+
 TEST_F(ConnTest, TemplateOfDetachedDestIsDropped)
 {
 	svc->timeout = 60;
@@ -654,6 +685,17 @@ TEST(IpvsCfg, BadValuesNameLineAndKey)
 	EXPECT_NE(std::string::npos, e.find("ipvs.timeouts.tcpfin: unknown key")) << e;
 	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = { timeouts = 5; };\n", &e));
 	EXPECT_NE(std::string::npos, e.find("expected a group")) << e;
+}
+
+TEST(IpvsCfg, ExpireQuiescentTemplate)
+{
+	std::string e;
+	EXPECT_EQ(0, load_cfg("ipvs = { expire_quiescent_template = true; };\n", &e)) << e;
+	EXPECT_EQ(0, load_cfg("ipvs = { expire_quiescent_template = false; };\n", &e)) << e;
+	e.clear();
+	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = {\n  expire_quiescent_template = 1;\n};\n", &e));
+	EXPECT_NE(std::string::npos,
+		  e.find(":2: ipvs.expire_quiescent_template: expected true or false")) << e;
 }
 
 TEST(IpvsCfg, FnatLocalPortRange)
