@@ -2,9 +2,10 @@
 # 49_ipvs_stats.sh - the IPVS datapath counters for operators, through 2
 # FWD_WORKERs: a UDP FNAT service with a 4-port local port range (2 ports
 # per worker) and one real server, 12 flows from distinct source ports, so
-# most flows find no local port.  Checks: `dpip ipvs stats` shows both
-# groups with per-lcore columns; in `dpip -j ipvs stats` every total is the
-# sum of its per-lcore values, conn_new counts the answered flows, and
+# most flows find no local port.  Checks: `dpip ipvs stats` shows the
+# groups (ipvs, xmit, conn) with per-lcore columns; in `dpip -j ipvs stats`
+# every total is the sum of its per-lcore values, conn_new and conn
+# created count the answered flows, and
 # no_lport the refused ones; ipvsadm -G shows the refusals as Conflicts of
 # the local address; a bad group word is a usage error.
 source "$(dirname "$0")/lib.sh"
@@ -21,6 +22,7 @@ text=$("$DPIP" ipvs stats) || fail "dpip ipvs stats"
 echo "$text"
 expect_match "$text" "^ipvs:" "ipvs group"
 expect_match "$text" "xmit:" "xmit group"
+expect_match "$text" "conn:" "conn group (the connection tables)"
 expect_match "$text" "lcore 1 .*lcore 2" "per-lcore columns"
 "$DPIP" ipvs stats bogus 2>/dev/null; expect_eq $? 2 "exit status of a bad group"
 expect_eq "$("$DPIP" ipvs stats xmit | grep -c '^ipvs:')" 0 "dpip ipvs stats xmit shows only xmit"
@@ -31,7 +33,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 answered = int(sys.argv[2])
 assert d["lcores"] == [1, 2], d["lcores"]
-for g in ("ipvs", "xmit"):
+for g in ("ipvs", "xmit", "conn"):
     for name, c in d[g].items():
         assert len(c["per_lcore"]) == 2, name
         assert sum(c["per_lcore"]) == c["total"], name
@@ -39,6 +41,9 @@ assert d["ipvs"]["conn_new"]["total"] == answered, d["ipvs"]["conn_new"]
 assert d["xmit"]["no_lport"]["total"] >= 12 - answered, d["xmit"]["no_lport"]
 assert d["ipvs"]["conn_fail"]["total"] >= 12 - answered, d["ipvs"]["conn_fail"]
 assert d["ipvs"]["pkts"]["total"] >= 12
+assert d["conn"]["created"]["total"] == answered, d["conn"]["created"]
+for name in ("expired", "deleted", "full", "early_drop", "timer_err", "cancel_err"):
+    assert name in d["conn"], name
 PY
 
 g=$("$IPVSADM" -G -u "$IPVS_VIP:5353") || fail "ipvsadm -G"
