@@ -9,7 +9,8 @@
  * keep the sizes in step).  The datapath (H8) calls proto_conn_update() for
  * every packet of a connection; it moves the state and keeps the dest's
  * active/inactive counters right, then the caller re-arms the conn timer
- * (conn_touch(), whose timeout is proto_timeout_get(proto, state)).
+ * (conn_touch(), whose timeout is proto_timeout_get(proto, state)) unless
+ * proto_conn_rearm() says the packet must not extend a half-open conn.
  *
  * Timeouts: one table for the whole daemon, written by the master
  * (proto_timeout_set(), from a ctl handler or config) and read by the

@@ -10,7 +10,8 @@
  * Only the owner lcore touches a table; conn timers live on that lcore's
  * wheel (timer.h).  No allocation, lock or atomic on the per-packet path.
  * Persistence templates are conns with CONN_F_TEMPLATE hashed in the
- * inbound direction only.
+ * inbound direction only.  A full pool makes room by dropping a half-open
+ * conn early (conn_early_drop(): bounded scan, counted).
  */
 #include <stddef.h>
 #include <string.h>

@@ -201,7 +201,6 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 	enum dpvs_verdict v;
 	uint32_t bytes;
 
-
 	op = !xo ? NULL : dir == CONN_DIR_IN ? xo->in : xo->out;
 	if (!op)
 		return VERDICT_ACCEPT;	/* e.g. a DR server routing its replies through us */
