@@ -101,11 +101,11 @@ static void fill_stats(struct ipvs_wire_stats *w, const uint64_t *c, const struc
 	w->outpkts = c[2];
 	w->inbytes = c[3];
 	w->outbytes = c[4];
-	w->cps = e->rate[0];
-	w->inpps = e->rate[1];
-	w->outpps = e->rate[2];
-	w->inbps = e->rate[3];
-	w->outbps = e->rate[4];
+	w->cps = svc_est_rate(e, 0);
+	w->inpps = svc_est_rate(e, 1);
+	w->outpps = svc_est_rate(e, 2);
+	w->inbps = svc_est_rate(e, 3);
+	w->outbps = svc_est_rate(e, 4);
 }
 
 static int append_svc(struct ctl_reply *rep, const struct svc_agg *a)
