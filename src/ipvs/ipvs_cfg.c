@@ -1,7 +1,8 @@
 /*
  * ipvs_cfg.c - the "ipvs" configuration section (order 300): the size of
  * every FWD_WORKER's connection table, the default Maglev table size, and
- * the default per-state timeouts, the FNAT local port range.  Parse
+ * the default per-state timeouts, the FNAT local port range,
+ * expire_quiescent_template (applied at start and on reload).  Parse
  * validates everything (file:line and key in every error); apply at
  * start-up creates one conn table per FWD_WORKER (conn.c) and sets the
  * scheduler, protocol and FNAT defaults; a reload applies changed timeouts
@@ -33,6 +34,7 @@ struct ipvs_conf {
 	uint32_t udp;
 	uint16_t lport_min;		/* FNAT local ports, host order */
 	uint16_t lport_max;
+	bool expire_quiescent;		/* expire_quiescent_template */
 };
 
 /* The applied config (master only), to diff on reload. */
@@ -55,7 +57,7 @@ static const char *const tcp_timeout_keys[TCP_S_MAX] = {
 
 static const char *const ipvs_keys[] = {
 	"conn_max", "conn_buckets", "maglev_table_size", "timeouts", "fnat_lport_min",
-	"fnat_lport_max", NULL,
+	"fnat_lport_max", "expire_quiescent_template", NULL,
 };
 
 static const char *const timeout_keys[] = {
@@ -157,6 +159,8 @@ static void *ipvs_cfg_parse(const config_setting_t *s, struct cfg_errors *errs)
 		rc = EDPVS_CONFIG;
 	if (parse_lports(s, c, errs))
 		rc = EDPVS_CONFIG;
+	if (cfg_get_bool(s, "expire_quiescent_template", false, &c->expire_quiescent, errs))
+		rc = EDPVS_CONFIG;
 	if (rc) {
 		free(c);
 		return NULL;
@@ -171,7 +175,8 @@ static void ipvs_cfg_free(void *staged)
 
 /* Set the timeouts and Maglev size of n that differ from o (all when o is
  * NULL), so values changed at run time (ipvsadm --set) survive a reload
- * that does not touch them. */
+ * that does not touch them; expire_quiescent_template always (nothing
+ * else sets it). */
 static void apply_defaults(const struct ipvs_conf *o, const struct ipvs_conf *n)
 {
 	unsigned int i;
@@ -183,6 +188,7 @@ static void apply_defaults(const struct ipvs_conf *o, const struct ipvs_conf *n)
 		(void)proto_timeout_set(IPPROTO_UDP, UDP_S_NORMAL, n->udp);
 	if (!o || o->mh_size != n->mh_size)
 		(void)sched_mh_set_default_size(n->mh_size);
+	conn_set_expire_quiescent_template(n->expire_quiescent);
 }
 
 static void destroy_tables(void)

@@ -20,8 +20,9 @@
  * timer or its own keepalive ends it, and nothing is sent in the name of
  * a real server we never talked to); packets to no service and no conn
  * continue in the IPv4 stack (local delivery, forwarding or the kernel
- * path decide); fragments are left to the stack (no reassembly);
- * malformed TCP/UDP headers are dropped and counted.
+ * path decide); fragments never reach the hook (ipv4_rcv() drops and
+ * counts them: no reassembly); malformed TCP/UDP headers are dropped and
+ * counted.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -196,19 +197,24 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 	enum proto_dir pdir = dir == CONN_DIR_OUT ? PROTO_DIR_OUT :
 			      (c->flags & CONN_F_IN_ONLY) ? PROTO_DIR_IN_ONLY : PROTO_DIR_IN;
 	enum dpvs_verdict (*op)(struct ipvs_conn *, struct rte_mbuf *, struct ipvs_pkt *);
-	enum dpvs_verdict v;
-
 	const struct xmit_ops *xo = ipvs_conn_ops(c);
+	unsigned int old_state;
+	enum dpvs_verdict v;
+	uint32_t bytes;
 
 	op = !xo ? NULL : dir == CONN_DIR_IN ? xo->in : xo->out;
 	if (!op)
 		return VERDICT_ACCEPT;	/* e.g. a DR server routing its replies through us */
+	old_state = c->state;
 	proto_conn_update(c, pdir, p->tcp_flags);
-	conn_touch(t, c);
-	ipvs_count(c, dir, rte_pktmbuf_pkt_len(m));
+	if (proto_conn_rearm(c, pdir, old_state))
+		conn_touch(t, c);
+	bytes = rte_pktmbuf_pkt_len(m);	/* m may be gone after op */
 	v = op(c, m, p);
-	if (v == VERDICT_DROP)
-		ipvs_stats[rte_lcore_id()].xmit_fail++;
+	if (unlikely(v == VERDICT_DROP))
+		ipvs_stats[rte_lcore_id()].xmit_fail++;	/* not in the conn's counters */
+	else
+		ipvs_count(c, dir, bytes);
 	if (unlikely(c->flags & CONN_F_ONEPACKET))
 		ipvs_ops_after_xmit(t, c, dir);
 	return v;
@@ -217,14 +223,18 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 /* ---- new conns ---- */
 
 static struct ipvs_dest *ipvs_schedule(struct conn_table *t, struct ipvs_service *svc,
-				       const struct ipvs_pkt *p, struct ipvs_conn **tmpl)
+				       const struct rte_mbuf *m, const struct ipvs_pkt *p,
+				       struct ipvs_conn **tmpl)
 {
 	const union inet_addr sa = { .in4 = p->saddr }, da = { .in4 = p->daddr };
-	const struct sched_key key = { .af = AF_INET, .proto = p->proto, .sport = p->sport,
-				       .dport = p->dport, .saddr = &sa, .daddr = &da };
+	struct sched_key key = { .af = AF_INET, .proto = p->proto, .sport = p->sport,
+				 .dport = p->dport, .saddr = &sa, .daddr = &da };
+	uint8_t quic[IPVS_QUIC_PEEK] __rte_aligned(sizeof(uint32_t));
 	struct ipvs_dest *d;
 	int err;
 
+	if (svc->conhash_key == SCHED_KEY_QUIC_CID)
+		key.quic_cid_len = ipvs_pkt_quic_dcid(m, p, quic, &key.quic_cid);
 	*tmpl = NULL;
 	if (!(svc->flags & SVC_F_PERSISTENT))
 		return sched_schedule(svc, &key);
@@ -260,6 +270,24 @@ static void ipvs_conn_param(struct conn_param *cp, const struct ipvs_service *sv
 	cp->dport = d->port ? d->port : p->dport;
 }
 
+/* The mode's conn_prepare (FNAT: local address and port).  A call that
+ * finds no free port on the local address it took returns EDPVS_RESOURCE
+ * and has moved the service's round-robin cursor on, so it is tried once
+ * per local address of the service before the conn is refused. */
+static int ipvs_prepare(const struct xmit_ops *xo, struct ipvs_service *svc,
+			struct conn_param *cp)
+{
+	uint32_t tries = svc->n_laddrs > 1 ? svc->n_laddrs : 1;
+	int rc;
+
+	if (!xo->conn_prepare)
+		return 0;
+	do {
+		rc = xo->conn_prepare(svc, cp);
+	} while (unlikely(rc == EDPVS_RESOURCE) && --tries > 0);
+	return rc;
+}
+
 static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service *svc,
 				       struct rte_mbuf *m, struct ipvs_pkt *p,
 				       struct ipvs_lcore_stats *st)
@@ -276,14 +304,14 @@ static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service
 		st->tcp_no_syn++;
 		return VERDICT_DROP;
 	}
-	d = ipvs_schedule(t, svc, p, &tmpl);
+	d = ipvs_schedule(t, svc, m, p, &tmpl);
 	xo = d ? xmit_ops_get(d->fwd) : NULL;
 	if (!xo || d->af != AF_INET) {
 		st->sched_fail++;
 		return VERDICT_DROP;
 	}
 	ipvs_conn_param(&cp, svc, d, xo, p);
-	if (xo->conn_prepare && xo->conn_prepare(svc, &cp) != 0) {
+	if (ipvs_prepare(xo, svc, &cp) != 0) {
 		st->conn_fail++;
 		return VERDICT_DROP;
 	}

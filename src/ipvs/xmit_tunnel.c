@@ -1,45 +1,67 @@
 /*
  * xmit_tunnel.c - TUNNEL forwarding: the client's packet, unchanged, inside
- * an IPIP header from dpvsd's address toward the real server, which
+ * an outer header from dpvsd's address toward the real server, which
  * decapsulates it (it holds the VIP) and answers the client directly (no
- * out direction).  A packet that would exceed the path MTU once
- * encapsulated is dropped with ICMP fragmentation-needed (inner MTU) when
- * it has DF set.  Owner lcore of the conn.
+ * out direction).  Owner lcore of the conn.
+ *
+ * The encapsulation is a const struct tun_encap: the bytes it adds and the
+ * function that adds them (IPIP today), so the MTU rule below holds for
+ * any encapsulation:
+ *   - inner packet + overhead within the path MTU toward the server: sent;
+ *   - larger with DF set: dropped, ICMP fragmentation needed with
+ *     next-hop MTU = path MTU - overhead sent to the client about its
+ *     packet (frag_needed);
+ *   - larger without DF: encapsulated anyway with DF clear on the outer
+ *     header (it is copied from the inner one), and ipv4_output()
+ *     fragments the outer packet; the server reassembles before it
+ *     decapsulates (as Linux IPVS does);
+ *   - no headroom for the outer header: dropped, counted no_headroom.
  */
 #include <rte_ip.h>
-#include "icmp.h"
 #include "inet_addr.h"
 #include "route.h"
 #include "ipvs/xmit.h"
 
-#define ICMP_DEST_UNREACH  3
-#define ICMP_FRAG_NEEDED   4
-#define IPIP_OVERHEAD      20
+/* One encapsulation: the header bytes it adds, and how. */
+struct tun_encap {
+	const char *name;
+	uint16_t overhead;
+	/* Prepend the outer headers saddr -> daddr; max_len as for
+	 * xmit_ipip_encap().  0 or EDPVS_NOROOM. */
+	int (*encap)(struct rte_mbuf *m, uint32_t saddr, uint32_t daddr, uint16_t max_len);
+};
 
-static enum dpvs_verdict tun_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p)
+static const struct tun_encap tun_ipip = {
+	.name = "ipip",
+	.overhead = sizeof(struct rte_ipv4_hdr),
+	.encap = xmit_ipip_encap,
+};
+
+static enum dpvs_verdict tun_xmit(const struct tun_encap *e, struct ipvs_conn *c,
+				  struct rte_mbuf *m)
 {
 	const struct route_entry *r = route_lookup(c->daddr.in4);
 	struct xmit_lcore_stats *st = xmit_stats_this();
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	uint16_t mtu = xmit_path_mtu(c->daddr.in4);
 	uint32_t src;
-	int rc;
 
-	(void)p;
 	if (unlikely(!r)) {
 		st->no_route++;
 		return VERDICT_DROP;
 	}
+	if (!xmit_mtu_ok(m, c->daddr.in4, e->overhead))
+		return VERDICT_DROP;
 	src = r->src ? r->src : inet_addr_select_src(r->port, c->daddr.in4);
-	rc = xmit_ipip_encap(m, src, c->daddr.in4, mtu);
-	if (unlikely(rc != 0)) {
-		if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))
-			icmp_send_error(m, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-					(uint32_t)(mtu - IPIP_OVERHEAD));
-		st->out_err++;
+	if (unlikely(e->encap(m, src, c->daddr.in4, 0) != 0)) {
+		st->no_headroom++;	/* (or past 65535 bytes) */
 		return VERDICT_DROP;
 	}
 	return xmit_output(m);
+}
+
+static enum dpvs_verdict tun_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p)
+{
+	(void)p;
+	return tun_xmit(&tun_ipip, c, m);
 }
 
 const struct xmit_ops xmit_tunnel_ops = {

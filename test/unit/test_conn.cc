@@ -5,8 +5,10 @@
 // 0 with the EAL up (the timer wheels need it).
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <cstdio>
 #include <set>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -125,6 +127,20 @@ protected:
 		union inet_addr s = v4(RS), dst = v4(LIP);
 		return conn_lookup(t, AF_INET, IPPROTO_TCP, &s, htons(8080), &dst, htons(lport), dir);
 	}
+	// Walk c to ESTABLISHED / SYN_RECV as the datapath would, re-armed.
+	void establish(struct ipvs_conn *c)
+	{
+		proto_conn_update(c, PROTO_DIR_IN, PROTO_TCP_SYN);
+		proto_conn_update(c, PROTO_DIR_IN, PROTO_TCP_ACK);
+		ASSERT_EQ(TCP_S_ESTABLISHED, c->state);
+		ASSERT_EQ(0, conn_touch(t, c));
+	}
+	void half_open(struct ipvs_conn *c)
+	{
+		proto_conn_update(c, PROTO_DIR_IN, PROTO_TCP_SYN);
+		ASSERT_EQ(TCP_S_SYN_RECV, c->state);
+		ASSERT_EQ(0, conn_touch(t, c));
+	}
 	struct conn_stats stats()
 	{
 		struct conn_stats s;
@@ -135,16 +151,49 @@ protected:
 
 } // namespace
 
+// The process's mapped memory (VmSize of /proc/self/status), in bytes.
+static uint64_t vm_size_bytes()
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long kb = 0;
+
+	if (f == nullptr)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmSize: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb * 1024;
+}
+
 TEST_F(ConnTest, MemoryPerConnection)
 {
-	EXPECT_LE(sizeof(struct ipvs_conn), 160u);
 	// the pool entry includes both hash nodes and the timer; buckets add 4
 	// bytes each (one bucket per conn by default)
 	EXPECT_EQ(sizeof(struct ipvs_conn) + 4, conn_table_bytes_per_conn(t));
 	make_table(1024, 256);
 	EXPECT_EQ(sizeof(struct ipvs_conn) + 1, conn_table_bytes_per_conn(t));
-	printf("[   INFO   ] sizeof(struct ipvs_conn) = %zu, bytes per conn with buckets = %u\n",
-	       sizeof(struct ipvs_conn), conn_table_bytes_per_conn(t));
+
+	// Against the kernel's count, not the table's own arithmetic: what
+	// creating a table of 2^18 conns with 2^22 buckets maps (pool 38 MB,
+	// buckets 16 MB, each rounded up to 2 MB) is bytes_per_conn * max_conns
+	// plus less than the two roundings.  (Leaving the buckets out of
+	// bytes_per_conn would be 16 MB off, a pool twice too big 38 MB.)
+	const uint32_t n = 1u << 18;
+	conn_table_destroy(t);
+	t = nullptr;
+	uint64_t before = vm_size_bytes();
+	struct conn_table_params p = {n, 1u << 22};
+	ASSERT_EQ(0, conn_table_create(&p, &t));
+	uint64_t mapped = vm_size_bytes() - before;
+	uint64_t claimed = (uint64_t)conn_table_bytes_per_conn(t) * n;
+	ASSERT_NE(0u, before);
+	EXPECT_GE(mapped, claimed);
+	EXPECT_LT(mapped, claimed + (4u << 20));
+	printf("[   INFO   ] sizeof(struct ipvs_conn) = %zu, bytes per conn = %u, "
+	       "%u conns map %llu bytes\n", sizeof(struct ipvs_conn), conn_table_bytes_per_conn(t),
+	       n, (unsigned long long)mapped);
 }
 
 TEST_F(ConnTest, BadParams)
@@ -281,14 +330,16 @@ TEST_F(ConnTest, FullTableRefusedNeverCrashes)
 	for (int i = 0; i < 64; i++) {
 		cs.push_back(add(CLIENT, (uint16_t)(1000 + i), (uint16_t)(5000 + i)));
 		ASSERT_NE(nullptr, cs.back()) << i;
+		establish(cs.back());	// nothing half-open can give way
 	}
 	int err = 0;
 	EXPECT_EQ(nullptr, add(CLIENT, 2000, 6000, &err));
 	EXPECT_EQ(EDPVS_NOROOM, err);
 	EXPECT_EQ(nullptr, add(CLIENT, 2001, 6001, &err));
 	EXPECT_EQ(2u, stats().full);
+	EXPECT_EQ(0u, stats().early_drop);
 	EXPECT_EQ(64u, stats().count);
-	EXPECT_EQ(64u, d->inactive_conns);
+	EXPECT_EQ(64u, d->active_conns);
 	conn_del(t, cs[10]);
 	EXPECT_EQ(nullptr, in(CLIENT, 1010));
 	EXPECT_NE(nullptr, add(CLIENT, 2000, 6000, &err));
@@ -300,6 +351,93 @@ TEST_F(ConnTest, FullTableRefusedNeverCrashes)
 			EXPECT_EQ(cs[i], out((uint16_t)(5000 + i)));
 		}
 	}
+}
+
+// Review issue 8: a table full of half-open conns refused every new conn.
+// Now the half-open conn that expires first among the next 32 slots gives
+// way; established conns never do.
+TEST_F(ConnTest, HalfOpenGiveWayWhenFull)
+{
+	make_table(64);
+	std::vector<struct ipvs_conn *> cs;
+	for (int i = 0; i < 64; i++) {
+		advance_s(0.1);
+		cs.push_back(add(CLIENT, (uint16_t)(1000 + i), (uint16_t)(5000 + i)));
+		ASSERT_NE(nullptr, cs.back()) << i;
+		if (i < 16)
+			establish(cs.back());
+		else
+			half_open(cs.back());	// SYN_RECV, armed 30 s from now
+	}
+	EXPECT_EQ(16u, d->active_conns);
+	EXPECT_EQ(48u, d->inactive_conns);
+	int err = 0, released = g_released;
+	// slots 0..31 are looked at: the oldest half-open one is slot 16
+	struct ipvs_conn *n1 = add(CLIENT, 2000, 6000, &err);
+	ASSERT_NE(nullptr, n1) << dpvs_strerror(err);
+	EXPECT_EQ(1u, stats().early_drop);
+	EXPECT_EQ(0u, stats().full);
+	EXPECT_EQ(nullptr, in(CLIENT, 1016)) << "the oldest half-open conn went";
+	EXPECT_EQ(nullptr, out(5016));
+	EXPECT_EQ(released + 1, g_released) << "its release hook ran";
+	half_open(n1);
+	// the hand moved on: slots 32..63, the oldest there is slot 32
+	struct ipvs_conn *n2 = add(CLIENT, 2001, 6001, &err);
+	ASSERT_NE(nullptr, n2);
+	EXPECT_EQ(nullptr, in(CLIENT, 1032));
+	EXPECT_EQ(2u, stats().early_drop);
+	EXPECT_EQ(64u, stats().count);
+	for (int i = 0; i < 16; i++)
+		EXPECT_EQ(cs[i], in(CLIENT, (uint16_t)(1000 + i))) << "established conn " << i;
+	EXPECT_EQ(16u, d->active_conns);
+	EXPECT_EQ(48u, d->inactive_conns);
+	// with only established conns left, new ones are refused (both windows)
+	for (int i = 16; i < 64; i++)
+		if (in(CLIENT, (uint16_t)(1000 + i)))
+			establish(cs[i]);
+	establish(n1);
+	establish(n2);
+	EXPECT_EQ(nullptr, add(CLIENT, 3000, 7000, &err));
+	EXPECT_EQ(EDPVS_NOROOM, err);
+	EXPECT_EQ(nullptr, add(CLIENT, 3001, 7001, &err));
+	EXPECT_EQ(2u, stats().early_drop);
+	EXPECT_EQ(2u, stats().full);
+	EXPECT_EQ(64u, d->active_conns);
+}
+
+// Review issue 8: conn_free ignored timer_cancel's error, so a conn freed by
+// a thread that does not own its timer went back to the pool while its
+// wheel still linked it (the timer then freed it a second time).
+TEST_F(ConnTest, DeleteFromAnotherThreadLeavesTheConnToItsTimer)
+{
+	struct ipvs_conn *c = add(CLIENT, 40000, 5000);
+	ASSERT_NE(nullptr, c);
+	int rc = 0;
+	std::thread other([&] { rc = conn_del(t, c); });	// not an EAL lcore
+	other.join();
+	EXPECT_EQ(EDPVS_INVAL, rc);
+	EXPECT_EQ(1u, stats().cancel_err);
+	EXPECT_EQ(0u, stats().deleted);
+	EXPECT_EQ(c, in(CLIENT, 40000)) << "left in place, still hashed";
+	EXPECT_EQ(1u, stats().count);
+	EXPECT_EQ(1u, d->inactive_conns);
+	EXPECT_EQ(0, g_released);
+	// its timer frees it, once, on its own lcore
+	advance_s(proto_timeout_get(IPPROTO_TCP, TCP_S_NONE) + 1);
+	EXPECT_EQ(1u, stats().expired);
+	EXPECT_EQ(0u, stats().count);
+	EXPECT_EQ(nullptr, in(CLIENT, 40000));
+	EXPECT_EQ(1, g_released);
+	EXPECT_EQ(0u, d->inactive_conns);
+	advance_s(1000);
+	EXPECT_EQ(1u, stats().expired);
+	EXPECT_EQ(0u, stats().count);
+	// the owner deletes normally
+	c = add(CLIENT, 40001, 5001);
+	ASSERT_NE(nullptr, c);
+	EXPECT_EQ(0, conn_del(t, c));
+	EXPECT_EQ(1u, stats().deleted);
+	EXPECT_EQ(0, conn_del(t, c)) << "a free conn is a no-op";
 }
 
 TEST_F(ConnTest, FlushAllAndByDest)
@@ -402,6 +540,37 @@ TEST_F(ConnTest, PersistenceTemplates)
 	EXPECT_EQ(1u, stats().tmpl_created);
 }
 
+// Review issue 8: the doc said a template keeps sending its client to a
+// drained (weight 0) server, as IPVS does by default, but the code deleted
+// it.  Now the code does what IPVS does; expire_quiescent_template (IPVS's
+// sysctl, config ipvs.expire_quiescent_template) deletes it instead.
+TEST_F(ConnTest, TemplateOfDrainedDestKeptUnlessExpireQuiescent)
+{
+	svc->flags |= SVC_F_PERSISTENT;
+	svc->timeout = 60;
+	svc->netmask = htonl(0xffffffff);
+	union inet_addr c1 = v4(CLIENT);
+	int err;
+	ASSERT_FALSE(conn_expire_quiescent_template());	// the default
+	struct ipvs_conn *tm = conn_tmpl_new(t, svc, &c1, d, &err);
+	ASSERT_NE(nullptr, tm);
+	d->weight = 0;	// ipvsadm -e ... -w 0
+	EXPECT_EQ(tm, conn_tmpl_lookup(t, svc, &c1)) << "the client stays on its server";
+	EXPECT_EQ(d, conn_tmpl_lookup(t, svc, &c1)->dest);
+	EXPECT_EQ(1u, stats().tmpl_count);
+	conn_set_expire_quiescent_template(true);
+	EXPECT_EQ(nullptr, conn_tmpl_lookup(t, svc, &c1)) << "expired: scheduled afresh";
+	EXPECT_EQ(0u, stats().tmpl_count);
+	EXPECT_EQ(0u, d->persist_conns);
+	// with weight back, a template of that dest is used again
+	d->weight = 1;
+	tm = conn_tmpl_new(t, svc, &c1, d, &err);
+	ASSERT_NE(nullptr, tm);
+	EXPECT_EQ(tm, conn_tmpl_lookup(t, svc, &c1));
+	conn_set_expire_quiescent_template(false);
+	conn_flush(t, nullptr, nullptr);
+}
+
 TEST_F(ConnTest, TemplateOfDetachedDestIsDropped)
 {
 	svc->timeout = 60;
@@ -442,7 +611,9 @@ TEST_F(ConnTest, FwmarkTemplate)
 TEST_F(ConnTest, ReleaseHookNotRunForFailedNew)
 {
 	make_table(1);
-	ASSERT_NE(nullptr, add(CLIENT, 1, 1));
+	struct ipvs_conn *c = add(CLIENT, 1, 1);
+	ASSERT_NE(nullptr, c);
+	establish(c);	// so it cannot give way
 	int err;
 	EXPECT_EQ(nullptr, add(CLIENT, 2, 2, &err));
 	EXPECT_EQ(0, g_released);
@@ -476,9 +647,10 @@ TEST_F(ConnTest, OneMillionConns)
 		ASSERT_NE(nullptr, c) << i;
 		ASSERT_EQ(htons((uint16_t)(i & 0xffff)), c->lport);
 	}
+	// all half-open (never moved from NONE): one gives way to a new conn
 	int err;
-	EXPECT_EQ(nullptr, add(CLIENT, 1, 1, &err));
-	EXPECT_EQ(EDPVS_NOROOM, err);
+	EXPECT_NE(nullptr, add(CLIENT, 1, 1, &err));
+	EXPECT_EQ(1u, stats().early_drop);
 	EXPECT_EQ(N, d->inactive_conns);
 	EXPECT_EQ(N, conn_flush(t, nullptr, nullptr));
 	EXPECT_EQ(0u, d->inactive_conns);
@@ -547,6 +719,17 @@ TEST(IpvsCfg, BadValuesNameLineAndKey)
 	EXPECT_NE(std::string::npos, e.find("ipvs.timeouts.tcpfin: unknown key")) << e;
 	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = { timeouts = 5; };\n", &e));
 	EXPECT_NE(std::string::npos, e.find("expected a group")) << e;
+}
+
+TEST(IpvsCfg, ExpireQuiescentTemplate)
+{
+	std::string e;
+	EXPECT_EQ(0, load_cfg("ipvs = { expire_quiescent_template = true; };\n", &e)) << e;
+	EXPECT_EQ(0, load_cfg("ipvs = { expire_quiescent_template = false; };\n", &e)) << e;
+	e.clear();
+	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = {\n  expire_quiescent_template = 1;\n};\n", &e));
+	EXPECT_NE(std::string::npos,
+		  e.find(":2: ipvs.expire_quiescent_template: expected true or false")) << e;
 }
 
 TEST(IpvsCfg, FnatLocalPortRange)

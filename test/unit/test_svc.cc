@@ -8,7 +8,9 @@
 #include <rte_lcore.h>
 #include "test_eal.h"
 #include "dpvs_err.h"
+#include "inet_addr.h"
 #include "job.h"
+#include "netif.h"
 #include "msg.h"
 #include "ipvs/sched.h"
 #include "ipvs/svc.h"
@@ -168,10 +170,58 @@ TEST(IpvsSvcCheck, ServiceFields)
 	EXPECT_EQ(EDPVS_INVAL, check(c));
 }
 
+// A scheduler flag the scheduler does not honour is refused, not ignored.
+TEST(IpvsSvcCheck, SchedFlagsMustFitTheScheduler)
+{
+	static const struct {
+		const char *sched;
+		uint32_t flags;
+		int rc;
+	} cases[] = {
+		{ "sh", IPVS_WIRE_SCHED_F_FALLBACK | IPVS_WIRE_SCHED_F_PORT, 0 },
+		{ "mh", IPVS_WIRE_SCHED_F_FALLBACK | IPVS_WIRE_SCHED_F_PORT, 0 },
+		{ "dh", IPVS_WIRE_SCHED_F_FALLBACK, 0 },
+		{ "dh", IPVS_WIRE_SCHED_F_PORT, EDPVS_INVAL },
+		{ "rr", IPVS_WIRE_SCHED_F_FALLBACK, EDPVS_INVAL },
+		{ "wlc", IPVS_WIRE_SCHED_F_PORT, EDPVS_INVAL },
+		{ "conhash", IPVS_WIRE_HASH_QUIC_CID << IPVS_WIRE_SCHED_F_KEY_SHIFT, 0 },
+		{ "conhash", IPVS_WIRE_SCHED_F_PORT, EDPVS_INVAL },
+		{ "sh", IPVS_WIRE_HASH_SIP_SPORT << IPVS_WIRE_SCHED_F_KEY_SHIFT, EDPVS_INVAL },
+	};
+	char err[IPVS_SVC_ERRLEN] = "";
+
+	for (auto &c : cases) {
+		ipvs_wire_svc_conf cf = conf(key("10.0.0.1", 80), c.sched);
+
+		cf.sched_flags = c.flags;
+		EXPECT_EQ(c.rc, ipvs_svc_conf_check(&cf, err)) << c.sched << " " << c.flags;
+	}
+	ipvs_wire_svc_conf cf = conf(key("10.0.0.1", 80), "rr");
+	cf.sched_flags = IPVS_WIRE_SCHED_F_PORT;
+	ASSERT_EQ(EDPVS_INVAL, ipvs_svc_conf_check(&cf, err));
+	EXPECT_STREQ("scheduler flag 'port' does not apply to scheduler 'rr'", err);
+}
+
+TEST(IpvsSvcCheck, DestThresholdsAreAtMost65535)
+{
+	ipvs_wire_svc_key k = key("10.0.0.1", 80);
+	ipvs_wire_dest_conf d = dest("192.168.1.2", 8080);
+	char err[IPVS_SVC_ERRLEN] = "";
+
+	d.u_threshold = 65535;
+	EXPECT_EQ(0, ipvs_dest_conf_check(&k, &d, err));
+	d.u_threshold = 65536;
+	EXPECT_EQ(EDPVS_RANGE, ipvs_dest_conf_check(&k, &d, err));
+	d.u_threshold = 0;
+	d.l_threshold = 70000;
+	EXPECT_EQ(EDPVS_RANGE, ipvs_dest_conf_check(&k, &d, err));
+}
+
 TEST(IpvsSvcCheck, EverySchedulerNameIsAccepted)
 {
 	static const char *const names[] = { "rr", "wrr", "lc", "wlc", "sh", "dh", "sed",
-					     "nq", "mh", "conhash", "fo" };
+					     "nq", "mh", "conhash", "fo", "lblc", "lblcr",
+					     "ovf", "twos" };
 
 	for (const char *n : names)
 		EXPECT_EQ(0, check(conf(key("10.0.0.1", 80), n))) << n;
@@ -315,6 +365,26 @@ TEST_F(IpvsSvc, LocalAddresses)
 	EXPECT_STREQ("No such local address", err);
 	ASSERT_EQ(0, ipvs_svc_get_conf(&k, nullptr, nullptr, 0, nullptr, &nl));
 	EXPECT_EQ(IPVS_LADDR_MAX - 1, nl);
+}
+
+// -P with an address that no port has is accepted (dpip addr may come
+// later) but warned about; once a port has it, no warning.
+TEST_F(IpvsSvc, LocalAddressNotConfiguredIsWarned)
+{
+	ipvs_wire_svc_key k = key("10.0.0.1", 80);
+	ipvs_wire_svc_conf c = conf(k);
+	netif_port port;
+
+	memset(&port, 0, sizeof(port));
+	snprintf(port.name, sizeof(port.name), "ut0");
+	ASSERT_EQ(0, ipvs_svc_add(&c, err));
+	ipvs_wire_laddr_req r = laddr(k, "192.168.5.1");
+	ASSERT_EQ(0, ipvs_laddr_add(&r, err)) << err;
+	EXPECT_EQ(IPVS_WIRE_LADDR_W_NOT_LOCAL, ipvs_laddr_warnings(&r));
+	ASSERT_EQ(0, inet_addr_add(&port, ip4("192.168.5.1"), 24, 0));
+	EXPECT_EQ(0u, ipvs_laddr_warnings(&r));
+	EXPECT_EQ(0, inet_addr_del(nullptr, ip4("192.168.5.1"), 0));
+	EXPECT_EQ(IPVS_WIRE_LADDR_W_NOT_LOCAL, ipvs_laddr_warnings(&r));
 }
 
 TEST_F(IpvsSvc, FlushAndZero)
@@ -714,4 +784,81 @@ TEST_F(IpvsSvcWorker, FailedWorkerIsUndone)
 	EXPECT_EQ(0, peek_at(k).found);		// and undone on the worker
 	ASSERT_EQ(0, ipvs_svc_add(&c, err)) << err;	// now both agree
 	EXPECT_EQ(1, peek_at(k).found);
+}
+
+// ---- rate estimator (review issue 8: integer smoothing read a steady 10/s
+// as 7, 3/s as 0, and stayed at 3 after traffic stopped) ----
+
+namespace {
+
+// Feed e n samples 2 s apart, each adding per_s[i] * 2 to counter i.
+void est_feed(svc_est *e, uint64_t *c, uint64_t *now, const uint64_t *per_s, int n,
+	      uint64_t period_us = 2000000)
+{
+	for (int k = 0; k < n; k++) {
+		*now += period_us;
+		for (int i = 0; i < SVC_N_COUNTERS; i++)
+			c[i] += per_s[i] * period_us / 1000000;
+		svc_est_update(e, c, *now);
+	}
+}
+
+}  // namespace
+
+TEST(IpvsSvcEst, SteadyRatesReadExactly)
+{
+	svc_est e;
+	memset(&e, 0, sizeof(e));
+	uint64_t c[SVC_N_COUNTERS] = {100, 1000, 1000, 50000, 50000}, now = 1000000;
+	svc_est_update(&e, c, now);	// primes only
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(0u, svc_est_rate(&e, i));
+	const uint64_t rates[SVC_N_COUNTERS] = {10, 3, 1, 1500, 7};
+	est_feed(&e, c, &now, rates, 30);	// a minute
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(rates[i], svc_est_rate(&e, i)) << "counter " << i;
+	// it keeps reading the same while the rate holds
+	est_feed(&e, c, &now, rates, 10);
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(rates[i], svc_est_rate(&e, i)) << "counter " << i;
+	EXPECT_EQ(0u, svc_est_rate(&e, SVC_N_COUNTERS));
+}
+
+TEST(IpvsSvcEst, ConvergesLikeIpvsAndSurvivesJitter)
+{
+	svc_est e;
+	memset(&e, 0, sizeof(e));
+	uint64_t c[SVC_N_COUNTERS] = {0, 0, 0, 0, 0}, now = 0;
+	svc_est_update(&e, c, now);
+	const uint64_t rates[SVC_N_COUNTERS] = {10, 100000, 20, 1250000, 3};
+	// weight 1/4 per 2 s: after one sample a quarter of the way
+	est_feed(&e, c, &now, rates, 1);
+	EXPECT_EQ(2u, svc_est_rate(&e, 0));	// 2.5: IPVS rounds a half down
+	est_feed(&e, c, &now, rates, 59, 2010000);	// 10 ms late each time, 2 min
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(rates[i], svc_est_rate(&e, i)) << "counter " << i;
+}
+
+TEST(IpvsSvcEst, DecaysToZeroAfterTrafficStops)
+{
+	svc_est e;
+	memset(&e, 0, sizeof(e));
+	uint64_t c[SVC_N_COUNTERS] = {0, 0, 0, 0, 0}, now = 0;
+	svc_est_update(&e, c, now);
+	const uint64_t rates[SVC_N_COUNTERS] = {10, 3, 3, 1000, 3}, none[SVC_N_COUNTERS] = {};
+	est_feed(&e, c, &now, rates, 30);
+	EXPECT_EQ(10u, svc_est_rate(&e, 0));
+	est_feed(&e, c, &now, none, 15);	// 30 s without traffic
+	for (int i = 0; i < 3; i++)
+		EXPECT_EQ(0u, svc_est_rate(&e, i)) << "counter " << i;
+	est_feed(&e, c, &now, none, 15);	// a minute: bytes too (finer scale)
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(0u, svc_est_rate(&e, i)) << "counter " << i;
+	est_feed(&e, c, &now, none, 30);
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(0u, e.rate[i]) << "the scaled rate reaches 0 too, counter " << i;
+	// a counter that goes backwards (a dest re-added) reads as no traffic
+	c[0] = 0;
+	est_feed(&e, c, &now, none, 1);
+	EXPECT_EQ(0u, svc_est_rate(&e, 0));
 }
