@@ -90,13 +90,6 @@ unsigned int route_flush(const struct netif_port *port, uint32_t keep);
  * Master only: the dpip request handler calls it before route_add(). */
 int route_gw_check(const struct netif_port *port, uint32_t gw);
 
-/* route_gw_check() where the routes extra[0..n_extra-1] count as well as
- * the table's: a config being validated passes the connected routes of the
- * addresses it is about to add (dst = addr & mask, plen, port, gw 0) and
- * its own routes without a gateway.  Master only. */
-int route_gw_check_with(const struct netif_port *port, uint32_t gw,
-			const struct route_entry *extra, unsigned int n_extra);
-
 /* The MTU of the path through route e: its mtu if set and lower than its
  * port's, else the port's (what ipv4.c's output and forwarding apply). */
 uint16_t route_path_mtu(const struct route_entry *e);
@@ -124,7 +117,8 @@ unsigned int route_table_list(const struct route_table *t, struct route_entry *o
 			      unsigned int max);
 unsigned int route_table_flush(struct route_table *t, const struct netif_port *port,
 			       uint32_t keep);
-/* route_gw_check_with() on table t (NULL: only extra counts). */
+/* route_gw_check() on table t (NULL: only extra counts), where the routes
+ * extra[0..n_extra-1] count as well as the table's. */
 int route_table_gw_check(const struct route_table *t, const struct netif_port *port,
 			 uint32_t gw, const struct route_entry *extra, unsigned int n_extra);
 

@@ -352,6 +352,45 @@ static void check_addrs(const config_setting_t *s, const struct inet_conf *c,
 	}
 }
 
+/* ip(8)'s gateway rule on the file alone (ports do not exist yet when
+ * `dpvsd -t` runs): the gateway of a route must be on a network the file
+ * connects to the route's port, by an address of that port (plen > 0) or a
+ * route of that port without a gateway.  route_gw_check() applies the same
+ * rule to the live table for dpip. */
+static bool gw_connected(const struct inet_conf *c, const struct inet_cfg_route *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_addr; i++)
+		if (c->addr[i].plen > 0 && strcmp(c->addr[i].dev, r->dev) == 0 &&
+		    ((c->addr[i].addr ^ r->gw) & plen_mask(c->addr[i].plen)) == 0)
+			return true;
+	for (i = 0; i < c->n_route; i++)
+		if (c->route[i].gw == 0 && strcmp(c->route[i].dev, r->dev) == 0 &&
+		    ((c->route[i].dst ^ r->gw) & plen_mask(c->route[i].plen)) == 0)
+			return true;
+	return false;
+}
+
+static void check_routes(const config_setting_t *s, const struct inet_conf *c,
+			 const struct netif_conf *ports, struct cfg_errors *e)
+{
+	unsigned int i;
+	char gw[INET_ADDRSTRLEN];
+
+	for (i = 0; i < c->n_route; i++) {
+		const struct inet_cfg_route *r = &c->route[i];
+
+		check_dev(s, "routes", r->idx, r->dev, ports, e);
+		if (r->gw == 0 || gw_connected(c, r))
+			continue;
+		inet_ntop(AF_INET, &r->gw, gw, sizeof(gw));
+		cfg_error_add(e, item_setting(s, "routes", r->idx), "via",
+			      ROUTE_ERR_BAD_GW ": %s is on no network this file connects to %s "
+			      "(an address or a route without via on that port)", gw, r->dev);
+	}
+}
+
 static void inet_cfg_check(const config_setting_t *s, const void *staged,
 			   const struct cfg_tree *t, struct cfg_errors *e)
 {
@@ -360,8 +399,7 @@ static void inet_cfg_check(const config_setting_t *s, const void *staged,
 	unsigned int i;
 
 	check_addrs(s, c, ports, e);
-	for (i = 0; i < c->n_route; i++)
-		check_dev(s, "routes", c->route[i].idx, c->route[i].dev, ports, e);
+	check_routes(s, c, ports, e);
 	for (i = 0; i < c->n_neigh; i++)
 		check_dev(s, "neighbours", c->neigh_static[i].idx, c->neigh_static[i].dev, ports,
 			  e);

@@ -343,12 +343,6 @@ int route_gw_check(const struct netif_port *port, uint32_t gw)
 	return route_table_gw_check(route_main, port, gw, NULL, 0);
 }
 
-int route_gw_check_with(const struct netif_port *port, uint32_t gw,
-			const struct route_entry *extra, unsigned int n_extra)
-{
-	return route_table_gw_check(route_main, port, gw, extra, n_extra);
-}
-
 uint16_t route_path_mtu(const struct route_entry *e)
 {
 	if (e->mtu != 0 && e->mtu < e->port->mtu)

@@ -157,6 +157,12 @@ const Bad kBad[] = {
 	  "inet.addresses.[0].addr: not usable" },
 	{ "addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/24\"; }, { dev = \"dpdk0\"; addr = \"10.0.0.1/16\"; } );",
 	  "inet.addresses.[1].addr: address listed twice" },
+	// ip(8)'s gateway rule: the gateway must be on a network the file connects to the port.
+	{ "routes = ( { dst = \"10.9.0.0/16\"; via = \"192.168.7.1\"; dev = \"dpdk0\"; } );",
+	  "inet.routes.[0].via: Nexthop has invalid gateway: 192.168.7.1" },
+	{ "addresses = ( { dev = \"dpdk0\"; addr = \"192.168.7.2/24\"; } ); "
+	  "routes = ( { dst = \"10.9.0.0/16\"; via = \"192.168.8.1\"; dev = \"dpdk0\"; } );",
+	  "inet.routes.[0].via: Nexthop has invalid gateway" },
 };
 
 INSTANTIATE_TEST_SUITE_P(InetCfg, InetCfgBad, ::testing::ValuesIn(kBad));
