@@ -1,0 +1,223 @@
+// test_metrics.cc - the /metrics endpoint's pieces that run without a
+// daemon: the text exposition format (src/metrics_text.c: HELP/TYPE,
+// samples, escaping, exact text for a known set of counters), the listen
+// address parser and the "metrics" config section (src/metrics.c).
+#include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cstdio>
+#include <string>
+extern "C" {
+#include "cfg.h"
+#include "dpvs_err.h"
+#include "metrics.h"
+}
+
+namespace {
+
+struct Text {
+	metrics_text t;
+	Text() { metrics_text_init(&t); }
+	~Text() { metrics_text_free(&t); }
+	std::string str() const { return t.buf ? std::string(t.buf, t.len) : std::string(); }
+};
+
+TEST(MetricsText, KnownCountersGiveExactText)
+{
+	Text x;
+	const metrics_label a[] = { { "port", "dpdk0" } };
+	const metrics_label b[] = { { "port", "dpdk1" } };
+
+	metrics_family(&x.t, "dpvsd_port_receive_packets_total", METRICS_COUNTER,
+		       "Packets received by the device.");
+	metrics_sample_u64(&x.t, "dpvsd_port_receive_packets_total", a, 1, 42);
+	metrics_sample_u64(&x.t, "dpvsd_port_receive_packets_total", b, 1, 18446744073709551615ull);
+	metrics_family(&x.t, "dpvsd_mbuf_pool_in_use", METRICS_GAUGE, "Mbufs in use.");
+	metrics_sample_u64(&x.t, "dpvsd_mbuf_pool_in_use", nullptr, 0, 0);
+	metrics_family(&x.t, "dpvsd_lcore_busy_ratio", METRICS_GAUGE, "Busy share.");
+	metrics_sample_f64(&x.t, "dpvsd_lcore_busy_ratio", a, 1, 0.25);
+	EXPECT_EQ("# HELP dpvsd_port_receive_packets_total Packets received by the device.\n"
+		  "# TYPE dpvsd_port_receive_packets_total counter\n"
+		  "dpvsd_port_receive_packets_total{port=\"dpdk0\"} 42\n"
+		  "dpvsd_port_receive_packets_total{port=\"dpdk1\"} 18446744073709551615\n"
+		  "# HELP dpvsd_mbuf_pool_in_use Mbufs in use.\n"
+		  "# TYPE dpvsd_mbuf_pool_in_use gauge\n"
+		  "dpvsd_mbuf_pool_in_use 0\n"
+		  "# HELP dpvsd_lcore_busy_ratio Busy share.\n"
+		  "# TYPE dpvsd_lcore_busy_ratio gauge\n"
+		  "dpvsd_lcore_busy_ratio{port=\"dpdk0\"} 0.25\n",
+		  x.str());
+	EXPECT_FALSE(x.t.nomem);
+}
+
+TEST(MetricsText, SeveralLabelsInOrderAndEmptyValue)
+{
+	Text x;
+	const metrics_label l[] = {
+		{ "local_address", "10.0.0.1" }, { "local_port", "80" },
+		{ "remote_address", "192.168.1.2" }, { "remote_port", "8080" },
+		{ "proto", "TCP" }, { "local_mark", "" },
+	};
+
+	metrics_sample_u64(&x.t, "node_ipvs_backend_weight", l, 6, 3);
+	EXPECT_EQ("node_ipvs_backend_weight{local_address=\"10.0.0.1\",local_port=\"80\","
+		  "remote_address=\"192.168.1.2\",remote_port=\"8080\",proto=\"TCP\","
+		  "local_mark=\"\"} 3\n",
+		  x.str());
+}
+
+TEST(MetricsText, LabelValuesAreEscaped)
+{
+	Text x;
+	const metrics_label l[] = { { "job", "a\\b\"c\nd" } };
+
+	metrics_sample_u64(&x.t, "m", l, 1, 1);
+	EXPECT_EQ("m{job=\"a\\\\b\\\"c\\nd\"} 1\n", x.str());
+}
+
+TEST(MetricsText, HelpEscapesBackslashAndNewlineButNotQuotes)
+{
+	Text x;
+
+	metrics_family(&x.t, "m_total", METRICS_COUNTER, "say \"hi\"\\ now\nplease");
+	EXPECT_EQ("# HELP m_total say \"hi\"\\\\ now\\nplease\n# TYPE m_total counter\n", x.str());
+}
+
+TEST(MetricsText, SpecialFloats)
+{
+	Text x;
+
+	metrics_sample_f64(&x.t, "a", nullptr, 0, 1.0 / 0.0);
+	metrics_sample_f64(&x.t, "b", nullptr, 0, -1.0 / 0.0);
+	metrics_sample_f64(&x.t, "c", nullptr, 0, 0.0 / 0.0);
+	metrics_sample_f64(&x.t, "d", nullptr, 0, 1e-12);
+	EXPECT_EQ("a +Inf\nb -Inf\nc NaN\nd 1e-12\n", x.str());
+}
+
+TEST(MetricsText, GrowsPastFirstBlockAndStopsAtTheBound)
+{
+	Text x;
+	std::string want;
+	std::string big(1000, 'v');
+	const metrics_label l[] = { { "k", big.c_str() } };
+
+	for (int i = 0; i < 20; i++) {
+		metrics_sample_u64(&x.t, "m", l, 1, (uint64_t)i);
+		want += "m{k=\"" + big + "\"} " + std::to_string(i) + "\n";
+	}
+	EXPECT_EQ(want, x.str());
+	for (unsigned i = 0; i < METRICS_TEXT_MAX / 1000 + 2 && !x.t.nomem; i++)
+		metrics_sample_u64(&x.t, "m", l, 1, 0);
+	EXPECT_TRUE(x.t.nomem);
+	EXPECT_LT(x.t.len, (size_t)METRICS_TEXT_MAX);
+	size_t len = x.t.len;
+	metrics_sample_u64(&x.t, "m", nullptr, 0, 1);	/* no-op once out of room */
+	EXPECT_EQ(len, x.t.len);
+}
+
+// ---- listen address ----
+
+TEST(MetricsListen, Ipv4AndIpv6)
+{
+	sockaddr_storage ss;
+	unsigned int len = sizeof(ss);
+
+	ASSERT_EQ(0, metrics_parse_listen("127.0.0.1:9512", (sockaddr *)&ss, &len));
+	auto *a4 = (sockaddr_in *)&ss;
+	EXPECT_EQ(AF_INET, a4->sin_family);
+	EXPECT_EQ(9512, ntohs(a4->sin_port));
+	EXPECT_EQ(htonl(INADDR_LOOPBACK), a4->sin_addr.s_addr);
+	EXPECT_EQ(sizeof(sockaddr_in), len);
+
+	len = sizeof(ss);
+	ASSERT_EQ(0, metrics_parse_listen("[::1]:80", (sockaddr *)&ss, &len));
+	auto *a6 = (sockaddr_in6 *)&ss;
+	EXPECT_EQ(AF_INET6, a6->sin6_family);
+	EXPECT_EQ(80, ntohs(a6->sin6_port));
+	EXPECT_EQ(sizeof(sockaddr_in6), len);
+}
+
+TEST(MetricsListen, BadOnesAreRefused)
+{
+	const char *bad[] = { "", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+			      "127.0.0.1:+80", "127.0.0.1:80x", ":80", "localhost:80",
+			      "1.2.3.4.5:80", "[::1:80", "::1:80", "[zz]:80", "1.2.3.4:-1" };
+
+	for (const char *s : bad) {
+		sockaddr_storage ss;
+		unsigned int len = sizeof(ss);
+
+		EXPECT_EQ(EDPVS_INVAL, metrics_parse_listen(s, (sockaddr *)&ss, &len)) << s;
+	}
+}
+
+// ---- config section ----
+
+struct Loaded {
+	int rc = 0;
+	cfg_tree *tree = nullptr;
+	cfg_errors errs{};
+	std::string text;
+	std::string path;
+	~Loaded() { cfg_free(tree); }
+};
+
+void load(const std::string &body, Loaded *l)
+{
+	char path[] = "/tmp/ut_metrics_cfg_XXXXXX";
+	int fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)body.size(), write(fd, body.data(), body.size()));
+	close(fd);
+	l->path = path;
+	l->rc = cfg_load(path, &l->tree, &l->errs);
+	for (unsigned i = 0; i < l->errs.count && i < CFG_MAX_ERRORS; i++) {
+		char buf[512];
+		cfg_error_format(&l->errs.err[i], buf, sizeof(buf));
+		l->text += buf;
+		l->text += "\n";
+	}
+	unlink(path);
+}
+
+TEST(MetricsCfg, SectionParsesAndAbsentIsOff)
+{
+	Loaded a, b, c;
+
+	load("metrics = { listen = \"127.0.0.1:9512\"; };\n", &a);
+	EXPECT_EQ(0, a.rc) << a.text;
+	load("# none\n", &b);
+	EXPECT_EQ(0, b.rc) << b.text;
+	load("metrics = { listen = \"\"; };\n", &c);
+	EXPECT_EQ(0, c.rc) << c.text;
+}
+
+TEST(MetricsCfg, BadListenNamesFileLineAndKey)
+{
+	Loaded l;
+
+	load("# line 1\nmetrics = {\n  listen = \"127.0.0.1:99999\";\n};\n", &l);
+	EXPECT_EQ(EDPVS_CONFIG, l.rc);
+	EXPECT_NE(std::string::npos, l.text.find(l.path + ":3: metrics.listen: expected"))
+		<< l.text;
+	EXPECT_NE(std::string::npos, l.text.find("127.0.0.1:99999")) << l.text;
+}
+
+TEST(MetricsCfg, UnknownKeyAndWrongTypeAreErrors)
+{
+	Loaded a, b, c;
+
+	load("metrics = {\n  listen = \"127.0.0.1:9512\";\n  port = 9;\n};\n", &a);
+	EXPECT_EQ(EDPVS_CONFIG, a.rc);
+	EXPECT_NE(std::string::npos, a.text.find(":3: metrics.port")) << a.text;
+	load("metrics = {\n  listen = 9512;\n};\n", &b);
+	EXPECT_EQ(EDPVS_CONFIG, b.rc);
+	EXPECT_NE(std::string::npos, b.text.find(":2: metrics.listen")) << b.text;
+	load("metrics = 1;\n", &c);
+	EXPECT_EQ(EDPVS_CONFIG, c.rc);
+	EXPECT_NE(std::string::npos, c.text.find(":1: metrics")) << c.text;
+}
+
+} // namespace
