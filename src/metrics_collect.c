@@ -85,13 +85,25 @@ static void collect_build(struct metrics_text *t)
 
 /* ---- IPVS services and real servers (IPVS_OP_SVC_LIST) ---- */
 
+/* Offsets of the records in the reply (base), checked to fit. */
 struct ipvs_view {
-	const struct ipvs_wire_svc_entry **svc;
+	const char *base;
+	size_t *svc;
 	unsigned int n_svc;
-	const struct ipvs_wire_dest_entry **dest;	/* all dests, service order */
-	unsigned int *dest_svc;				/* index of a dest's service */
+	size_t *dest;			/* all dests, service order */
+	unsigned int *dest_svc;		/* index of a dest's service */
 	unsigned int n_dest;
 };
+
+static const struct ipvs_wire_svc_entry *view_svc(const struct ipvs_view *v, unsigned int i)
+{
+	return (const void *)(v->base + v->svc[i]);
+}
+
+static const struct ipvs_wire_dest_entry *view_dest(const struct ipvs_view *v, unsigned int i)
+{
+	return (const void *)(v->base + v->dest[i]);
+}
 
 static void ipvs_view_free(struct ipvs_view *v)
 {
@@ -109,6 +121,7 @@ static int ipvs_view_build(const struct reply *r, struct ipvs_view *v)
 	unsigned int i, j;
 
 	memset(v, 0, sizeof(*v));
+	v->base = r->data;
 	if (r->len < sizeof(h))
 		return EDPVS_PROTO;
 	memcpy(&h, p, sizeof(h));
@@ -124,12 +137,12 @@ static int ipvs_view_build(const struct reply *r, struct ipvs_view *v)
 		if ((size_t)(end - p) < sizeof(*s))
 			return EDPVS_PROTO;
 		p += sizeof(*s);
-		v->svc[v->n_svc++] = s;
+		v->svc[v->n_svc++] = (size_t)(p - v->base) - sizeof(*s);
 		for (j = 0; j < s->n_dests; j++) {
 			if ((size_t)(end - p) < sizeof(struct ipvs_wire_dest_entry))
 				return EDPVS_PROTO;
 			v->dest_svc[v->n_dest] = i;
-			v->dest[v->n_dest++] = (const void *)p;
+			v->dest[v->n_dest++] = (size_t)(p - v->base);
 			p += sizeof(struct ipvs_wire_dest_entry);
 		}
 	}
@@ -221,7 +234,7 @@ static void collect_ipvs(struct metrics_text *t)
 		uint64_t sum = 0;
 
 		for (j = 0; j < v.n_svc; j++)
-			sum += U64_AT(&v.svc[j]->stats, ipvs_totals[i].off);
+			sum += U64_AT(&view_svc(&v, j)->stats, ipvs_totals[i].off);
 		metrics_family(t, ipvs_totals[i].name, METRICS_COUNTER, ipvs_totals[i].help);
 		metrics_sample_u64(t, ipvs_totals[i].name, NULL, 0, sum);
 	}
@@ -229,7 +242,7 @@ static void collect_ipvs(struct metrics_text *t)
 		metrics_family(t, ipvs_backend[i].name, METRICS_GAUGE, ipvs_backend[i].help);
 		for (j = 0; j < v.n_dest; j++)
 			backend_sample(t, ipvs_backend[i].name, ipvs_backend[i].what,
-				       v.svc[v.dest_svc[j]], v.dest[j]);
+				       view_svc(&v, v.dest_svc[j]), view_dest(&v, j));
 	}
 out:
 	ipvs_view_free(&v);

@@ -8,11 +8,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 extern "C" {
 #include "cfg.h"
+#include "ctl.h"
 #include "dpvs_err.h"
+#include "dpvs_log.h"
 #include "metrics.h"
+#include "test_eal.h"
 }
 
 namespace {
@@ -218,6 +223,60 @@ TEST(MetricsCfg, UnknownKeyAndWrongTypeAreErrors)
 	load("metrics = 1;\n", &c);
 	EXPECT_EQ(EDPVS_CONFIG, c.rc);
 	EXPECT_NE(std::string::npos, c.text.find(":1: metrics")) << c.text;
+}
+
+// ---- ctl_call_local(): how the collectors run the tools' requests ----
+
+enum {
+	M_OP_GET = CTL_OP_CORE_BASE + 0xd0,	/* read-only: echoes "ab" + request */
+	M_OP_SET = CTL_OP_CORE_BASE + 0xd1,	/* changes state: refused in process */
+	M_OP_FAIL = CTL_OP_CORE_BASE + 0xd2,	/* read-only, fails */
+	M_OP_NONE = CTL_OP_CORE_BASE + 0xd3,	/* never registered */
+};
+
+int m_get(uint16_t, const void *req, uint32_t len, ctl_reply *rep)
+{
+	int rc = ctl_reply_append(rep, "ab", 2);
+	return rc ? rc : ctl_reply_append(rep, req, len);
+}
+
+int m_fail(uint16_t, const void *, uint32_t, ctl_reply *rep)
+{
+	ctl_reply_append(rep, "junk", 4);
+	return EDPVS_BUSY;
+}
+
+const ctl_op m_ops[] = {
+	{ M_OP_GET, "m.get", 0, 8, m_get, CTL_OP_F_GET },
+	{ M_OP_SET, "m.set", 0, 0, m_get, 0 },
+	{ M_OP_FAIL, "m.fail", 0, 0, m_fail, CTL_OP_F_GET },
+};
+
+TEST(MetricsCtlCall, RunsReadOnlyHandlersInProcess)
+{
+	void *out = nullptr;
+	size_t len = 0;
+	ctl_op_stats st;
+
+	ASSERT_EQ(0, test_eal_up());
+	ASSERT_EQ(0, ctl_register(m_ops, DPVS_ARRAY_SIZE(m_ops)));
+	ASSERT_EQ(0, ctl_call_local(M_OP_GET, "xyz", 3, &out, &len));
+	ASSERT_EQ(5u, len);
+	EXPECT_EQ(0, memcmp(out, "abxyz", 5));
+	free(out);
+	ASSERT_EQ(0, ctl_op_stats_get(M_OP_GET, &st));
+	EXPECT_EQ(1u, st.calls);
+
+	out = (void *)1;
+	EXPECT_EQ(EDPVS_BUSY, ctl_call_local(M_OP_FAIL, nullptr, 0, &out, &len));
+	EXPECT_EQ(nullptr, out);
+	EXPECT_EQ(0u, len);
+	EXPECT_EQ(EDPVS_PERM, ctl_call_local(M_OP_SET, nullptr, 0, &out, &len));
+	EXPECT_EQ(EDPVS_NOTSUPP, ctl_call_local(M_OP_NONE, nullptr, 0, &out, &len));
+	EXPECT_EQ(EDPVS_INVAL, ctl_call_local(M_OP_GET, "123456789", 9, &out, &len));
+	ASSERT_EQ(0, ctl_op_stats_get(M_OP_GET, &st));
+	EXPECT_EQ(1u, st.calls) << "a request out of bounds must not reach the handler";
+	EXPECT_EQ(0, ctl_unregister(m_ops, DPVS_ARRAY_SIZE(m_ops)));
 }
 
 } // namespace
