@@ -16,6 +16,10 @@
  *                          tables, and never blocks it: sockets are
  *                          non-blocking and a scrape only reads counters).
  *
+ *   src/metrics_telemetry.c the same data as DPDK telemetry commands
+ *                          (/dpvsd/lcores, /dpvsd/ipvs/stats), handed
+ *                          from DPDK's telemetry thread to the master.
+ *
  * Ownership: all state is the master's; workers' counters are read with
  * plain loads (values may be a burst old), as the control requests do.
  */
@@ -99,6 +103,19 @@ struct metrics_stats {
 };
 void metrics_stats_get(struct metrics_stats *out);
 void metrics_count_collect_error(void);
+
+/* ---- DPDK telemetry commands (metrics_telemetry.c) ---- */
+
+/* Register /dpvsd/lcores and /dpvsd/ipvs/stats (once per process: DPDK
+ * cannot unregister) and accept their requests.  EDPVS_NOROOM if DPDK
+ * refuses them.  Master, after rte_eal_init(). */
+int metrics_telemetry_init(void);
+/* Refuse further requests (a waiting one times out with -EAGAIN). */
+void metrics_telemetry_term(void);
+/* Serve a pending telemetry request on the master (called by the metrics
+ * job every loop; one atomic load when none).  Returns 1 if one was
+ * served.  Never blocks: the hand-off lock is only trylocked. */
+unsigned int metrics_telemetry_poll(void);
 
 /* Module: register the MASTER LOOP job that polls the HTTP server; the
  * server itself is started by the config section's apply.  term stops it. */

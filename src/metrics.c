@@ -15,7 +15,8 @@
  * scrape's collection) runs on the master between its other jobs and
  * never waits on a socket.  GET and HEAD /metrics answer 200 with the
  * text format 0.0.4; other paths 404, other methods 405; request bodies
- * are refused (413).
+ * are refused (413).  The same job serves the telemetry commands'
+ * hand-off (metrics_telemetry.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -226,20 +227,20 @@ static unsigned int metrics_job_fn(void *arg)
 
 	(void)arg;
 	if (!metrics_ctx.mhd)
-		return 0;
+		return metrics_telemetry_poll();
 	FD_ZERO(&rs);
 	FD_ZERO(&ws);
 	FD_ZERO(&es);
 	if (MHD_get_fdset2(metrics_ctx.mhd, &rs, &ws, &es, &max, FD_SETSIZE) != MHD_YES)
-		return 0;
+		return metrics_telemetry_poll();
 	n = select(max + 1, &rs, &ws, &es, &tv);
 	if (n < 0)
-		return 0;
+		return metrics_telemetry_poll();
 	/* nothing ready: still let MHD close timed-out clients when due */
 	if (n == 0 && !(MHD_get_timeout(metrics_ctx.mhd, &to) == MHD_YES && to == 0))
-		return 0;
+		return metrics_telemetry_poll();
 	MHD_run_from_select(metrics_ctx.mhd, &rs, &ws, &es);
-	return n > 0 ? (unsigned int)n : 1;
+	return (n > 0 ? (unsigned int)n : 1) + metrics_telemetry_poll();
 }
 
 static struct job metrics_job = {
@@ -357,11 +358,17 @@ int metrics_init(void)
 	if (rc != 0)
 		return rc;
 	metrics_ctx.job_registered = true;
-	return 0;
+	rc = metrics_telemetry_init();
+	if (rc != 0) {
+		job_unregister(&metrics_job);
+		metrics_ctx.job_registered = false;
+	}
+	return rc;
 }
 
 void metrics_term(void)
 {
+	metrics_telemetry_term();
 	server_stop(metrics_ctx.mhd);
 	metrics_ctx.mhd = NULL;
 	free(metrics_ctx.running);
