@@ -17,6 +17,7 @@ extern "C" {
 #include "dpvs_err.h"
 #include "dpvs_log.h"
 #include "metrics.h"
+#include "ipvs/ipvs_wire.h"
 #include "test_eal.h"
 }
 
@@ -277,6 +278,113 @@ TEST(MetricsCtlCall, RunsReadOnlyHandlersInProcess)
 	ASSERT_EQ(0, ctl_op_stats_get(M_OP_GET, &st));
 	EXPECT_EQ(1u, st.calls) << "a request out of bounds must not reach the handler";
 	EXPECT_EQ(0, ctl_unregister(m_ops, DPVS_ARRAY_SIZE(m_ops)));
+}
+
+// ---- the IPVS collector, on a fake IPVS_OP_SVC_LIST reply ----
+
+std::string fake_list;	/* the reply the fake handler gives */
+
+int fake_svc_list(uint16_t, const void *, uint32_t, ctl_reply *rep)
+{
+	return ctl_reply_append(rep, fake_list.data(), fake_list.size());
+}
+
+const ctl_op fake_ipvs_ops[] = {
+	{ IPVS_OP_SVC_LIST, "fake.svc_list", 0, 0, fake_svc_list, CTL_OP_F_GET },
+};
+
+template <typename T> void put(std::string *s, const T &v)
+{
+	s->append(reinterpret_cast<const char *>(&v), sizeof(v));
+}
+
+std::string two_services(uint32_t n_svcs_claimed)
+{
+	std::string s;
+	ipvs_wire_list h{};
+	ipvs_wire_svc_entry tcp{}, fwm{};
+	ipvs_wire_dest_entry d1{}, d2{};
+
+	h.n_svcs = n_svcs_claimed;
+	tcp.conf.key.af = AF_INET;
+	tcp.conf.key.proto = IPPROTO_TCP;
+	tcp.conf.key.port = 80;
+	inet_pton(AF_INET, "10.0.0.1", &tcp.conf.key.addr.in4);
+	tcp.n_dests = 1;
+	tcp.stats.conns = 3;
+	tcp.stats.inpkts = 10;
+	tcp.stats.outpkts = 9;
+	tcp.stats.inbytes = 1000;
+	tcp.stats.outbytes = 900;
+	d1.conf.af = AF_INET;
+	inet_pton(AF_INET, "192.168.1.2", &d1.conf.addr.in4);
+	d1.conf.port = 8080;
+	d1.conf.weight = 2;
+	d1.activeconns = 1;
+	d1.inactconns = 4;
+	fwm.conf.key.af = AF_INET;
+	fwm.conf.key.fwmark = 7;
+	fwm.n_dests = 1;
+	fwm.stats.conns = 5;
+	fwm.stats.inpkts = 1;
+	fwm.stats.outpkts = 2;
+	fwm.stats.inbytes = 3;
+	fwm.stats.outbytes = 4;
+	d2.conf.af = AF_INET;
+	inet_pton(AF_INET, "192.168.1.3", &d2.conf.addr.in4);
+	d2.conf.weight = 1;
+	put(&s, h);
+	put(&s, tcp);
+	put(&s, d1);
+	put(&s, fwm);
+	put(&s, d2);
+	return s;
+}
+
+TEST(MetricsCollect, IpvsFamiliesWithNodeExporterNamesAndLabels)
+{
+	Text x;
+	metrics_stats before, after;
+
+	ASSERT_EQ(0, test_eal_up());
+	ASSERT_EQ(0, ctl_register(fake_ipvs_ops, 1));
+	fake_list = two_services(2);
+	metrics_stats_get(&before);
+	EXPECT_EQ(0, metrics_collect(&x.t));
+	metrics_stats_get(&after);
+	EXPECT_EQ(before.collect_errors, after.collect_errors);
+	std::string t = x.str();
+	const char *want[] = {
+		"# TYPE node_ipvs_connections_total counter\nnode_ipvs_connections_total 8\n",
+		"# HELP node_ipvs_incoming_packets_total The total number of incoming packets.\n",
+		"\nnode_ipvs_incoming_packets_total 11\n",
+		"\nnode_ipvs_outgoing_packets_total 11\n",
+		"\nnode_ipvs_incoming_bytes_total 1003\n",
+		"\nnode_ipvs_outgoing_bytes_total 904\n",
+		"# TYPE node_ipvs_backend_connections_active gauge\n"
+		"node_ipvs_backend_connections_active{local_address=\"10.0.0.1\",local_port=\"80\","
+		"remote_address=\"192.168.1.2\",remote_port=\"8080\",proto=\"TCP\",local_mark=\"\"} 1\n"
+		"node_ipvs_backend_connections_active{local_address=\"\",local_port=\"0\","
+		"remote_address=\"192.168.1.3\",remote_port=\"0\",proto=\"FWM\","
+		"local_mark=\"00000007\"} 0\n",
+		"\nnode_ipvs_backend_connections_inactive{local_address=\"10.0.0.1\",local_port=\"80\","
+		"remote_address=\"192.168.1.2\",remote_port=\"8080\",proto=\"TCP\",local_mark=\"\"} 4\n",
+		"\nnode_ipvs_backend_weight{local_address=\"10.0.0.1\",local_port=\"80\","
+		"remote_address=\"192.168.1.2\",remote_port=\"8080\",proto=\"TCP\",local_mark=\"\"} 2\n",
+		"\ndpvsd_build_info{version=\"" DPVSD_VERSION "\"} 1\n",
+	};
+	for (const char *w : want)
+		EXPECT_NE(std::string::npos, t.find(w)) << "missing:\n" << w << "\nin:\n" << t;
+
+	// A reply whose header claims more services than it holds: no IPVS
+	// family at all (never a partial one), and a collect error counted.
+	Text y;
+	fake_list = two_services(3);
+	EXPECT_EQ(0, metrics_collect(&y.t));
+	metrics_stats_get(&after);
+	EXPECT_EQ(before.collect_errors + 1, after.collect_errors);
+	EXPECT_EQ(std::string::npos, y.str().find("node_ipvs_")) << y.str();
+	EXPECT_EQ(0, ctl_unregister(fake_ipvs_ops, 1));
 }
 
 } // namespace
