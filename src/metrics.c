@@ -9,11 +9,11 @@
  * is closed first and, should the new one still fail, reopened, and the
  * reload is refused.
  *
- * The server is libmicrohttpd in external-select mode: no thread of its
- * own.  The MASTER LOOP job "metrics" selects on MHD's sockets with a zero
- * timeout and lets MHD handle what is ready, so each request (and each
- * scrape's collection) runs on the master between its other jobs and
- * never waits on a socket.  GET and HEAD /metrics answer 200 with the
+ * The server is libmicrohttpd in external polling mode with epoll: no
+ * thread of its own.  The MASTER LOOP job "metrics" polls MHD's epoll fd
+ * with a zero timeout and lets MHD handle what is ready (MHD_run), so
+ * each request (and each scrape's collection) runs on the master between
+ * its other jobs and never waits on a socket.  GET and HEAD /metrics answer 200 with the
  * text format 0.0.4; other paths 404, other methods 405; request bodies
  * are refused (413).  The same job serves the telemetry commands'
  * hand-off (metrics_telemetry.c).
@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <microhttpd.h>
@@ -52,6 +52,7 @@ struct metrics_conf {
 static struct {
 	struct metrics_conf *running;
 	struct MHD_Daemon *mhd;
+	int epfd;			/* MHD's epoll fd (valid while mhd) */
 	struct metrics_stats st;
 	bool job_registered;
 } metrics_ctx;
@@ -207,7 +208,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static struct MHD_Daemon *server_start(const struct metrics_conf *c)
 {
-	return MHD_start_daemon(MHD_USE_ERROR_LOG | (c->sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	return MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_USE_EPOLL |
+				(c->sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				0, NULL, NULL, on_request, NULL,
 				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&c->sa,
 				MHD_OPTION_CONNECTION_LIMIT, METRICS_MAX_CLIENTS,
@@ -216,31 +218,24 @@ static struct MHD_Daemon *server_start(const struct metrics_conf *c)
 				MHD_OPTION_END);
 }
 
-/* The LOOP job: serve whatever MHD's sockets have ready, never waiting. */
+/* The LOOP job: serve whatever MHD's sockets have ready, never waiting.
+ * MHD runs in epoll mode, so all its sockets are behind one epoll fd
+ * (no FD_SETSIZE limit on the daemon's descriptor numbers). */
 static unsigned int metrics_job_fn(void *arg)
 {
-	struct timeval tv = { 0, 0 };
-	fd_set rs, ws, es;
-	MHD_socket max = MHD_INVALID_SOCKET;
+	struct pollfd pfd = { .fd = metrics_ctx.epfd, .events = POLLIN };
 	MHD_UNSIGNED_LONG_LONG to;
 	int n;
 
 	(void)arg;
 	if (!metrics_ctx.mhd)
 		return metrics_telemetry_poll();
-	FD_ZERO(&rs);
-	FD_ZERO(&ws);
-	FD_ZERO(&es);
-	if (MHD_get_fdset2(metrics_ctx.mhd, &rs, &ws, &es, &max, FD_SETSIZE) != MHD_YES)
-		return metrics_telemetry_poll();
-	n = select(max + 1, &rs, &ws, &es, &tv);
-	if (n < 0)
-		return metrics_telemetry_poll();
+	n = poll(&pfd, 1, 0);
 	/* nothing ready: still let MHD close timed-out clients when due */
-	if (n == 0 && !(MHD_get_timeout(metrics_ctx.mhd, &to) == MHD_YES && to == 0))
+	if (n <= 0 && !(MHD_get_timeout(metrics_ctx.mhd, &to) == MHD_YES && to == 0))
 		return metrics_telemetry_poll();
-	MHD_run_from_select(metrics_ctx.mhd, &rs, &ws, &es);
-	return (n > 0 ? (unsigned int)n : 1) + metrics_telemetry_poll();
+	MHD_run(metrics_ctx.mhd);	/* external mode: never blocks */
+	return 1 + metrics_telemetry_poll();
 }
 
 static struct job metrics_job = {
@@ -291,26 +286,38 @@ static void server_stop(struct MHD_Daemon *d)
 		MHD_stop_daemon(d);
 }
 
+/* Make d the serving daemon (NULL: none). */
+static void server_set(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *i =
+		d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+
+	metrics_ctx.mhd = d;
+	metrics_ctx.epfd = i ? i->epoll_fd : -1;
+}
+
 /* Open the server of c over the running one; false (errs) on failure, the
  * running server then unchanged. */
 static bool server_move(const struct metrics_conf *c, struct cfg_errors *errs)
 {
 	struct MHD_Daemon *d = server_start(c);
+	int err = errno;
 
 	if (!d && metrics_ctx.mhd) {	/* the addresses may overlap: free the old one */
 		server_stop(metrics_ctx.mhd);
-		metrics_ctx.mhd = NULL;
+		server_set(NULL);
 		d = server_start(c);
+		err = errno;
 		if (!d)
-			metrics_ctx.mhd = server_start(metrics_ctx.running);
+			server_set(server_start(metrics_ctx.running));
 	}
 	if (!d) {
 		cfg_error_add(errs, NULL, "metrics.listen", "cannot listen on %s: %s", c->listen,
-			      strerror(errno));
+			      strerror(err));
 		return false;
 	}
 	server_stop(metrics_ctx.mhd);
-	metrics_ctx.mhd = d;
+	server_set(d);
 	DPVS_LOG(metrics, INFO, "serving /metrics on %s", c->listen);
 	return true;
 }
@@ -324,7 +331,7 @@ static int metrics_cfg_apply(void *staged, bool reload, struct cfg_errors *errs)
 	if (!old || strcmp(old->listen, c->listen) != 0) {
 		if (c->listen[0] == '\0') {
 			server_stop(metrics_ctx.mhd);
-			metrics_ctx.mhd = NULL;
+			server_set(NULL);
 			if (old && old->listen[0])
 				DPVS_LOG(metrics, INFO, "metrics endpoint closed");
 		} else if (!server_move(c, errs)) {
@@ -370,7 +377,7 @@ void metrics_term(void)
 {
 	metrics_telemetry_term();
 	server_stop(metrics_ctx.mhd);
-	metrics_ctx.mhd = NULL;
+	server_set(NULL);
 	free(metrics_ctx.running);
 	metrics_ctx.running = NULL;
 	if (metrics_ctx.job_registered)

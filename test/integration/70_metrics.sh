@@ -9,8 +9,9 @@
 # FNAT local address, reload counters); HEAD answers 200 with no body, other
 # paths 404, POST 405; a real Prometheus server scraping every second
 # reports the same node_ipvs_connections_total through its HTTP API; a
-# reload moving `listen` moves the socket; a bad metrics section is refused
-# by `dpvsd -t` with file:line: key.
+# reload moving `listen` moves the socket; a reload onto a taken port fails
+# and keeps the old socket; a bad metrics section is refused by `dpvsd -t`
+# with file:line: key.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 need_cmd promtool prometheus curl
@@ -117,6 +118,22 @@ curl -sf -o /dev/null "http://127.0.0.1:$MPORT2/metrics" || fail "no endpoint on
 curl -s -o /dev/null "$URL" && fail "the old port still answers"
 curl -sf "http://127.0.0.1:$MPORT2/metrics" | grep -q '^dpvsd_config_reloads_total{result="success"} 1$' ||
 	fail "reload not counted"
+
+# A reload onto a port that is taken fails, and the old endpoint stays.
+MPORT3=$((MPORT + 3))
+setsid python3 -c "import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', $MPORT3)); s.listen(1)
+open('$T/busy.ready', 'w').close(); time.sleep(60)" </dev/null >/dev/null 2>&1 &
+BUSY_PID=$!
+on_exit "kill -TERM $BUSY_PID 2>/dev/null"
+wait_for 10 "[ -e '$T/busy.ready' ]" || fail "port holder did not start"
+sed -i "s/127.0.0.1:$MPORT2/127.0.0.1:$MPORT3/" "$T/d.conf"
+out=$("$DPIP" cfg reload 2>&1) && fail "reload onto a taken port succeeded: $out"
+expect_match "$out" "metrics.listen: cannot listen on 127.0.0.1:$MPORT3" "reload error"
+curl -sf "http://127.0.0.1:$MPORT2/metrics" >"$T/m3.txt" || fail "old endpoint gone after a failed reload"
+grep -q '^dpvsd_config_reloads_total{result="failure"} 1$' "$T/m3.txt" || fail "failed reload not counted"
+kill -TERM "$BUSY_PID"
+sed -i "s/127.0.0.1:$MPORT3/127.0.0.1:$MPORT2/" "$T/d.conf"
 
 # A bad metrics section is refused with file:line: key.
 cp "$T/d.conf" "$T/bad.conf"
