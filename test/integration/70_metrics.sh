@@ -12,6 +12,7 @@
 # reload moving `listen` moves the socket; a reload onto a taken port fails
 # and keeps the old socket; a bad metrics section is refused by `dpvsd -t`
 # with file:line: key.
+# run_all: san
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 need_cmd promtool prometheus curl

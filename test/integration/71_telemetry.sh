@@ -9,6 +9,7 @@
 # hand-off) has run; /dpvsd/ipvs/stats has both workers, and its conn_new
 # summed over them equals the flows the client got answers for; several
 # concurrent clients all get complete answers.
+# run_all: san
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 
