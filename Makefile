@@ -29,14 +29,16 @@ PKGCONF ?= pkg-config
 DPDK_CFLAGS := $(shell $(PKGCONF) --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell $(PKGCONF) --libs libdpdk 2>/dev/null)
 SYSTEMD_LIBS := $(shell $(PKGCONF) --libs libsystemd 2>/dev/null)
+MHD_CFLAGS  := $(shell $(PKGCONF) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS    := $(shell $(PKGCONF) --libs libmicrohttpd 2>/dev/null)
 
 WARN     = -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(DPDK_CFLAGS) $(SANFLAGS) -MMD -MP
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(DPDK_CFLAGS) $(MHD_CFLAGS) $(SANFLAGS) -MMD -MP
 CXXFLAGS ?= -O1 -g
 CXXFLAGS += -std=c++17 $(WARN) -Wno-missing-field-initializers -Iinclude -Itest/shim \
             $(DPDK_CFLAGS) $(SANFLAGS) -MMD -MP
-LDLIBS   = $(DPDK_LIBS) -lev -lconfig -lpopt $(SYSTEMD_LIBS) -lpthread -lm
+LDLIBS   = $(DPDK_LIBS) $(MHD_LIBS) -lev -lconfig -lpopt $(SYSTEMD_LIBS) -lpthread -lm
 TOOL_LDLIBS = -lpopt
 
 DAEMON_SRCS := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
@@ -141,7 +143,7 @@ bench: all $(BUILD)/dpvs-pktgen
 # clang-tidy run, two runs at a time; any warning fails.
 TIDY_SRCS  = $(sort $(DAEMON_SRCS) src/main.c $(CLIENT_SRCS) $(IPVSADM_SRCS) tools/ipvsadm/main.c \
                $(DPIP_SRCS) tools/dpip/main.c)
-TIDY_FLAGS = -std=c11 -D_GNU_SOURCE -I$(CURDIR)/include $(DPDK_CFLAGS)
+TIDY_FLAGS = -std=c11 -D_GNU_SOURCE -I$(CURDIR)/include $(DPDK_CFLAGS) $(MHD_CFLAGS)
 tidy:
 	@printf '$(CURDIR)/%s\n' $(TIDY_SRCS) | xargs -P2 -n2 sh -c \
 	  'clang-tidy --quiet --header-filter="^$(CURDIR)/(include|src|tools)/" "$$@" -- $(TIDY_FLAGS) 2>/dev/null' _ \

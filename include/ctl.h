@@ -89,6 +89,16 @@ uint32_t ctl_reply_peer_uid(const struct ctl_reply *rep);
  * return and returns it).  Master only. */
 int ctl_op_foreach(int (*cb)(const struct ctl_op *op, void *arg), void *arg);
 
+/* Run the handler of a registered read-only (CTL_OP_F_GET) request in
+ * process, as the socket would for a root client, and hand back its reply
+ * payload: *out is malloc'd (free() it; NULL when the reply is empty) and
+ * *out_len its size.  Counted in the op's ctl_op_stats like a socket
+ * request.  Returns the handler's status, EDPVS_NOTSUPP for an unknown
+ * opcode, EDPVS_PERM for a state-changing one, EDPVS_INVAL when len is out
+ * of the op's bounds.  Master only (e.g. the metrics endpoint, which so
+ * reads exactly what dpip and ipvsadm read). */
+int ctl_call_local(uint16_t opcode, const void *req, uint32_t len, void **out, size_t *out_len);
+
 /* Counters of one request type (handler runs only; refused requests are
  * counted in struct ctl_stats). */
 struct ctl_op_stats {

@@ -14,6 +14,7 @@ PACKAGES=(
 	libpopt-dev			# command lines of dpvsd, ipvsadm, dpip
 	libconfig-dev			# the configuration file
 	libsystemd-dev			# sd_notify (Type=notify unit)
+	libmicrohttpd-dev		# the /metrics HTTP endpoint
 	linux-headers-amd64		# kmod/toa (built only when headers match)
 	# tests
 	libgtest-dev			# unit tests
@@ -24,6 +25,7 @@ PACKAGES=(
 	iproute2 iputils-ping arping ethtool tcpdump psmisc procps util-linux
 	netbase				# /etc/services (ipvsadm's port names, unit tests)
 	binutils			# strings (test 46 reads toa.ko's modinfo)
+	prometheus			# promtool and a real scraper (test 70)
 	nginx-light curl wrk		# real servers and clients of the 4x/5x tests
 	# demo and benchmarks
 	iperf3

@@ -407,6 +407,34 @@ static uint8_t *reply_finish(struct ctl_reply *rep, const struct ctl_hdr *req, i
 	return buf;
 }
 
+/* ---- in-process calls ---- */
+
+int ctl_call_local(uint16_t opcode, const void *req, uint32_t len, void **out, size_t *out_len)
+{
+	const struct ctl_op *op = op_find(opcode);
+	struct ctl_reply rep;
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	if (!op)
+		return EDPVS_NOTSUPP;
+	if (!(op->flags & CTL_OP_F_GET))
+		return EDPVS_PERM;
+	if (len < op->min_len || len > op->max_len)
+		return EDPVS_INVAL;
+	reply_init(&rep, 0);
+	rc = op_run(op, opcode, req, len, &rep);
+	if (rc != 0 || rep.len == 0) {
+		free(rep.buf);
+		return rc;
+	}
+	memmove(rep.buf, rep.buf + CTL_PAYLOAD_OFF, rep.len);
+	*out = rep.buf;
+	*out_len = rep.len;
+	return 0;
+}
+
 /* ---- connections ---- */
 
 static void conn_close(struct ctl_conn *c)

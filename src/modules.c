@@ -24,6 +24,7 @@
 #include "ipvs/ipvs.h"
 #include "ipvs/fwmark.h"
 #include "ipvs/ipvs_stats.h"
+#include "metrics.h"
 /* MODULE-INCLUDES: add module headers above this line */
 
 DPVS_LOG_REGISTER(module);
@@ -48,6 +49,7 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "ipvs_core", ipvs_init, ipvs_term },
 	{ "fwmark", fwmark_init, fwmark_term },
 	{ "ipvs_stats", ipvs_stats_ctl_init, ipvs_stats_ctl_term },
+	{ "metrics", metrics_init, metrics_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
 };
 
