@@ -75,9 +75,10 @@ struct xmit_tuple {
 
 /* ---- rewrite helpers (src/ipvs/xmit.c) ---- */
 
-/* Set the IPv4 addresses and TCP/UDP ports of the packet to t, updating
- * the IPv4, TCP and UDP checksums for what changed.  p->proto must be TCP
- * or UDP. */
+/* Set the IPv4 addresses and TCP/UDP/SCTP ports of the packet to t,
+ * updating the IPv4, TCP and UDP checksums for what changed, and SCTP's
+ * CRC32c (recomputed over the whole packet, any arrival error kept) when a
+ * port changed.  p->proto must be TCP, UDP or SCTP. */
 void xmit_set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t);
 
 /* Translate an ICMP error (p->icmp_err): outer addresses become

@@ -160,8 +160,8 @@ int ipvs_svc_key_check(const struct ipvs_wire_svc_key *k, char *errmsg)
 		}
 		return 0;
 	}
-	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP) {
-		svc_errmsg(errmsg, "protocol must be TCP or UDP");
+	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP && k->proto != IPPROTO_SCTP) {
+		svc_errmsg(errmsg, "protocol must be TCP, UDP or SCTP");
 		return EDPVS_INVAL;
 	}
 	return addr_check(k->af, &k->addr, "virtual", errmsg);

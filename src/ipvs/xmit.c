@@ -12,6 +12,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
+#include "ipvs/proto.h"
 #include "ipvs/xmit.h"
 
 #define TCP_OPT_EOL	0
@@ -140,7 +141,25 @@ static inline void csum_add(uint8_t *csum, uint32_t delta)
 
 /* One pass over the four fields, one checksum update each for the IPv4
  * header and the L4 header (per packet on every NAT/FNAT conn). */
+static void set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t);
+
+/* SCTP's CRC32c covers the ports (and no addresses): recomputed when a
+ * port changes, keeping the error of a packet that arrived with a bad one. */
 void xmit_set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t)
+{
+	uint32_t len, err;
+
+	if (likely(p->proto != IPPROTO_SCTP) || (p->sport == t->sport && p->dport == t->dport)) {
+		set_tuple(m, p, t);
+		return;
+	}
+	len = (uint32_t)rte_be_to_cpu_16(ip_hdr(m)->total_length) - p->l3_len;
+	err = proto_sctp_csum_error(m, p->l3_len, len);
+	set_tuple(m, p, t);
+	proto_sctp_csum_set(m, p->l3_len, len, err);
+}
+
+static void set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t)
 {
 	struct rte_ipv4_hdr *ip = ip_hdr(m);
 	uint8_t *sa = FLD(ip, struct rte_ipv4_hdr, src_addr);
