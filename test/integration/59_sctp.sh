@@ -9,8 +9,9 @@
 # ACK.  Both sides check every packet they receive with a CRC32c written
 # here (not scapy's) and its addresses, ports and verification tag.
 # Checks: NAT (VIP:3868 -> servers on 3869, so the port rewrite forces a
-# CRC recompute both ways) and FNAT (VIP:3870, local address as the source
-# the server sees) complete associations end to end; rr over both servers;
+# CRC recompute both ways), FNAT (VIP:3870, local address as the source
+# the server sees) and DR (VIP:3872 in a --direct lab, servers holding the
+# VIP and answering from it) complete associations end to end; rr over both servers;
 # `ipvsadm -lnc` shows the SCTP conns ESTABLISHED while up and CLOSED after
 # the shutdown; -Ln shows "SCTP"; -S prints --sctp-service; a DATA chunk
 # without an association never reaches a server.
@@ -55,7 +56,13 @@ def sock():
 
 def server(name, log):
     s = sock()
-    peers = {}
+    peers, out_socks = {}, {}
+    def reply_sock(addr):	# answer from the address asked (the VIP in DR)
+        if addr not in out_socks:
+            o = socket.socket(socket.AF_INET, socket.SOCK_RAW, 132)
+            o.bind((addr, 0))
+            out_socks[addr] = o
+        return out_socks[addr]
     with open(log, "a", buffering=1) as f:
         f.write("ready\n")
         while True:
@@ -86,8 +93,8 @@ def server(name, log):
             elif p.haslayer(SCTPChunkShutdown):
                 out = SCTPChunkShutdownAck()
             if out is not None and (src, sport) in peers:
-                s.sendto(bytes(SCTP(sport=dport, dport=sport, tag=peers[(src, sport)]) / out),
-                         (src, 0))
+                reply_sock(dst).sendto(bytes(SCTP(sport=dport, dport=sport,
+                                                  tag=peers[(src, sport)]) / out), (src, 0))
 
 def client(vip, vport, sport, state, go):
     s = sock()
@@ -144,15 +151,24 @@ else:
                   SCTPChunkData(tsn=1, data=b"stray")), (sys.argv[2], 0))
 EOF2
 
+# servers_start LOGPREFIX: the SCTP server of each real server
+SERVER_PIDS=()
+servers_start() {
+	local i
+	for i in 0 1; do
+		setsid ip netns exec "${RS_NS[$i]}" "$PY" "$T/peer.py" server "rs$i" "$T/$1$i.log" \
+			</dev/null >"$T/$1$i.out" 2>&1 &
+		SERVER_PIDS[i]=$!
+		on_exit "kill -TERM -- -$! 2>/dev/null; kill -TERM $! 2>/dev/null"
+	done
+	for i in 0 1; do
+		wait_for 10 "grep -q ready $T/$1$i.log" ||
+			fail "SCTP server $i did not start: $(cat "$T/$1$i.out")"
+	done
+}
+
 ipvs_lab_up 2
-for i in 0 1; do
-	setsid ip netns exec "${RS_NS[$i]}" "$PY" "$T/peer.py" server "rs$i" "$T/rs$i.log" \
-		</dev/null >"$T/rs$i.out" 2>&1 &
-	on_exit "kill -TERM -- -$! ; kill -TERM $!"
-done
-for i in 0 1; do
-	wait_for 10 "grep -q ready $T/rs$i.log" || fail "SCTP server $i did not start: $(cat "$T/rs$i.out")"
-done
+servers_start rs
 ipvs_dpvsd_start
 "$DPIP" addr add "$IPVS_LADDR1/24" dev dpdk1 || fail "dpip addr add laddr"
 
@@ -171,14 +187,14 @@ expect_match "$("$IPVSADM" -Sn)" "-A --sctp-service $IPVS_VIP:3870 -s rr" "ipvsa
 # one association: client port SPORT to VIP:VPORT; the server's answer
 # goes to $T/c$SPORT.out; -lnc is checked while it is up and after it ends
 assoc() {
-	local vport=$1 sport=$2 line
+	local vport=$1 sport=$2 rport=${3:-3869} line
 	setsid ip netns exec "$LAB_NS_CLIENT" "$PY" "$T/peer.py" client "$IPVS_VIP" "$vport" \
 		"$sport" "$T/up$sport" "$T/go$sport" </dev/null >"$T/c$sport.out" 2>&1 &
 	local pid=$!
 	wait_for 15 "[ -s $T/up$sport ] || ! kill -0 $pid" || fail "association $sport never came up"
 	[ -s "$T/up$sport" ] || fail "association $sport: $(cat "$T/c$sport.out")"
 	line=$("$IPVSADM" -lnc | grep "$LAB_CLIENT_IP:$sport ")
-	expect_match "$line" "^SCTP .* ESTABLISHED +$LAB_CLIENT_IP:$sport +$IPVS_VIP:$vport +10\.77\.2\.1[01]:3869" \
+	expect_match "$line" "^SCTP .* ESTABLISHED +$LAB_CLIENT_IP:$sport +$IPVS_VIP:$vport +10\.77\.2\.1[01]:$rport" \
 		"ipvsadm -lnc while association $sport is up"
 	touch "$T/go$sport"
 	wait "$pid" || fail "association $sport: $(cat "$T/c$sport.out")"
@@ -220,4 +236,33 @@ grep -q ":45999 " "$T/rs.log" "$T/rs0.log" "$T/rs1.log" && fail "a DATA chunk wi
 dpvsd_stop
 expect_eq "$DPVSD_RC" 0 "dpvsd exit status"
 grep -q "sctp_no_init [1-9]" "$DPVSD_LOG" || fail "sctp_no_init not counted: $(grep sctp_no_init "$DPVSD_LOG")"
+
+# ---- DR: a lab where the servers hold the VIP on lo and answer the client
+# directly (from the VIP); dpvsd sees only the client's chunks (IN_ONLY) ----
+for pid in "${SERVER_PIDS[@]}"; do
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+done
+ipvs_lab_up 2 --direct
+for i in 0 1; do
+	ns=${RS_NS[$i]}
+	ip -n "$ns" addr add "$IPVS_VIP/32" dev lo || fail "VIP on lo of $ns"
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+done
+servers_start dr
+ipvs_dpvsd_start
+"$IPVSADM" -A --sctp-service "$IPVS_VIP:3872" -s rr || fail "ipvsadm -A --sctp-service (DR)"
+for ip in "${RS_IP[@]}"; do
+	"$IPVSADM" -a --sctp-service "$IPVS_VIP:3872" -r "$ip" -g || fail "ipvsadm -a $ip -g"
+done
+assoc 3872 40005 3872
+assoc 3872 40006 3872
+n=$(cat "$T"/c4000[56].out | grep -c "^rs[01] saw $LAB_CLIENT_IP:4000[56]$")
+expect_eq "$n" 2 "DR: both associations answered, the servers see the client"
+expect_eq "$(cat "$T"/c4000[56].out | cut -d' ' -f1 | sort | tr '\n' ' ')" "rs0 rs1 " "DR: rr"
+grep -q "crc=BAD" "$T/dr0.log" "$T/dr1.log" && fail "DR: a server got a bad CRC32c"
+expect_match "$(cat "$T/dr0.log" "$T/dr1.log")" "DATA src=$LAB_CLIENT_IP:4000[56] dst=$IPVS_VIP:3872 " \
+	"DR: the packet reaches the server unchanged (to the VIP)"
+dpvsd_stop
+expect_eq "$DPVSD_RC" 0 "dpvsd exit status (DR)"
 exit 0
