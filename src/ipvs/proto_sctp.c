@@ -183,6 +183,29 @@ const struct proto_ops proto_sctp_ops = {
 
 /* ---- CRC32c ---- */
 
+/* rte_hash_crc() loads 8 bytes through a possibly misaligned pointer;
+ * packet data has no alignment, so the words are copied first (the same
+ * CRC32 instructions or tables underneath, byte order as in memory). */
+static uint32_t crc32c_buf(const uint8_t *p, uint32_t n, uint32_t crc)
+{
+	uint64_t v8;
+	uint32_t v4;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&v8, p, sizeof(v8));
+		crc = rte_hash_crc_8byte(v8, crc);
+	}
+	if (n >= 4) {
+		memcpy(&v4, p, sizeof(v4));
+		crc = rte_hash_crc_4byte(v4, crc);
+		p += 4;
+		n -= 4;
+	}
+	for (; n > 0; n--, p++)
+		crc = rte_hash_crc_1byte(*p, crc);
+	return crc;
+}
+
 uint32_t proto_sctp_crc32c(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 {
 	uint32_t crc = 0xffffffffu, done = 0;
@@ -196,7 +219,7 @@ uint32_t proto_sctp_crc32c(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 			continue;
 		}
 		n = RTE_MIN(dl - off, len - done);
-		crc = rte_hash_crc(rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n, crc);
+		crc = crc32c_buf(rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n, crc);
 		done += n;
 		off = 0;
 	}
