@@ -29,7 +29,7 @@ struct netif_port;
 
 struct inet_ifaddr {
 	uint32_t addr;			/* network order */
-	uint8_t plen;			/* 1..32 */
+	uint8_t plen;			/* 0..32 */
 	uint32_t flags;			/* INET_ADDR_F_* */
 	struct netif_port *port;
 };
@@ -47,14 +47,20 @@ bool inet_addr_is_local_on(const struct netif_port *port, uint32_t addr);
  * none.  Any lcore. */
 uint32_t inet_addr_select_src(const struct netif_port *port, uint32_t daddr);
 
-/* Add addr/plen on port (master only).  Returns 0, EDPVS_INVAL (bad
- * address, plen 0 or > 32, NULL port), EDPVS_EXIST (the address is on a
- * port already), EDPVS_NOROOM, EDPVS_NOMEM. */
+/* Add addr/plen on port (master only).  plen 0..32 as Linux (a /0 or /32
+ * address adds no connected route).  Returns 0, EDPVS_INVAL (not a unicast
+ * address, plen > 32, NULL port), EDPVS_EXIST (the address is on a port
+ * already), EDPVS_NOROOM, EDPVS_NOMEM. */
 int inet_addr_add(struct netif_port *port, uint32_t addr, uint8_t plen, uint32_t flags);
 
 /* Delete addr (plen 0: any plen) from port (NULL: whichever has it).
  * EDPVS_NOTEXIST if absent.  Master only. */
 int inet_addr_del(const struct netif_port *port, uint32_t addr, uint8_t plen);
+
+/* Delete every address of port (inet_addr_del() each, so their connected
+ * routes go too).  Returns 0, or EDPVS_NOMEM (no memory for a new view: the
+ * addresses not yet deleted stay).  Master only. */
+int inet_addr_flush(const struct netif_port *port);
 
 /* Copy up to max addresses of port (NULL: all) into out; returns the
  * number that matched (may exceed max).  Master only. */

@@ -28,6 +28,9 @@ enum inet_opcode {
 	INET_OP_ADDR_DEL   = CTL_OP_ADDR_BASE + 0x01,
 	/* req: struct inet_ifname_wire ("" = all).  reply: n inet_addr_wire. */
 	INET_OP_ADDR_LIST  = CTL_OP_ADDR_BASE + 0x02,
+	/* req: struct inet_ifname_wire (a port, required).  Deletes all its
+	 * addresses (and their connected routes).  reply: none. */
+	INET_OP_ADDR_FLUSH = CTL_OP_ADDR_BASE + 0x03,
 	/* req: struct inet_route_wire.  reply: none. */
 	INET_OP_ROUTE_ADD  = CTL_OP_ROUTE_BASE + 0x00,
 	/* req: struct inet_route_wire; gw, metric, ifname only matched when
@@ -35,6 +38,12 @@ enum inet_opcode {
 	INET_OP_ROUTE_DEL  = CTL_OP_ROUTE_BASE + 0x01,
 	/* req: none.  reply: n inet_route_wire. */
 	INET_OP_ROUTE_LIST = CTL_OP_ROUTE_BASE + 0x02,
+	/* req: struct inet_route_get_wire (dst).  reply: the same, filled from
+	 * the datapath's lookup (route_lookup).  EDPVS_NOTEXIST: no route. */
+	INET_OP_ROUTE_GET  = CTL_OP_ROUTE_BASE + 0x03,
+	/* req: struct inet_ifname_wire ("" = every port).  Deletes the routes
+	 * that are not connected ones (ROUTE_F_CONNECTED).  reply: none. */
+	INET_OP_ROUTE_FLUSH = CTL_OP_ROUTE_BASE + 0x04,
 	/* req: struct inet_neigh_wire.  reply: none. */
 	INET_OP_NEIGH_ADD  = CTL_OP_NEIGH_BASE + 0x00,
 	/* req: struct inet_neigh_wire (addr, ifname).  reply: none. */
@@ -78,6 +87,16 @@ struct inet_route_wire {
 	char ifname[INET_IFNAME_LEN];
 };
 _Static_assert(sizeof(struct inet_route_wire) == 44, "inet_route_wire size");
+
+struct inet_route_get_wire {
+	uint32_t dst;			/* req, reply: network order */
+	uint32_t gw;			/* reply: next hop, 0: dst is on the link */
+	uint32_t src;			/* reply: source dpvsd would use, 0: none */
+	uint16_t mtu;			/* reply: path MTU (route's if lower, else port's) */
+	uint8_t pad[2];
+	char ifname[INET_IFNAME_LEN];	/* reply: outgoing port */
+};
+_Static_assert(sizeof(struct inet_route_get_wire) == 32, "inet_route_get_wire size");
 
 struct inet_neigh_wire {
 	uint32_t addr;			/* network order */

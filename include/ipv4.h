@@ -2,9 +2,9 @@
  * ipv4.h - IPv4 receive, local delivery, forwarding and output.
  *
  * Receive (ethertype 0x0800 handler, FWD_WORKER): validate the header
- * (each failure counted under its reason), drop fragments (dpvsd does not
- * reassemble: IPVS needs the L4 header of every packet and the lab's
- * traffic never fragments; they are counted under "frag"), run the
+ * (each failure counted under its reason), drop fragments before any hook
+ * (dpvsd does not reassemble yet: IPVS needs the L4 header of every packet;
+ * they are counted under "fragment"), run the
  * PRE_ROUTING hooks (IPVS), then deliver locally (ICMP echo here; TCP and
  * UDP to the kernel path; other protocols answered with ICMP protocol
  * unreachable and counted), forward (if inet.ipv4_forward), or hand the
@@ -63,7 +63,9 @@ enum ipv4_drop_reason {
 	IPV4_DROP_FRAG,		/* fragment (no reassembly) */
 	IPV4_DROP_TTL_EXCEEDED,	/* TTL would expire when forwarding */
 	IPV4_DROP_NO_ROUTE,	/* no route to the destination */
-	IPV4_DROP_TOO_BIG,	/* larger than the route MTU (no fragmentation) */
+	IPV4_DROP_TOO_BIG,	/* larger than the route MTU with DF set (ICMP
+				 * fragmentation needed sent), or it could not be
+				 * fragmented (no mbuf, too many fragments) */
 	IPV4_DROP_UNKNOWN_PROTO,/* local delivery of a protocol dpvsd does not serve */
 	IPV4_DROP_HOOK,		/* a hook said drop */
 	IPV4_DROP_NEIGH,	/* next hop unresolved / queue full */
@@ -78,6 +80,8 @@ enum ipv4_counter {
 	IPV4_C_FORWARDED,	/* forwarded */
 	IPV4_C_OUT,		/* sent by ipv4_output / ipv4_xmit_nexthop */
 	IPV4_C_TO_KERNEL,	/* handed to the kernel exception path */
+	IPV4_C_FRAGMENTED,	/* packets without DF longer than the MTU, fragmented */
+	IPV4_C_FRAG_OUT,	/* fragments those made */
 	IPV4_C_MAX
 };
 
@@ -100,10 +104,13 @@ enum dpvs_verdict ipv4_rcv(struct rte_mbuf *m, struct netif_port *port);
 
 /* Send a complete IPv4 packet (data at the IPv4 header) by its
  * destination: LOCAL_OUT hooks, route lookup, MTU check, POST_ROUTING hooks,
- * next-hop resolution, Ethernet header, netif_xmit.  The header checksum is
+ * next-hop resolution, Ethernet header, netif_xmit.  A packet longer than
+ * the MTU is dropped with ICMP fragmentation needed when it has DF set and
+ * sent as fragments (ipv4_fragment()) otherwise.  The header checksum is
  * computed here (callers need not set it); a zero source address is
  * replaced by the route's preferred source.  Consumes m in every case.
- * Returns 0, EDPVS_NOTEXIST (no route), EDPVS_RANGE (too big), or the
+ * Returns 0, EDPVS_NOTEXIST (no route), EDPVS_RANGE (too big with DF, or
+ * not fragmentable), or the
  * error of neigh_output()/netif_xmit().  Any lcore with a loop. */
 int ipv4_output(struct rte_mbuf *m);
 
@@ -113,6 +120,22 @@ int ipv4_output(struct rte_mbuf *m);
  * filled in here.  LOCAL_OUT hooks must keep it right too.  Same returns;
  * consumes m.  Any lcore with a loop. */
 int ipv4_output_csum_ok(struct rte_mbuf *m);
+
+/* Most fragments one packet is split into on output (a longer split is
+ * refused and counted too_big). */
+#define IPV4_FRAG_MAX 64
+
+/* Split the IPv4 packet m (data at its header, DF clear) into fragments
+ * whose total length is at most mtu: new mbufs from mp in out[0..n), each
+ * with m's header (on non-first fragments the options without the copied
+ * bit replaced by NOPs), its offset and MF flag (MF kept on the last one
+ * if m itself was a non-last fragment), a computed header checksum and
+ * payload of a multiple of 8 bytes except the last.  m is not consumed.
+ * Returns n, EDPVS_INVAL (DF set, bad lengths, or mtu below header + 8),
+ * EDPVS_NOROOM (more than max fragments) or EDPVS_NOMEM (no pool, or it ran
+ * out: nothing is kept).  Any lcore. */
+int ipv4_fragment(const struct rte_mbuf *m, uint16_t mtu, struct rte_mempool *mp,
+		  struct rte_mbuf **out, unsigned int max);
 
 /* Like ipv4_output() but to an explicit next hop on a port (DR mode), no
  * route lookup; the port's MTU applies.  Consumes m. */

@@ -74,8 +74,32 @@ struct route_match {
 /* Delete the best (lowest metric) route matching m.  EDPVS_NOTEXIST if none. */
 int route_del(const struct route_match *m);
 
-/* Delete every route of flags f on port (port NULL: any).  Returns the count. */
-unsigned int route_flush(const struct netif_port *port, uint32_t f);
+/* Delete every route on port (port NULL: any) that has none of the flags
+ * keep (0: all of them; ROUTE_F_CONNECTED: `dpip route flush`, as ip route
+ * flush leaves the kernel's routes).  Returns the count. */
+unsigned int route_flush(const struct netif_port *port, uint32_t keep);
+
+/* The message of a refusal by route_gw_check(), ip(8)'s words. */
+#define ROUTE_ERR_BAD_GW "Nexthop has invalid gateway"
+
+/* ip(8)'s rule for a route via gw out of port: gw must be on a network
+ * connected to port, i.e. covered by a route of the table without a
+ * gateway on that port (the connected route of an address, or a route
+ * added as `dev PORT` only).  gw 0 (no gateway) passes.  Returns 0, or
+ * EDPVS_INVAL (report it as ROUTE_ERR_BAD_GW; also for port NULL).
+ * Master only: the dpip request handler calls it before route_add(). */
+int route_gw_check(const struct netif_port *port, uint32_t gw);
+
+/* route_gw_check() where the routes extra[0..n_extra-1] count as well as
+ * the table's: a config being validated passes the connected routes of the
+ * addresses it is about to add (dst = addr & mask, plen, port, gw 0) and
+ * its own routes without a gateway.  Master only. */
+int route_gw_check_with(const struct netif_port *port, uint32_t gw,
+			const struct route_entry *extra, unsigned int n_extra);
+
+/* The MTU of the path through route e: its mtu if set and lower than its
+ * port's, else the port's (what ipv4.c's output and forwarding apply). */
+uint16_t route_path_mtu(const struct route_entry *e);
 
 /* Copy up to max routes into out (order: prefix, then metric); returns the
  * number of routes in the table (may exceed max). */
@@ -99,7 +123,10 @@ unsigned int route_table_count(const struct route_table *t);
 unsigned int route_table_list(const struct route_table *t, struct route_entry *out,
 			      unsigned int max);
 unsigned int route_table_flush(struct route_table *t, const struct netif_port *port,
-			       uint32_t flags);
+			       uint32_t keep);
+/* route_gw_check_with() on table t (NULL: only extra counts). */
+int route_table_gw_check(const struct route_table *t, const struct netif_port *port,
+			 uint32_t gw, const struct route_entry *extra, unsigned int n_extra);
 
 /* Resize (empty table only, before the loops run): config inet.max_routes. */
 int route_set_max(unsigned int max_routes);

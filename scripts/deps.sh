@@ -1,6 +1,7 @@
 #!/bin/bash
 # scripts/deps.sh - install every Debian 12 package that building dpvsd,
-# running its tests and its demo needs.  Idempotent: packages already
+# running its tests and its demo needs.  Every tool a test needs is here:
+# under CI a missing one is a failed test, not a skip (test/run_all.sh).  Idempotent: packages already
 # installed are left alone, and apt is not touched at all (no network
 # needed) when nothing is missing.  Run as root (or it uses sudo).
 set -euo pipefail
@@ -21,8 +22,11 @@ PACKAGES=(
 	clang-tidy			# make tidy (bugprone checks, run by scripts/test.sh)
 	hping3				# SYN flood in the abuse tests (5x)
 	iproute2 iputils-ping arping ethtool tcpdump psmisc procps util-linux
+	netbase				# /etc/services (ipvsadm's port names, unit tests)
+	binutils			# strings (test 46 reads toa.ko's modinfo)
+	nginx-light curl wrk		# real servers and clients of the 4x/5x tests
 	# demo and benchmarks
-	nginx-light curl wrk iperf3
+	iperf3
 	nftables			# e2e benchmark's DNAT baseline (scripts/bench/e2e.sh)
 )
 

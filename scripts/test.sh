@@ -4,7 +4,8 @@
 # (normal and ASan/UBSan builds), then run test/run_all.sh (clang-tidy's
 # bugprone checks as one test, unit and integration tests), whose last line
 # is "N passed, N failed", also when the tidy check fails.  Run as root
-# (integration tests need it).
+# (integration tests need it).  With CI=true (as .ci/run runs it) every
+# skipped test counts as a failure.
 #
 # Same as `make deps && make -j2 check`, except that the summary line stays
 # the last line of the output even when a test fails.

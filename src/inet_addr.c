@@ -137,7 +137,7 @@ static bool addr_valid(uint32_t addr, uint8_t plen)
 {
 	uint32_t h = ntohl(addr);
 
-	if (plen == 0 || plen > 32 || h == 0 || h == 0xffffffffu)
+	if (plen > 32 || h == 0 || h == 0xffffffffu)
 		return false;
 	if ((h >> 24) == 127 || (h >> 28) == 0xe || (h >> 28) == 0xf)
 		return false;
@@ -152,7 +152,7 @@ static void connected_route_add(struct netif_port *port, uint32_t addr, uint8_t 
 	};
 	int rc;
 
-	if (plen == 32)
+	if (plen == 32 || plen == 0)	/* as Linux: no route for a host or /0 address */
 		return;
 	rc = route_add(&e);
 	if (rc != 0 && rc != EDPVS_EXIST)
@@ -167,7 +167,7 @@ static void connected_route_del(struct netif_port *port, uint32_t addr, uint8_t 
 				 .has_port = true, .port = port, .has_metric = true };
 	unsigned int i;
 
-	if (plen == 32)
+	if (plen == 32 || plen == 0)
 		return;
 	for (i = 0; i < addrs.n; i++) {	/* another address still covers it */
 		if (addrs.a[i].port == port && addrs.a[i].plen == plen &&
@@ -228,6 +228,23 @@ int inet_addr_del(const struct netif_port *port, uint32_t addr, uint8_t plen)
 		return rc;
 	}
 	connected_route_del(gone.port, gone.addr, gone.plen);
+	return 0;
+}
+
+int inet_addr_flush(const struct netif_port *port)
+{
+	unsigned int i = 0;
+	int rc;
+
+	while (i < addrs.n) {
+		if (addrs.a[i].port != port) {
+			i++;
+			continue;
+		}
+		rc = inet_addr_del(port, addrs.a[i].addr, addrs.a[i].plen);
+		if (rc != 0)
+			return rc;	/* this one and the rest stay */
+	}
 	return 0;
 }
 

@@ -44,7 +44,7 @@ static int wire_port(const char *ifname, bool empty_ok, struct netif_port **out,
 	}
 	*out = netif_port_get_by_name(ifname);
 	if (*out == NULL) {
-		ctl_reply_errmsg(rep, "no device named '%s'", ifname);
+		ctl_reply_errmsg(rep, "Cannot find device \"%s\"", ifname);
 		return EDPVS_NOTEXIST;
 	}
 	return 0;
@@ -53,6 +53,15 @@ static int wire_port(const char *ifname, bool empty_ok, struct netif_port **out,
 static inline uint32_t plen_mask(uint8_t plen)
 {
 	return plen == 0 ? 0 : htonl(~0u << (32 - plen));
+}
+
+/* Prefix lengths: 0..32 for addresses and routes alike (as ip(8)). */
+static int plen_check(uint8_t plen, struct ctl_reply *rep)
+{
+	if (plen <= 32)
+		return 0;
+	ctl_reply_errmsg(rep, "prefix length %u out of range 0..32", plen);
+	return EDPVS_INVAL;
 }
 
 /* ---- addresses ---- */
@@ -66,7 +75,9 @@ static int addr_add(uint16_t op, const void *req, uint32_t len, struct ctl_reply
 
 	(void)op;
 	(void)len;
-	rc = wire_port(w->ifname, false, &port, rep);
+	rc = plen_check(w->plen, rep);
+	if (rc == 0)
+		rc = wire_port(w->ifname, false, &port, rep);
 	if (rc != 0)
 		return rc;
 	inet_ntop(AF_INET, &w->addr, a, sizeof(a));
@@ -74,8 +85,7 @@ static int addr_add(uint16_t op, const void *req, uint32_t len, struct ctl_reply
 	if (rc == EDPVS_EXIST)
 		ctl_reply_errmsg(rep, "address %s is already configured", a);
 	else if (rc == EDPVS_INVAL)
-		ctl_reply_errmsg(rep, "invalid address %s/%u (unicast, prefix length 1..32)", a,
-				 w->plen);
+		ctl_reply_errmsg(rep, "invalid address %s: not a unicast address", a);
 	return rc;
 }
 
@@ -88,7 +98,9 @@ static int addr_del(uint16_t op, const void *req, uint32_t len, struct ctl_reply
 
 	(void)op;
 	(void)len;
-	rc = wire_port(w->ifname, true, &port, rep);
+	rc = plen_check(w->plen, rep);
+	if (rc == 0)
+		rc = wire_port(w->ifname, true, &port, rep);
 	if (rc != 0)
 		return rc;
 	rc = inet_addr_del(port, w->addr, w->plen);
@@ -126,16 +138,27 @@ static int addr_list(uint16_t op, const void *req, uint32_t len, struct ctl_repl
 	return 0;
 }
 
+static int addr_flush(uint16_t op, const void *req, uint32_t len, struct ctl_reply *rep)
+{
+	struct netif_port *port;
+	int rc;
+
+	(void)op;
+	(void)len;
+	rc = wire_port(((const struct inet_ifname_wire *)req)->ifname, false, &port, rep);
+	if (rc == 0)
+		rc = inet_addr_flush(port);
+	return rc;
+}
+
 /* ---- routes ---- */
 
 static int route_wire_check(const struct inet_route_wire *w, struct ctl_reply *rep)
 {
 	char a[INET_ADDRSTRLEN];
 
-	if (w->plen > 32) {
-		ctl_reply_errmsg(rep, "prefix length %u out of range 0..32", w->plen);
+	if (plen_check(w->plen, rep) != 0)
 		return EDPVS_INVAL;
-	}
 	if (w->dst & ~plen_mask(w->plen)) {
 		inet_ntop(AF_INET, &w->dst, a, sizeof(a));
 		ctl_reply_errmsg(rep, "invalid prefix %s/%u: host bits set", a, w->plen);
@@ -160,6 +183,14 @@ static int rt_add(uint16_t op, const void *req, uint32_t len, struct ctl_reply *
 		return rc;
 	if (w->src != 0 && !inet_addr_is_local(w->src)) {
 		ctl_reply_errmsg(rep, "src is not one of dpvsd's addresses");
+		return EDPVS_INVAL;
+	}
+	if (route_gw_check(port, w->gw) != 0) {
+		char gw[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &w->gw, gw, sizeof(gw));
+		ctl_reply_errmsg(rep, ROUTE_ERR_BAD_GW ": %s is on no network connected to %s", gw,
+				 port->name);
 		return EDPVS_INVAL;
 	}
 	e = (struct route_entry){ .dst = w->dst, .plen = w->plen, .gw = w->gw, .src = w->src,
@@ -221,6 +252,43 @@ static int rt_list(uint16_t op, const void *req, uint32_t len, struct ctl_reply 
 	}
 	free(r);
 	return rc;
+}
+
+/* The route and source the datapath would use for dst: route_lookup()
+ * and the same source/MTU rules as ipv4.c's output. */
+static int rt_get(uint16_t op, const void *req, uint32_t len, struct ctl_reply *rep)
+{
+	struct inet_route_get_wire g = { .dst = ((const struct inet_route_get_wire *)req)->dst };
+	const struct route_entry *r;
+	char a[INET_ADDRSTRLEN];
+
+	(void)op;
+	(void)len;
+	r = route_lookup(g.dst);
+	if (r == NULL) {
+		inet_ntop(AF_INET, &g.dst, a, sizeof(a));
+		ctl_reply_errmsg(rep, "Network is unreachable (no route to %s)", a);
+		return EDPVS_NOTEXIST;
+	}
+	g.gw = r->gw;
+	g.src = r->src ? r->src : inet_addr_select_src(r->port, g.dst);
+	g.mtu = route_path_mtu(r);
+	snprintf(g.ifname, sizeof(g.ifname), "%s", r->port->name);
+	return ctl_reply_append(rep, &g, sizeof(g));
+}
+
+static int rt_flush(uint16_t op, const void *req, uint32_t len, struct ctl_reply *rep)
+{
+	struct netif_port *port;
+	int rc;
+
+	(void)op;
+	(void)len;
+	rc = wire_port(((const struct inet_ifname_wire *)req)->ifname, true, &port, rep);
+	if (rc != 0)
+		return rc;
+	route_flush(port, ROUTE_F_CONNECTED);
+	return 0;
 }
 
 /* ---- neighbours ---- */
@@ -346,9 +414,15 @@ static const struct ctl_op inet_ctl_ops[] = {
 	{ INET_OP_ADDR_ADD, "addr_add", W(inet_addr_wire), W(inet_addr_wire), addr_add, 0 },
 	{ INET_OP_ADDR_DEL, "addr_del", W(inet_addr_wire), W(inet_addr_wire), addr_del, 0 },
 	{ INET_OP_ADDR_LIST, "addr_list", 0, W(inet_ifname_wire), addr_list, CTL_OP_F_GET },
+	{ INET_OP_ADDR_FLUSH, "addr_flush", W(inet_ifname_wire), W(inet_ifname_wire), addr_flush,
+	  0 },
 	{ INET_OP_ROUTE_ADD, "route_add", W(inet_route_wire), W(inet_route_wire), rt_add, 0 },
 	{ INET_OP_ROUTE_DEL, "route_del", W(inet_route_wire), W(inet_route_wire), rt_del, 0 },
 	{ INET_OP_ROUTE_LIST, "route_list", 0, 0, rt_list, CTL_OP_F_GET },
+	{ INET_OP_ROUTE_GET, "route_get", W(inet_route_get_wire), W(inet_route_get_wire), rt_get,
+	  CTL_OP_F_GET },
+	{ INET_OP_ROUTE_FLUSH, "route_flush", W(inet_ifname_wire), W(inet_ifname_wire), rt_flush,
+	  0 },
 	{ INET_OP_NEIGH_ADD, "neigh_add", W(inet_neigh_wire), W(inet_neigh_wire), nb_add, 0 },
 	{ INET_OP_NEIGH_DEL, "neigh_del", W(inet_neigh_wire), W(inet_neigh_wire), nb_del, 0 },
 	{ INET_OP_NEIGH_LIST, "neigh_list", 0, W(inet_ifname_wire), nb_list, CTL_OP_F_GET },

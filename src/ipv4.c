@@ -33,7 +33,8 @@ const char *const ipv4_drop_names[IPV4_DROP_MAX] = {
 _Static_assert(DPVS_ARRAY_SIZE(ipv4_drop_names) == IPV4_DROP_MAX, "drop names");
 
 const char *const ipv4_counter_names[IPV4_C_MAX] = {
-	"in_packets", "in_local", "forwarded", "out_packets", "to_kernel",
+	"in_packets", "in_local", "forwarded", "out_packets", "to_kernel", "fragmented",
+	"frags_out",
 };
 _Static_assert(DPVS_ARRAY_SIZE(ipv4_counter_names) == IPV4_C_MAX, "counter names");
 
@@ -212,21 +213,115 @@ static uint16_t path_mtu(const struct route_entry *rt, const struct netif_port *
 	return port->mtu;
 }
 
-/* Send a routed packet: MTU, POST_ROUTING, neighbour.  Consumes m. */
-static int ipv4_finish(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop,
-		       uint16_t mtu, bool is_output)
-{
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	enum dpvs_verdict v;
+/* ---- fragmentation (RFC 791) ---- */
 
-	if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu)) {
-		if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))
-			icmp_send_error(m, 3, 4, mtu);	/* fragmentation needed */
-		drop_count(IPV4_DROP_TOO_BIG);
-		rte_pktmbuf_free(m);
-		return EDPVS_RANGE;
+#define IPV4_OPT_END	0
+#define IPV4_OPT_NOP	1
+#define IPV4_OPT_COPIED	0x80
+
+/* The options of a non-first fragment: those without the copied bit become
+ * NOPs (the header keeps its length); a malformed rest is NOPed too. */
+static void frag_options(uint8_t *opt, uint32_t len)
+{
+	uint32_t i = 0;
+
+	while (i < len && opt[i] != IPV4_OPT_END) {
+		uint32_t olen;
+
+		if (opt[i] == IPV4_OPT_NOP) {
+			i++;
+			continue;
+		}
+		olen = i + 1 < len ? opt[i + 1] : 0;
+		if (olen < 2 || olen > len - i) {
+			memset(opt + i, IPV4_OPT_NOP, len - i);
+			return;
+		}
+		if (!(opt[i] & IPV4_OPT_COPIED))
+			memset(opt + i, IPV4_OPT_NOP, olen);
+		i += olen;
 	}
-	v = hooks_run(IPV4_HOOK_POST_ROUTING, m, NULL);
+}
+
+/* One fragment: m's header, then len bytes of its payload from off. */
+static struct rte_mbuf *frag_one(const struct rte_mbuf *m, uint32_t hlen, uint32_t off,
+				 uint32_t len, bool last, struct rte_mempool *mp)
+{
+	const struct rte_ipv4_hdr *oip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint16_t ofrag = rte_be_to_cpu_16(oip->fragment_offset);
+	struct rte_mbuf *f = rte_pktmbuf_alloc(mp);
+	struct rte_ipv4_hdr *ip;
+	const void *src;
+	uint8_t *data;
+	uint16_t frag;
+
+	if (f == NULL)
+		return NULL;
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(f, (uint16_t)(hlen + len));
+	if (ip == NULL) {
+		rte_pktmbuf_free(f);
+		return NULL;
+	}
+	memcpy(ip, oip, hlen);
+	data = (uint8_t *)ip + hlen;
+	src = rte_pktmbuf_read(m, hlen + off, len, data);
+	if (src == NULL) {
+		rte_pktmbuf_free(f);
+		return NULL;
+	}
+	if (src != data)
+		memcpy(data, src, len);
+	if (off > 0)
+		frag_options((uint8_t *)(ip + 1), hlen - (uint32_t)sizeof(*ip));
+	frag = (uint16_t)((ofrag & RTE_IPV4_HDR_OFFSET_MASK) + off / 8);
+	if (!last || (ofrag & RTE_IPV4_HDR_MF_FLAG))
+		frag |= RTE_IPV4_HDR_MF_FLAG;
+	ip->fragment_offset = rte_cpu_to_be_16(frag);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(hlen + len));
+	ip_set_csum(ip);
+	f->l3_len = hlen;
+	f->packet_type = m->packet_type;
+	return f;
+}
+
+int ipv4_fragment(const struct rte_mbuf *m, uint16_t mtu, struct rte_mempool *mp,
+		  struct rte_mbuf **out, unsigned int max)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint32_t hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	uint32_t tot = rte_be_to_cpu_16(ip->total_length), plen, chunk, off;
+	unsigned int n = 0;
+
+	if (mp == NULL)
+		return EDPVS_NOMEM;
+	if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) ||
+	    hlen < sizeof(*ip) || tot < hlen || tot > rte_pktmbuf_pkt_len(m) ||
+	    mtu < hlen + 8)
+		return EDPVS_INVAL;
+	plen = tot - hlen;
+	chunk = (mtu - hlen) & ~7u;
+	if ((plen + chunk - 1) / chunk > max)
+		return EDPVS_NOROOM;
+	for (off = 0; off < plen; off += chunk) {
+		uint32_t len = RTE_MIN(chunk, plen - off);
+
+		out[n] = frag_one(m, hlen, off, len, off + len == plen, mp);
+		if (out[n] == NULL) {
+			while (n > 0)
+				rte_pktmbuf_free(out[--n]);
+			return EDPVS_NOMEM;
+		}
+		n++;
+	}
+	return (int)n;
+}
+
+/* POST_ROUTING, then the neighbour.  Consumes m. */
+static int ipv4_post(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop,
+		     bool is_output)
+{
+	enum dpvs_verdict v = hooks_run(IPV4_HOOK_POST_ROUTING, m, NULL);
+
 	if (v != VERDICT_ACCEPT) {
 		if (v == VERDICT_DROP)
 			rte_pktmbuf_free(m);
@@ -235,6 +330,48 @@ static int ipv4_finish(struct rte_mbuf *m, struct netif_port *port, uint32_t nex
 	if (is_output)
 		my_stats()->c[IPV4_C_OUT]++;
 	return neigh_output(m, port, nexthop);
+}
+
+/* A packet longer than mtu: DF -> fragmentation needed and drop; else sent
+ * as fragments.  Consumes m. */
+static int ipv4_too_big(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop,
+			uint16_t mtu, bool is_output)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	struct rte_mbuf *frags[IPV4_FRAG_MAX];
+	int n, i, rc = 0;
+
+	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) {
+		icmp_send_error(m, 3, 4, mtu);	/* fragmentation needed */
+		n = EDPVS_RANGE;
+	} else {
+		n = ipv4_fragment(m, mtu, netif_pktmbuf_pool(), frags, IPV4_FRAG_MAX);
+	}
+	rte_pktmbuf_free(m);
+	if (n < 0) {
+		drop_count(IPV4_DROP_TOO_BIG);
+		return EDPVS_RANGE;
+	}
+	my_stats()->c[IPV4_C_FRAGMENTED]++;
+	my_stats()->c[IPV4_C_FRAG_OUT] += (uint64_t)n;
+	for (i = 0; i < n; i++) {
+		int r = ipv4_post(frags[i], port, nexthop, is_output);
+
+		if (r != 0 && rc == 0)
+			rc = r;
+	}
+	return rc;
+}
+
+/* Send a routed packet: MTU, POST_ROUTING, neighbour.  Consumes m. */
+static int ipv4_finish(struct rte_mbuf *m, struct netif_port *port, uint32_t nexthop,
+		       uint16_t mtu, bool is_output)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+
+	if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu))
+		return ipv4_too_big(m, port, nexthop, mtu, is_output);
+	return ipv4_post(m, port, nexthop, is_output);
 }
 
 /* csum_ok: the caller kept the header checksum right (ipv4_output_csum_ok);

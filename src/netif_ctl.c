@@ -120,7 +120,7 @@ static int netif_op_link_show(uint16_t op, const void *req, uint32_t len,
 	if (!name)
 		return EDPVS_INVAL;
 	if (name[0] && !netif_port_get_by_name(name)) {
-		ctl_reply_errmsg(rep, "device \"%s\" does not exist", name);
+		ctl_reply_errmsg(rep, "Cannot find device \"%s\"", name);
 		return EDPVS_NOTEXIST;
 	}
 	for (i = 0; i < netif_port_count(); i++)
@@ -151,7 +151,7 @@ static int netif_op_link_set(uint16_t op, const void *req, uint32_t len,
 	}
 	p = netif_port_get_by_name(r->name);
 	if (!p) {
-		ctl_reply_errmsg(rep, "device \"%s\" does not exist", r->name);
+		ctl_reply_errmsg(rep, "Cannot find device \"%s\"", r->name);
 		return EDPVS_NOTEXIST;
 	}
 	switch (r->what) {

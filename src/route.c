@@ -20,6 +20,7 @@
 #include "dpvs_err.h"
 #include "dpvs_log.h"
 #include "inet_rcu.h"
+#include "netif.h"
 #include "route.h"
 
 DPVS_LOG_REGISTER(route);
@@ -222,7 +223,7 @@ int route_table_del(struct route_table *t, const struct route_match *m)
 }
 
 unsigned int route_table_flush(struct route_table *t, const struct netif_port *port,
-			       uint32_t flags)
+			       uint32_t keep)
 {
 	unsigned int i, n = 0;
 
@@ -233,12 +234,37 @@ unsigned int route_table_flush(struct route_table *t, const struct netif_port *p
 
 		if (s->state != SLOT_LIVE || (port != NULL && s->e.port != port))
 			continue;
-		if (flags != 0 && (s->e.flags & flags) == 0)
+		if ((s->e.flags & keep) != 0)
 			continue;
 		slot_retire(t, i);
 		n++;
 	}
 	return n;
+}
+
+/* True if e puts gw on a network connected to port: no gateway, same port,
+ * its prefix covers gw. */
+static bool gw_on_link(const struct route_entry *e, const struct netif_port *port, uint32_t gw)
+{
+	return e->gw == 0 && e->port == port && ((e->dst ^ gw) & plen_mask(e->plen)) == 0;
+}
+
+int route_table_gw_check(const struct route_table *t, const struct netif_port *port,
+			 uint32_t gw, const struct route_entry *extra, unsigned int n_extra)
+{
+	unsigned int i;
+
+	if (gw == 0)
+		return 0;
+	if (port == NULL)
+		return EDPVS_INVAL;
+	for (i = 0; extra != NULL && i < n_extra; i++)
+		if (gw_on_link(&extra[i], port, gw))
+			return 0;
+	for (i = 0; t != NULL && i < t->max; i++)
+		if (t->slots[i].state == SLOT_LIVE && gw_on_link(&t->slots[i].e, port, gw))
+			return 0;
+	return EDPVS_INVAL;
 }
 
 const struct route_entry *route_table_lookup(const struct route_table *t, uint32_t daddr)
@@ -307,9 +333,27 @@ int route_del(const struct route_match *m)
 	return route_main ? route_table_del(route_main, m) : EDPVS_NOTREADY;
 }
 
-unsigned int route_flush(const struct netif_port *port, uint32_t f)
+unsigned int route_flush(const struct netif_port *port, uint32_t keep)
 {
-	return route_table_flush(route_main, port, f);
+	return route_table_flush(route_main, port, keep);
+}
+
+int route_gw_check(const struct netif_port *port, uint32_t gw)
+{
+	return route_table_gw_check(route_main, port, gw, NULL, 0);
+}
+
+int route_gw_check_with(const struct netif_port *port, uint32_t gw,
+			const struct route_entry *extra, unsigned int n_extra)
+{
+	return route_table_gw_check(route_main, port, gw, extra, n_extra);
+}
+
+uint16_t route_path_mtu(const struct route_entry *e)
+{
+	if (e->mtu != 0 && e->mtu < e->port->mtu)
+		return e->mtu;
+	return e->port->mtu;
 }
 
 unsigned int route_list(struct route_entry *out, unsigned int max)

@@ -16,6 +16,11 @@
 # Ends with exactly one line "N passed, N failed" (", N skipped" when any)
 # and exits non-zero if anything failed.
 #
+# Under CI (CI set and not "", "0" or "false") nothing may be skipped: a
+# missing tool or a non-root run is a broken install, not a pass, so every
+# skip (integration exit 77, a skipped gtest, clang-tidy not installed)
+# counts as a failure, printed with its reason.
+#
 # REGEX selects integration tests by file name (extended regex) and unit
 # tests by the gtest filter *REGEX* (so a plain word works for both).
 # Environment: UNIT=0 / INTEGRATION=0 / SAN_TESTS=0 skip those parts;
@@ -38,6 +43,10 @@ PASSED=0
 FAILED=0
 SKIPPED=0
 FAILED_NAMES=()
+case "${CI:-}" in
+""|0|false) CI_MODE=0 ;;
+*) CI_MODE=1 ;;
+esac
 
 cleanup() {
 	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$FAILED" -gt 0 ]; then
@@ -50,6 +59,17 @@ cleanup() {
 note_fail() {
 	FAILED=$((FAILED + 1))
 	FAILED_NAMES+=("$1")
+}
+
+# A skip: counted as skipped, or under CI as a failure.  $1 = name, $2 = reason.
+note_skip() {
+	if [ "$CI_MODE" = 1 ]; then
+		echo "FAIL  $1: skipped under CI (a skip fails the run): $2"
+		note_fail "$1"
+	else
+		echo "SKIP  $1: $2"
+		SKIPPED=$((SKIPPED + 1))
+	fi
 }
 
 # ---- unit tests ----
@@ -92,6 +112,14 @@ remove_new_runtime_dirs() {
 gtest_text_report() {
 	sed -n -E 's/^\[ +(OK|FAILED|SKIPPED) +\] ([A-Za-z0-9_\/]+)\.([^ ]+) \([0-9]+ ms\)$/\1 \2 \2.\3/p' "$1" |
 		sed -e 's/^OK /P /' -e 's/^FAILED /F /' -e 's/^SKIPPED /S /'
+}
+
+# The message a skipped gtest printed (the lines between its RUN and SKIPPED).
+gtest_skip_reason() {
+	awk -v t="$2" '$0 ~ "^\\[ RUN +\\] " t "$" { on = 1; next }
+		on && /^\[ +SKIPPED +\]/ { exit }
+		on && NF && !/^\[/ && !/^Skipped$/ { r = r (r ? " " : "") $0 }
+		END { print (r ? r : "(no reason printed)") }' "$1"
 }
 
 # The last test that started and did not finish, in a gtest text log.
@@ -141,9 +169,11 @@ run_unit() {
 	while read -r suite p f s; do
 		[ -n "$suite" ] || continue
 		PASSED=$((PASSED + p))
-		SKIPPED=$((SKIPPED + s))
+		[ "$CI_MODE" = 1 ] || SKIPPED=$((SKIPPED + s))
 		if [ "$f" -gt 0 ]; then
 			echo "FAIL  [$b] $suite ($f of $((p + f + s)) failed)"
+		elif [ "$CI_MODE" = 1 ] && [ "$s" -gt 0 ]; then
+			echo "FAIL  [$b] $suite ($s of $((p + s)) skipped under CI)"
 		elif [ "$p" -eq 0 ] && [ "$s" -gt 0 ]; then
 			echo "SKIP  [$b] $suite ($s skipped)"
 		else
@@ -158,6 +188,13 @@ run_unit() {
 			tname=${line##* }
 			echo "FAIL  [$b] $tname"
 			note_fail "[$b] $tname"
+			;;
+		"S "*)
+			[ "$CI_MODE" = 1 ] || continue
+			tname=${line##* }
+			echo "FAIL  [$b] $tname: skipped under CI (a skip fails the run):" \
+				"$(gtest_skip_reason "$log" "$tname")"
+			note_fail "[$b] $tname (skipped)"
 			;;
 		"    "*) echo "$line" ;;
 		esac
@@ -220,8 +257,7 @@ run_integration() {
 	77)
 		reason=$(grep -h '^SKIP' "$log" | tail -n 1)
 		[ -n "$reason" ] || reason=$(tail -n 1 "$log")
-		echo "SKIP  $name: ${reason#SKIP: }"
-		SKIPPED=$((SKIPPED + 1))
+		note_skip "$name" "${reason#SKIP: }"
 		;;
 	*)
 		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && echo "      ($name timed out after $TEST_TIMEOUT s)"
@@ -236,8 +272,7 @@ run_integration() {
 run_tidy() {
 	local log="$LOGDIR/tidy.log"
 	if ! command -v clang-tidy >/dev/null; then
-		echo "SKIP  make tidy (clang-tidy not installed)"
-		SKIPPED=$((SKIPPED + 1))
+		note_skip "make tidy" "clang-tidy not installed"
 	elif make -s tidy >"$log" 2>&1; then
 		echo "PASS  make tidy"
 		PASSED=$((PASSED + 1))

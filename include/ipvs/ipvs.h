@@ -63,10 +63,47 @@ struct ipvs_pkt {
 /* Parse the IPv4 packet at m's data pointer (header validated by ipv4:
  * version, IHL, total length <= data).  TCP/UDP headers and, for ICMP
  * errors, the quoted IPv4 header plus 8 bytes must sit in the first
- * segment.  Returns 0, EDPVS_NOTSUPP for another protocol or an ICMP that
- * is neither an error nor an echo, EDPVS_INVAL for a truncated or
- * malformed header or a non-first fragment.  Any lcore; no side effects. */
+ * segment.  m is not a fragment (ipv4_rcv() drops fragments before the
+ * PRE_ROUTING hook; a fragment's L4 bytes would be read as if complete).
+ * Returns 0, EDPVS_NOTSUPP for another protocol or an ICMP that is neither
+ * an error nor an echo, EDPVS_INVAL for a truncated or malformed header.
+ * Any lcore; no side effects. */
 int ipvs_pkt_parse(const struct rte_mbuf *m, struct ipvs_pkt *p);
+
+/* ---- QUIC connection ids (the conhash key hash-quic-cid) ----
+ *
+ * Rule: the key of a QUIC packet is its destination connection id (DCID).
+ *   - Long header (first byte bit 7 set; RFC 8999 5.1, RFC 9000 17.2): byte 0,
+ *     version (4 bytes, not 0: version negotiation comes from servers only),
+ *     DCID length (1..IPVS_QUIC_CID_MAX) and DCID, SCID length
+ *     (0..IPVS_QUIC_CID_MAX) and SCID, all inside the datagram.  A client's
+ *     Initial carries the DCID it chose.
+ *   - Short header (bit 7 clear and the fixed bit 0x40 set, RFC 9000 17.3.1):
+ *     the header does not say how long the DCID is; the receiver must know.
+ *     dpvsd assumes IPVS_QUIC_SHORT_CID_LEN (8) bytes: the servers behind a
+ *     hash-quic-cid service must issue 8-byte connection ids (the usual
+ *     choice of QUIC stacks).  Then a client that changes address or port
+ *     (NAT rebinding, migration: a new tuple, so a new conn) is hashed on
+ *     the id the server gave it, which does not change.
+ *   - Anything else (not QUIC, truncated, lengths out of range, another
+ *     version's longer ids): no id; conhash falls back to the source address.
+ */
+#define IPVS_QUIC_CID_MAX       20	/* RFC 9000 17.2: v1 ids are at most 20 bytes */
+#define IPVS_QUIC_SHORT_CID_LEN 8	/* DCID length assumed in short headers */
+#define IPVS_QUIC_PEEK          (7 + 2 * IPVS_QUIC_CID_MAX)	/* bytes a long header needs */
+
+/* The DCID in the first len bytes b of a UDP payload, by the rule above.
+ * Returns its length (1..IPVS_QUIC_CID_MAX) with *off its offset in b, or 0
+ * (then *off is not written).  Reads at most IPVS_QUIC_PEEK bytes and never
+ * past len.  Pure; any thread. */
+uint8_t ipvs_quic_dcid(const uint8_t *b, size_t len, size_t *off);
+
+/* The DCID of the UDP packet m parsed as p: the first IPVS_QUIC_PEEK bytes
+ * of its payload are read and the id is copied to the start of buf (give
+ * it 4-byte alignment: the hash reads words), *cid = buf.  Returns its
+ * length, or 0 with *cid NULL (not UDP, no id).  Any lcore. */
+uint8_t ipvs_pkt_quic_dcid(const struct rte_mbuf *m, const struct ipvs_pkt *p,
+			   uint8_t buf[IPVS_QUIC_PEEK], const uint8_t **cid);
 
 /* Index (0..n-1) among the FWD_WORKERs of the lcore that owns connections
  * of this client (addr, port network order).  n > 0. */

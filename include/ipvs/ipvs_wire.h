@@ -19,7 +19,8 @@
  *   SVC_GET       ipvs_wire_svc_key       -> list with one service
  *   DEST_ADD/EDIT/DEL ipvs_wire_dest_req  -> -
  *   DEST_LIST     ipvs_wire_svc_key       -> list with one service
- *   LADDR_ADD/DEL ipvs_wire_laddr_req     -> -
+ *   LADDR_ADD     ipvs_wire_laddr_req     -> ipvs_wire_laddr_add_reply
+ *   LADDR_DEL     ipvs_wire_laddr_req     -> -
  *   LADDR_LIST    ipvs_wire_laddr_list_req -> ipvs_wire_laddr_list
  *   ZERO          ipvs_wire_zero_req      -> -
  *   TIMEOUT_GET   -                       -> ipvs_wire_timeout
@@ -158,7 +159,7 @@ enum ipvs_wire_tun_type {
 #define IPVS_WIRE_TUN_F_MASK 0x01u
 
 #define IPVS_WIRE_WEIGHT_MAX    65535u
-#define IPVS_WIRE_THRESHOLD_MAX 0x7fffffffu
+#define IPVS_WIRE_THRESHOLD_MAX 65535u	/* ipvsadm(8): -x/-y are 0..65535 */
 
 /* A real server's configuration. */
 struct ipvs_wire_dest_conf {
@@ -231,6 +232,18 @@ struct ipvs_wire_laddr_req {
 	char ifname[IPVS_WIRE_IFNAME_LEN];	/* port it is reached on ("" = any) */
 };
 _Static_assert(sizeof(struct ipvs_wire_laddr_req) == 64, "laddr req is 64 bytes");
+
+/* LADDR_ADD's reply: the address was added; warnings say why it cannot
+ * carry traffic yet.  dpvsd answers ARP for and receives only its own
+ * addresses (dpip addr), so an FNAT connection given a local address that
+ * no port has gets no reply from its real server. */
+#define IPVS_WIRE_LADDR_W_NOT_LOCAL  0x1u	/* no port has the address */
+#define IPVS_WIRE_LADDR_W_OTHER_PORT 0x2u	/* it is on a port, not on ifname's */
+struct ipvs_wire_laddr_add_reply {
+	uint32_t warnings;	/* IPVS_WIRE_LADDR_W_* */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct ipvs_wire_laddr_add_reply) == 8, "laddr add reply is 8 bytes");
 
 #define IPVS_WIRE_LADDR_F_ALL 0x1u	/* every service (svc ignored) */
 

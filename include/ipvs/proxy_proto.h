@@ -1,7 +1,9 @@
 /*
  * proxy_proto.h - the PROXY protocol version 2 header (binary form) that
- * FNAT prepends to the first payload a client sends, so real servers (e.g.
- * nginx `listen ... proxy_protocol`) learn the client address.
+ * FNAT puts at the start of the client's stream (sent with the ACK that
+ * completes the handshake, so servers that speak first get it too), so
+ * real servers (e.g. nginx `listen ... proxy_protocol`) learn the client
+ * address.
  * Owned by src/ipvs/proxy_proto.c.
  *
  * Header for IPv4 (28 bytes): the 12-byte signature

@@ -4,7 +4,9 @@
  * (src/ipvs/sched.c).  Owner: H6.
  *
  * Schedulers: rr, wrr, lc, wlc, sh, dh, sed, nq, mh (Maglev), conhash
- * (consistent hashing with virtual nodes), fo (weighted fail-over).
+ * (consistent hashing with virtual nodes), fo (weighted fail-over), lblc
+ * and lblcr (locality-based least connection, without and with
+ * replication), ovf (weighted overflow), twos (weighted random two choices).
  *
  * Contract for every scheduler:
  *   - init_service/update_service/done_service run on the lcore that owns
@@ -20,6 +22,8 @@
  *     on the set of dests (addresses, ports, weights), never on the order the
  *     dests were added nor on a random seed, so every lcore and every run
  *     picks the same dest for the same key.
+ *   - lblc/lblcr (a bounded locality table) and twos (a random generator)
+ *     keep state in their service copy, so each worker decides alone.
  *
  * The schedulers need no EAL: unit tests build services with svc_alloc()
  * and call them directly.
@@ -48,8 +52,15 @@ struct sched_key {
 	const uint8_t *quic_cid;	/* QUIC DCID bytes, or NULL */
 };
 
+/* What a scheduler makes of the service's --sched-flags (sched_ops.flags):
+ * a service may only set the flags its scheduler declares. */
+#define SCHED_OPT_FALLBACK 0x1u	/* honours SVC_F_SCHED_FALLBACK */
+#define SCHED_OPT_PORT     0x2u	/* honours SVC_F_SCHED_PORT */
+#define SCHED_OPT_HASH_KEY 0x4u	/* honours svc->conhash_key */
+
 struct sched_ops {
 	const char *name;		/* "rr", "wlc", ... (< SCHED_NAME_LEN) */
+	uint32_t flags;			/* SCHED_OPT_* it honours */
 	/* Allocate svc->sched_data and build state for the current dests.
 	 * 0, EDPVS_NOMEM, EDPVS_INVAL (bad parameters, e.g. mh table size). */
 	int (*init_service)(struct ipvs_service *svc);

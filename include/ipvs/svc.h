@@ -94,6 +94,12 @@ int ipvs_dest_del(const struct ipvs_wire_svc_key *k, const struct ipvs_wire_dest
 int ipvs_laddr_add(const struct ipvs_wire_laddr_req *r, char *errmsg);
 int ipvs_laddr_del(const struct ipvs_wire_laddr_req *r, char *errmsg);
 
+/* IPVS_WIRE_LADDR_W_* for a (valid) local address request: not one of
+ * dpvsd's addresses (inet_addr.h), or on another port than r->ifname's.
+ * The address is accepted either way (it may be configured later); the
+ * reply and a log line warn.  Master only. */
+uint32_t ipvs_laddr_warnings(const struct ipvs_wire_laddr_req *r);
+
 /* Zero the counters of one service (k) or of all (k NULL). */
 int ipvs_svc_zero(const struct ipvs_wire_svc_key *k, char *errmsg);
 

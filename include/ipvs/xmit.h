@@ -219,6 +219,9 @@ struct xmit_lcore_stats {
 	uint64_t pp2_fail;		/* PROXY v2 could not be inserted: packet dropped */
 	uint64_t mss_clamped;		/* SYN/SYN-ACK MSS lowered */
 	uint64_t no_lport;		/* FNAT: no local address or port free */
+	uint64_t frag_needed;		/* DF packet too big for the next hop: ICMP
+					 * fragmentation needed sent to its source */
+	uint64_t no_headroom;		/* no headroom for the encapsulation: dropped */
 } __rte_cache_aligned;
 
 const struct xmit_lcore_stats *xmit_lcore_stats_get(unsigned int lcore_id);
@@ -260,8 +263,22 @@ void xmit_set_send_hook(xmit_send_fn fn);
  * return false (the caller returns VERDICT_DROP). */
 bool xmit_forward_ttl(struct rte_mbuf *m);
 
-/* MTU toward daddr (route MTU, else the port's, else 1500). */
+/* MTU toward daddr: the route's MTU when it has one and it is below its
+ * port's, else the port's (ipv4_output() applies the same), else 1500. */
 uint16_t xmit_path_mtu(uint32_t daddr);
+
+/*
+ * Path MTU check of a packet before the mode rewrites it (m still as it was
+ * received, so an error is about what its source sent), toward daddr, for a
+ * mode that will add overhead bytes (0 for NAT/FNAT rewrites, the
+ * encapsulation header for TUNNEL, the PROXY header for the FNAT segment
+ * that gets it).  true: it fits, or it does not but DF is clear (the IPv4
+ * output fragments it).  false: DF set and it does not fit; ICMP
+ * fragmentation needed with next-hop MTU = path MTU - overhead was sent to
+ * m's source (rate-limited by icmp.c), frag_needed counted; the caller
+ * returns VERDICT_DROP.  m is not changed.
+ */
+bool xmit_mtu_ok(struct rte_mbuf *m, uint32_t daddr, uint16_t overhead);
 
 #ifdef __cplusplus
 }

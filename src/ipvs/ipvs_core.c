@@ -18,10 +18,11 @@
  * Decisions (see doc/architecture.md): a TCP packet without a conn that is
  * not a SYN (an SCTP one that is not an INIT) is dropped and counted (no
  * RST: the client's retransmission timer or its own keepalive ends it,
- * and nothing is sent in the name of a real server we never talked to); packets to no service and no conn
- * continue in the IPv4 stack (local delivery, forwarding or the kernel
- * path decide); fragments are left to the stack (no reassembly);
- * malformed TCP/UDP headers are dropped and counted.
+ * and nothing is sent in the name of a real server we never talked to);
+ * packets to no service and no conn continue in the IPv4 stack (local
+ * delivery, forwarding or the kernel path decide); fragments never reach
+ * the hook (ipv4_rcv() drops and counts them: no reassembly); malformed
+ * TCP/UDP/SCTP headers are dropped and counted.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -217,14 +218,18 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 /* ---- new conns ---- */
 
 static struct ipvs_dest *ipvs_schedule(struct conn_table *t, struct ipvs_service *svc,
-				       const struct ipvs_pkt *p, struct ipvs_conn **tmpl)
+				       const struct rte_mbuf *m, const struct ipvs_pkt *p,
+				       struct ipvs_conn **tmpl)
 {
 	const union inet_addr sa = { .in4 = p->saddr }, da = { .in4 = p->daddr };
-	const struct sched_key key = { .af = AF_INET, .proto = p->proto, .sport = p->sport,
-				       .dport = p->dport, .saddr = &sa, .daddr = &da };
+	struct sched_key key = { .af = AF_INET, .proto = p->proto, .sport = p->sport,
+				 .dport = p->dport, .saddr = &sa, .daddr = &da };
+	uint8_t quic[IPVS_QUIC_PEEK] __rte_aligned(sizeof(uint32_t));
 	struct ipvs_dest *d;
 	int err;
 
+	if (svc->conhash_key == SCHED_KEY_QUIC_CID)
+		key.quic_cid_len = ipvs_pkt_quic_dcid(m, p, quic, &key.quic_cid);
 	*tmpl = NULL;
 	if (!(svc->flags & SVC_F_PERSISTENT))
 		return sched_schedule(svc, &key);
@@ -283,7 +288,7 @@ static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service
 		st->sctp_no_init++;
 		return VERDICT_DROP;
 	}
-	d = ipvs_schedule(t, svc, p, &tmpl);
+	d = ipvs_schedule(t, svc, m, p, &tmpl);
 	xo = d ? xmit_ops_get(d->fwd) : NULL;
 	if (!xo || d->af != AF_INET) {
 		st->sched_fail++;

@@ -1,7 +1,10 @@
 /*
  * ipvs_pkt.c - parse an IPv4 packet's L4 header (TCP, UDP, SCTP, ICMP)
  * once for the IPVS hook (struct ipvs_pkt), including the tuple quoted by
- * an ICMP error, and the owner-lcore hash of a client.  Pure functions: no state, any lcore.
+ * an ICMP error, and the owner-lcore hash of a client.  Pure functions: no
+ * state, any lcore.  Fragments never get here: ipv4_rcv() drops them
+ * before the PRE_ROUTING hooks (no reassembly), so the L4 header read here
+ * is the packet's own.
  */
 #include <string.h>
 #include <rte_byteorder.h>
@@ -24,6 +27,56 @@ enum {
 	ICMP_T_TIME_EXCEEDED = 11,
 	ICMP_T_PARAM_PROBLEM = 12,
 };
+
+#define QUIC_LONG_HEADER 0x80
+#define QUIC_FIXED_BIT   0x40
+#define QUIC_LONG_DCID_OFF 6	/* byte 0, version (4), DCID length */
+
+uint8_t ipvs_quic_dcid(const uint8_t *b, size_t len, size_t *off)
+{
+	size_t dlen, slen;
+
+	if (len < 1)
+		return 0;
+	if (!(b[0] & QUIC_LONG_HEADER)) {
+		if (!(b[0] & QUIC_FIXED_BIT) || len < 1 + IPVS_QUIC_SHORT_CID_LEN)
+			return 0;
+		*off = 1;
+		return IPVS_QUIC_SHORT_CID_LEN;
+	}
+	if (len < QUIC_LONG_DCID_OFF + 1 || (b[1] | b[2] | b[3] | b[4]) == 0)
+		return 0;	/* truncated, or version negotiation */
+	dlen = b[QUIC_LONG_DCID_OFF - 1];
+	if (dlen == 0 || dlen > IPVS_QUIC_CID_MAX || len < QUIC_LONG_DCID_OFF + dlen + 1)
+		return 0;
+	slen = b[QUIC_LONG_DCID_OFF + dlen];
+	if (slen > IPVS_QUIC_CID_MAX || len < QUIC_LONG_DCID_OFF + dlen + 1 + slen)
+		return 0;
+	*off = QUIC_LONG_DCID_OFF;
+	return (uint8_t)dlen;
+}
+
+uint8_t ipvs_pkt_quic_dcid(const struct rte_mbuf *m, const struct ipvs_pkt *p,
+			   uint8_t buf[IPVS_QUIC_PEEK], const uint8_t **cid)
+{
+	uint32_t n = RTE_MIN((uint32_t)p->payload_len, (uint32_t)IPVS_QUIC_PEEK);
+	const uint8_t *b;
+	size_t off = 0;
+	uint8_t len;
+
+	*cid = NULL;
+	if (p->proto != IPPROTO_UDP || n == 0)
+		return 0;
+	b = rte_pktmbuf_read(m, (uint32_t)p->l3_len + p->l4_len, n, buf);
+	if (b == NULL)
+		return 0;
+	len = ipvs_quic_dcid(b, n, &off);
+	if (len) {
+		memmove(buf, b + off, len);	/* aligned for the word-wise hash */
+		*cid = buf;
+	}
+	return len;
+}
 
 unsigned int ipvs_owner_index(uint32_t caddr, uint16_t cport, unsigned int n)
 {
@@ -176,9 +229,6 @@ int ipvs_pkt_parse(const struct rte_mbuf *m, struct ipvs_pkt *p)
 	if ((ip->version_ihl >> 4) != 4 || p->l3_len < sizeof(*ip) || tot < p->l3_len ||
 	    tot > rte_pktmbuf_pkt_len(m) || p->l3_len > rte_pktmbuf_data_len(m))
 		return EDPVS_INVAL;
-	/* Fragments are not reassembled: they go on to the stack. */
-	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
-		return EDPVS_NOTSUPP;
 	p->proto = ip->next_proto_id;
 	p->saddr = ip->src_addr;
 	p->daddr = ip->dst_addr;

@@ -37,7 +37,7 @@ static const struct stat_field ipvs_fields[] = {
 static const struct stat_field xmit_fields[] = {
 	XMIT_F(sent), XMIT_F(out_err), XMIT_F(no_route), XMIT_F(ttl_expired),
 	XMIT_F(toa_added), XMIT_F(toa_noroom), XMIT_F(pp2_added), XMIT_F(pp2_fail),
-	XMIT_F(mss_clamped), XMIT_F(no_lport),
+	XMIT_F(mss_clamped), XMIT_F(no_lport), XMIT_F(frag_needed), XMIT_F(no_headroom),
 };
 
 /* Copy a name into a zeroed, NUL-padded fixed field (cut if longer). */

@@ -14,8 +14,11 @@
 #include <arpa/inet.h>
 #include "dpvs_err.h"
 #include "dpvs_log.h"
+#include "inet_addr.h"
 #include "netif.h"
 #include "svc_int.h"
+
+DPVS_LOG_DECLARE(ipvs_svc);
 
 static ipvs_laddr_release_fn laddr_release_hook;	/* set by the master before the loops */
 
@@ -193,6 +196,27 @@ int ipvs_laddr_add(const struct ipvs_wire_laddr_req *r, char *errmsg)
 		svc_errmsg(errmsg, "a forwarding lcore failed: %s", dpvs_strerror(rc));
 	}
 	return rc;
+}
+
+uint32_t ipvs_laddr_warnings(const struct ipvs_wire_laddr_req *r)
+{
+	const struct netif_port *port;
+	char a[INET_ADDRSTRLEN] = "?";
+
+	if (r->af != AF_INET)
+		return 0;
+	inet_ntop(AF_INET, &r->addr.in4, a, sizeof(a));
+	if (!inet_addr_is_local(r->addr.in4)) {
+		DPVS_LOG(ipvs_svc, WARNING, "local address %s is not configured on any port: "
+			 "FNAT connections given it get no replies until it is", a);
+		return IPVS_WIRE_LADDR_W_NOT_LOCAL;
+	}
+	port = r->ifname[0] != '\0' ? netif_port_get_by_name(r->ifname) : NULL;
+	if (port != NULL && !inet_addr_is_local_on(port, r->addr.in4)) {
+		DPVS_LOG(ipvs_svc, WARNING, "local address %s is not on %s", a, r->ifname);
+		return IPVS_WIRE_LADDR_W_OTHER_PORT;
+	}
+	return 0;
 }
 
 int ipvs_laddr_del(const struct ipvs_wire_laddr_req *r, char *errmsg)

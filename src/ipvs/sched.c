@@ -10,6 +10,7 @@
 #include <rte_lcore.h>
 #include "dpvs_err.h"
 #include "dpvs_log.h"
+#include "timer.h"
 #include "ipvs/ipvs.h"
 #include "ipvs/sched.h"
 #include "sched_int.h"
@@ -18,13 +19,14 @@ DPVS_LOG_REGISTER(sched);
 
 extern const struct sched_ops sched_rr_ops, sched_wrr_ops, sched_lc_ops, sched_wlc_ops,
 	sched_sh_ops, sched_dh_ops, sched_sed_ops, sched_nq_ops, sched_mh_ops,
-	sched_conhash_ops, sched_fo_ops;
+	sched_conhash_ops, sched_fo_ops, sched_lblc_ops, sched_lblcr_ops, sched_ovf_ops,
+	sched_twos_ops;
 
 /* The registry: fixed, const, in the order `ipvsadm --help` lists them. */
 static const struct sched_ops *const sched_table[] = {
 	&sched_rr_ops, &sched_wrr_ops, &sched_lc_ops, &sched_wlc_ops, &sched_sh_ops,
 	&sched_dh_ops, &sched_sed_ops, &sched_nq_ops, &sched_mh_ops, &sched_conhash_ops,
-	&sched_fo_ops,
+	&sched_fo_ops, &sched_lblc_ops, &sched_lblcr_ops, &sched_ovf_ops, &sched_twos_ops,
 };
 
 /* Default Maglev table size: written by config apply on the master (also on
@@ -337,4 +339,144 @@ struct ipvs_dest *sched_buckets_pick(const struct ipvs_service *svc, uint32_t ha
 			return d;
 	}
 	return NULL;
+}
+
+/* ---- locality table (lblc, lblcr) ---- */
+
+#define LOC_SEED 0x6c626c63u
+
+_Static_assert((SCHED_LOC_SLOTS & (SCHED_LOC_SLOTS - 1)) == 0, "slots are a power of 2");
+_Static_assert(sizeof(struct sched_loc_entry) == 72, "doc/architecture.md: 72-byte entries");
+_Static_assert(SCHED_LOC_SET_MAX < 256, "set size fits uint8_t n");
+
+int sched_loc_init(struct ipvs_service *svc)
+{
+	svc->sched_data = calloc(1, sizeof(struct sched_loc_table));
+	return svc->sched_data ? 0 : EDPVS_NOMEM;
+}
+
+void sched_loc_done(struct ipvs_service *svc)
+{
+	free(svc->sched_data);
+	svc->sched_data = NULL;
+}
+
+static void loc_free(struct sched_loc_table *t, struct sched_loc_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	t->n_used--;
+}
+
+int sched_loc_update(struct ipvs_service *svc)
+{
+	struct sched_loc_table *t = svc->sched_data;
+	uint32_t i, j, k;
+
+	for (i = 0; t != NULL && i < SCHED_LOC_SLOTS; i++) {
+		struct sched_loc_entry *e = &t->e[i];
+
+		if (e->used_us == 0)
+			continue;
+		for (j = 0, k = 0; j < e->n; j++)
+			if (e->set[j]->flags & DEST_F_AVAILABLE)
+				e->set[k++] = e->set[j];
+		for (j = k; j < e->n; j++)
+			e->set[j] = NULL;
+		e->n = (uint8_t)k;
+		if (k == 0)
+			loc_free(t, e);
+	}
+	return 0;
+}
+
+static inline uint32_t loc_slot(int af, const union inet_addr *addr)
+{
+	return sched_hash_addr(af, addr, 0, false, LOC_SEED) & (SCHED_LOC_SLOTS - 1);
+}
+
+/* A time stamp for used_us/mod_us: never 0, which marks a free slot. */
+static inline uint64_t loc_stamp(uint64_t now)
+{
+	return now ? now : 1;
+}
+
+static inline bool loc_expired(const struct sched_loc_entry *e, uint64_t now)
+{
+	return now - e->used_us >= SCHED_LOC_EXPIRE_US;
+}
+
+struct sched_loc_entry *sched_loc_find(struct sched_loc_table *t, int af,
+				       const union inet_addr *addr, uint64_t now)
+{
+	uint32_t h = loc_slot(af, addr), i;
+
+	for (i = 0; i < SCHED_LOC_PROBE; i++) {
+		struct sched_loc_entry *e = &t->e[(h + i) & (SCHED_LOC_SLOTS - 1)];
+
+		if (e->used_us == 0 || e->af != af || !inet_addr_equal(af, &e->addr, addr))
+			continue;
+		if (loc_expired(e, now)) {
+			loc_free(t, e);
+			return NULL;
+		}
+		e->used_us = loc_stamp(now);
+		return e;
+	}
+	return NULL;
+}
+
+struct sched_loc_entry *sched_loc_insert(struct sched_loc_table *t, int af,
+					 const union inet_addr *addr, uint64_t now)
+{
+	uint32_t h = loc_slot(af, addr), i;
+	struct sched_loc_entry *lru = NULL;
+
+	for (i = 0; i < SCHED_LOC_PROBE; i++) {
+		struct sched_loc_entry *e = &t->e[(h + i) & (SCHED_LOC_SLOTS - 1)];
+
+		if (e->used_us != 0 && loc_expired(e, now))
+			loc_free(t, e);
+		if (e->used_us == 0) {
+			lru = e;
+			break;
+		}
+		if (lru == NULL || e->used_us < lru->used_us)
+			lru = e;
+	}
+	if (lru->used_us != 0)
+		loc_free(t, lru);
+	lru->af = (uint8_t)af;
+	lru->addr = *addr;
+	lru->used_us = loc_stamp(now);
+	lru->mod_us = lru->used_us;
+	t->n_used++;
+	return lru;
+}
+
+void sched_loc_sweep(struct sched_loc_table *t, uint64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < SCHED_LOC_SWEEP; i++) {
+		struct sched_loc_entry *e = &t->e[t->sweep];
+
+		t->sweep = (t->sweep + 1) & (SCHED_LOC_SLOTS - 1);
+		if (e->used_us != 0 && loc_expired(e, now))
+			loc_free(t, e);
+	}
+}
+
+bool sched_loc_overloaded(const struct ipvs_service *svc, const struct ipvs_dest *d)
+{
+	uint32_t i;
+
+	if (d->active_conns <= (uint32_t)d->weight)
+		return false;
+	for (i = 0; i < svc->n_dests; i++) {
+		const struct ipvs_dest *o = svc->dests[i];
+
+		if (dest_usable(o) && (uint64_t)o->active_conns * 2 < (uint64_t)o->weight)
+			return true;
+	}
+	return false;
 }

@@ -4,7 +4,8 @@
  * down when that exceeds a budget, see ch_scale()) on a 32-bit ring (V = svc->conhash_vnodes, default SCHED_CONHASH_DEFAULT_VNODES),
  * each the hash of (address, port, replica number), so the ring depends
  * only on the dest set.  A connection's key (svc->conhash_key: source
- * address, source address and port, or the QUIC connection id - falling
+ * address, source address and port, or the QUIC destination connection id
+ * that the hook read out of the packet, ipvs_pkt_quic_dcid() - falling
  * back to the source address when the packet has none) is hashed and the
  * first point clockwise names its dest; an unusable dest passes the key on
  * to the next point clockwise.  Adding or removing a dest moves only the
@@ -204,6 +205,7 @@ static struct ipvs_dest *ch_schedule(struct ipvs_service *svc, const struct sche
 
 const struct sched_ops sched_conhash_ops = {
 	.name = "conhash",
+	.flags = SCHED_OPT_HASH_KEY,
 	.init_service = ch_init,
 	.done_service = ch_done,
 	.update_service = ch_update,

@@ -22,6 +22,7 @@ static struct ipvs_dest *dh_schedule(struct ipvs_service *svc, const struct sche
 
 const struct sched_ops sched_dh_ops = {
 	.name = "dh",
+	.flags = SCHED_OPT_FALLBACK,
 	.init_service = dh_init,
 	.done_service = sched_buckets_done,
 	.update_service = sched_buckets_update,

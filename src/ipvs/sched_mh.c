@@ -221,6 +221,7 @@ uint32_t sched_mh_entries(const struct ipvs_service *svc, const struct ipvs_dest
 
 const struct sched_ops sched_mh_ops = {
 	.name = "mh",
+	.flags = SCHED_OPT_FALLBACK | SCHED_OPT_PORT,
 	.init_service = mh_init,
 	.done_service = mh_done,
 	.update_service = mh_update,

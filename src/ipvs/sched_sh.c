@@ -26,6 +26,7 @@ static struct ipvs_dest *sh_schedule(struct ipvs_service *svc, const struct sche
 
 const struct sched_ops sched_sh_ops = {
 	.name = "sh",
+	.flags = SCHED_OPT_FALLBACK | SCHED_OPT_PORT,
 	.init_service = sh_init,
 	.done_service = sched_buckets_done,
 	.update_service = sched_buckets_update,

@@ -198,8 +198,34 @@ static int conf_check_persist(const struct ipvs_wire_svc_conf *c, char *errmsg)
 	return 0;
 }
 
+/* Scheduler flags the service's scheduler does not honour are refused
+ * (accepting and ignoring them would hide a mistake). */
+static int conf_check_sched_flags(const struct ipvs_wire_svc_conf *c, const struct sched_ops *ops,
+				  char *errmsg)
+{
+	static const struct {
+		uint32_t wire, need;
+		const char *name;
+	} words[] = {
+		{ IPVS_WIRE_SCHED_F_FALLBACK, SCHED_OPT_FALLBACK, "fallback" },
+		{ IPVS_WIRE_SCHED_F_PORT, SCHED_OPT_PORT, "port" },
+		{ IPVS_WIRE_SCHED_F_KEY_MASK, SCHED_OPT_HASH_KEY, "hash-*" },
+	};
+	size_t i;
+
+	for (i = 0; i < DPVS_ARRAY_SIZE(words); i++) {
+		if ((c->sched_flags & words[i].wire) && !(ops->flags & words[i].need)) {
+			svc_errmsg(errmsg, "scheduler flag '%s' does not apply to scheduler '%s'",
+				   words[i].name, ops->name);
+			return EDPVS_INVAL;
+		}
+	}
+	return 0;
+}
+
 int ipvs_svc_conf_check(const struct ipvs_wire_svc_conf *c, char *errmsg)
 {
+	const struct sched_ops *ops;
 	int rc = ipvs_svc_key_check(&c->key, errmsg);
 
 	if (rc != 0)
@@ -208,7 +234,8 @@ int ipvs_svc_conf_check(const struct ipvs_wire_svc_conf *c, char *errmsg)
 		svc_errmsg(errmsg, "illegal scheduler name");
 		return EDPVS_INVAL;
 	}
-	if (sched_lookup(c->sched) == NULL) {
+	ops = sched_lookup(c->sched);
+	if (ops == NULL) {
 		svc_errmsg(errmsg, "Scheduler not found: %s", c->sched);
 		return EDPVS_NOTEXIST;
 	}
@@ -219,6 +246,9 @@ int ipvs_svc_conf_check(const struct ipvs_wire_svc_conf *c, char *errmsg)
 		svc_errmsg(errmsg, "unknown service or scheduler flags");
 		return EDPVS_INVAL;
 	}
+	rc = conf_check_sched_flags(c, ops, errmsg);
+	if (rc != 0)
+		return rc;
 	if ((c->flags & IPVS_WIRE_SVC_F_ONEPACKET) && c->key.proto != IPPROTO_UDP) {
 		svc_errmsg(errmsg, "One-Packet Scheduling is only for UDP virtual services");
 		return EDPVS_INVAL;

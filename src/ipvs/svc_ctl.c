@@ -201,6 +201,7 @@ static int h_dest(uint16_t op, const void *req, uint32_t len, struct ctl_reply *
 static int h_laddr(uint16_t op, const void *req, uint32_t len, struct ctl_reply *rep)
 {
 	char err[IPVS_SVC_ERRLEN] = "";
+	struct ipvs_wire_laddr_add_reply w;
 	struct ipvs_wire_laddr_req r;
 	int rc;
 
@@ -208,8 +209,16 @@ static int h_laddr(uint16_t op, const void *req, uint32_t len, struct ctl_reply 
 	memcpy(&r, req, sizeof(r));
 	if (!zeroed(r.pad, sizeof(r.pad)))
 		return fail(rep, EDPVS_INVAL, "non-zero padding");
-	rc = op == IPVS_OP_LADDR_ADD ? ipvs_laddr_add(&r, err) : ipvs_laddr_del(&r, err);
-	return rc ? fail(rep, rc, err) : 0;
+	if (op == IPVS_OP_LADDR_DEL) {
+		rc = ipvs_laddr_del(&r, err);
+		return rc ? fail(rep, rc, err) : 0;
+	}
+	rc = ipvs_laddr_add(&r, err);
+	if (rc != 0)
+		return fail(rep, rc, err);
+	memset(&w, 0, sizeof(w));
+	w.warnings = ipvs_laddr_warnings(&r);
+	return ctl_reply_append(rep, &w, sizeof(w));
 }
 
 static int append_laddrs(struct ctl_reply *rep, const struct svc_agg *a)

@@ -4,6 +4,7 @@
  * xmit_ops), per-lcore forwarding counters, output through the IPv4 stack,
  * TTL handling and the path MTU toward an address.  Any FWD_WORKER.
  */
+#include <rte_ip.h>
 #include <rte_lcore.h>
 #include "dpvs_err.h"
 #include "ipv4.h"
@@ -13,7 +14,10 @@
 #include "ipvs/xmit.h"
 
 #define ICMP_TIME_EXCEEDED 11
+#define ICMP_DEST_UNREACH  3
+#define ICMP_FRAG_NEEDED   4
 #define XMIT_DEFAULT_MTU   1500
+#define IPV4_MIN_MTU       68	/* RFC 791: every host takes 68 bytes unfragmented */
 
 static struct xmit_lcore_stats xmit_stats[RTE_MAX_LCORE];
 
@@ -94,10 +98,26 @@ bool xmit_forward_ttl(struct rte_mbuf *m)
 uint16_t xmit_path_mtu(uint32_t daddr)
 {
 	const struct route_entry *r = route_lookup(daddr);
+	uint16_t port_mtu = r && r->port && r->port->mtu ? r->port->mtu : XMIT_DEFAULT_MTU;
 
-	if (r && r->mtu)
+	if (r && r->mtu && r->mtu < port_mtu)
 		return r->mtu;
-	if (r && r->port && r->port->mtu)
-		return r->port->mtu;
-	return XMIT_DEFAULT_MTU;
+	return port_mtu;
+}
+
+bool xmit_mtu_ok(struct rte_mbuf *m, uint32_t daddr, uint16_t overhead)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint32_t tot = rte_be_to_cpu_16(ip->total_length);
+	uint16_t mtu = xmit_path_mtu(daddr);
+	uint32_t next_hop_mtu;
+
+	if (likely(tot + overhead <= mtu))
+		return true;
+	if (!(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
+		return true;	/* ipv4_output() fragments it */
+	next_hop_mtu = mtu > overhead + IPV4_MIN_MTU ? (uint32_t)(mtu - overhead) : IPV4_MIN_MTU;
+	icmp_send_error(m, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, next_hop_mtu);
+	xmit_stats_this()->frag_needed++;
+	return false;
 }

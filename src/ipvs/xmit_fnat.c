@@ -15,16 +15,31 @@
  *   - TOA (kmod/toa, SVC_F_TOA: on for TCP services unless ipvsadm
  *     --no-toa): option kind 254 in the SYN and in the ACK that ends the
  *     handshake.
- *   - PROXY protocol v2 (SVC_F_PROXY_PROTO): the 28-byte header prepended
- *     to the first client payload (seq = ISN + 1; again on retransmits of
- *     that segment); later client sequence numbers are moved up by 28 and
- *     the server's acknowledgments and SACK edges moved back.
+ *   - PROXY protocol v2 (SVC_F_PROXY_PROTO): the 28-byte header goes at
+ *     the start of the client's stream (seq = ISN + 1), in the first client
+ *     segment there: normally the ACK that completes the handshake, which
+ *     becomes a 28-byte data segment, so servers that speak first (SMTP,
+ *     MySQL) get it before the client says anything; or the first data
+ *     when that ACK never reached us.  Until the server acknowledges the
+ *     header, every client segment at ISN + 1 carries it again (a lost
+ *     handshake ACK is recovered by the server's SYN-ACK retransmission,
+ *     whose answer is such a segment); afterwards they are shifted like the
+ *     rest: later client sequence numbers are moved up by 28 and the
+ *     server's acknowledgments and SACK edges moved back.
  * Both grow client packets, so the server's SYN-ACK MSS is clamped to fit
  * the path MTU toward the server.
  *
+ * Path MTU: both directions are checked before the rewrite
+ * (xmit_mtu_ok()): a DF packet too big for the next hop (the PROXY header
+ * counted on the segment that gets it) is dropped with ICMP fragmentation
+ * needed sent to its sender about the packet it sent - the client about
+ * client -> VIP, the real server about RS -> local address - instead of to
+ * the rewritten source (ourselves).
+ *
  * Per-conn state in the conn's datapath fields: xmit_priv32 = client
  * ISN + 1 (host order), CONN_F_XMIT0 = PROXY header sent, CONN_F_XMIT1 =
- * TOA put in the handshake ACK, CONN_F_XMIT2 = client SYN seen.
+ * TOA put in the handshake ACK, CONN_F_XMIT2 = client SYN seen,
+ * CONN_F_XMIT3 = the server acknowledged the PROXY header.
  * Owner lcore of the conn; see include/ipvs/xmit.h.
  */
 #include <rte_lcore.h>
@@ -36,6 +51,7 @@
 #define FNAT_F_PP2_SENT  CONN_F_XMIT0
 #define FNAT_F_TOA_ACK   CONN_F_XMIT1
 #define FNAT_F_SYN_SEEN  CONN_F_XMIT2
+#define FNAT_F_PP2_ACKED CONN_F_XMIT3
 #define FNAT_PORT_TRIES  64u
 #define TCPIP_HDR_LEN    40u
 
@@ -158,8 +174,19 @@ static void fnat_toa_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt
 		st->toa_noroom++;
 }
 
+/* Does this client segment carry the PROXY header: an ACK (neither SYN nor
+ * RST) at ISN + 1 while the server has not acknowledged the header? */
+static bool fnat_pp2_due(const struct ipvs_conn *c, const struct ipvs_pkt *p)
+{
+	const uint8_t f = RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+
+	return (c->flags & (FNAT_F_SYN_SEEN | FNAT_F_PP2_ACKED)) == FNAT_F_SYN_SEEN &&
+	       p->seq == c->xmit_priv32 && (p->tcp_flags & f) == RTE_TCP_ACK_FLAG;
+}
+
 /* PROXY v2 on the way in.  0, or an error: drop the packet (the client
- * retransmits). */
+ * retransmits its data; a dropped handshake ACK is answered again when
+ * the server retransmits its SYN-ACK). */
 static int fnat_pp2_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p)
 {
 	struct xmit_lcore_stats *st = xmit_stats_this();
@@ -168,9 +195,11 @@ static int fnat_pp2_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt 
 
 	if (!(c->flags & FNAT_F_SYN_SEEN))
 		return 0;	/* conn picked up mid-stream: no header possible */
-	if (rel == 0 && p->payload_len > 0) {
-		rc = pp2_insert(m, p, c->caddr.in4, c->cport, c->vaddr.in4, c->vport,
-				xmit_path_mtu(c->daddr.in4));
+	if (fnat_pp2_due(c, p)) {
+		/* no length bound: xmit_mtu_ok() already refused a DF packet
+		 * the header would push past the path MTU, and ipv4_output()
+		 * fragments one without DF */
+		rc = pp2_insert(m, p, c->caddr.in4, c->cport, c->vaddr.in4, c->vport, 0);
 		if (rc != 0) {
 			st->pp2_fail++;
 			return rc;
@@ -200,11 +229,21 @@ static int fnat_tcp_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt 
 	return 0;
 }
 
+/* Bytes this client packet must grow by: the PROXY header on the segment
+ * that carries it (TOA is optional: skipped when it does not fit). */
+static uint16_t fnat_in_overhead(const struct ipvs_conn *c, const struct ipvs_pkt *p)
+{
+	if (p->proto != IPPROTO_TCP || !(c->dest->svc->flags & SVC_F_PROXY_PROTO) ||
+	    !fnat_pp2_due(c, p))
+		return 0;
+	return PP2_HDR_V4_LEN;
+}
+
 static enum dpvs_verdict fnat_in(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pkt *p)
 {
 	const struct xmit_tuple t = { c->laddr.in4, c->daddr.in4, c->lport, c->dport };
 
-	if (!xmit_forward_ttl(m))
+	if (!xmit_mtu_ok(m, c->daddr.in4, fnat_in_overhead(c, p)) || !xmit_forward_ttl(m))
 		return VERDICT_DROP;
 	if (p->proto == IPPROTO_TCP && fnat_tcp_in(c, m, p) != 0)
 		return VERDICT_DROP;
@@ -230,9 +269,10 @@ static void fnat_tcp_out(struct ipvs_conn *c, struct rte_mbuf *m, struct ipvs_pk
 	if (!(c->flags & FNAT_F_PP2_SENT) || !(p->tcp_flags & RTE_TCP_ACK_FLAG))
 		return;
 	rel = p->ack - c->xmit_priv32;
-	if ((int32_t)rel >= (int32_t)PP2_HDR_V4_LEN)
+	if ((int32_t)rel >= (int32_t)PP2_HDR_V4_LEN) {
+		c->flags |= FNAT_F_PP2_ACKED;
 		xmit_tcp_seq_adjust(m, p, 0, (uint32_t)-PP2_HDR_V4_LEN);
-	else if ((int32_t)rel > 0)
+	} else if ((int32_t)rel > 0)
 		xmit_tcp_seq_adjust(m, p, 0, (uint32_t)-rel);	/* inside the header */
 	xmit_tcp_sack_adjust(m, p, (uint32_t)-PP2_HDR_V4_LEN);
 }
@@ -241,7 +281,7 @@ static enum dpvs_verdict fnat_out(struct ipvs_conn *c, struct rte_mbuf *m, struc
 {
 	const struct xmit_tuple t = { c->vaddr.in4, c->caddr.in4, c->vport, c->cport };
 
-	if (!xmit_forward_ttl(m))
+	if (!xmit_mtu_ok(m, c->caddr.in4, 0) || !xmit_forward_ttl(m))
 		return VERDICT_DROP;
 	if (p->proto == IPPROTO_TCP)
 		fnat_tcp_out(c, m, p);

@@ -2,7 +2,11 @@
  * xmit_nat.c - NAT (masquerading) forwarding: DNAT on the way in (client
  * -> real server), the reverse on the way out (the real servers route
  * their replies back through dpvsd), and ICMP errors translated the same
- * way.  Owner lcore of the conn; see include/ipvs/xmit.h.
+ * way.  The path MTU is checked before the rewrite (xmit_mtu_ok()), so a
+ * DF packet too big for the next hop gets its ICMP fragmentation needed
+ * about the packet its sender sent (client -> VIP on the way in, RS ->
+ * client on the way out), from dpvsd's address on that side.  Owner lcore
+ * of the conn; see include/ipvs/xmit.h.
  */
 #include "ipvs/xmit.h"
 
@@ -10,7 +14,7 @@ static enum dpvs_verdict nat_in(struct ipvs_conn *c, struct rte_mbuf *m, struct 
 {
 	const struct xmit_tuple t = { p->saddr, c->daddr.in4, p->sport, c->dport };
 
-	if (!xmit_forward_ttl(m))
+	if (!xmit_mtu_ok(m, c->daddr.in4, 0) || !xmit_forward_ttl(m))
 		return VERDICT_DROP;
 	xmit_set_tuple(m, p, &t);
 	return xmit_output_csum_ok(m);	/* header checksum kept right */
@@ -20,7 +24,7 @@ static enum dpvs_verdict nat_out(struct ipvs_conn *c, struct rte_mbuf *m, struct
 {
 	const struct xmit_tuple t = { c->vaddr.in4, p->daddr, c->vport, p->dport };
 
-	if (!xmit_forward_ttl(m))
+	if (!xmit_mtu_ok(m, p->daddr, 0) || !xmit_forward_ttl(m))
 		return VERDICT_DROP;
 	xmit_set_tuple(m, p, &t);
 	return xmit_output_csum_ok(m);	/* header checksum kept right */

@@ -2,25 +2,33 @@
  * xmit_tunnel.c - TUNNEL forwarding: the client's packet, unchanged, inside
  * an outer IPv4 header from dpvsd's address toward the real server, which
  * decapsulates it (it holds the VIP) and answers the client directly (no
- * out direction).  The encapsulation is the dest's --tun-type: IPIP
- * (protocol 4), GUE (UDP to the dest's --tun-port, a 4-byte GUE header of
- * version 0 carrying IPv4) or GRE (RFC 2784, protocol type 0x0800), the
- * last two with an optional checksum (--tun-csum).  A packet that would
- * exceed the path MTU once encapsulated is dropped with ICMP
- * fragmentation-needed (inner MTU) when it has DF set.  Owner lcore of the
- * conn; the encapsulation helpers are pure (any lcore).
+ * out direction).  Owner lcore of the conn; the encapsulation helpers are
+ * pure (any lcore).
+ *
+ * The encapsulation is the dest's --tun-type, a const struct tun_encap:
+ * the protocol of the outer header, the bytes it adds after it, and the
+ * function that fills them - IPIP (protocol 4, nothing more), GUE (UDP to
+ * the dest's --tun-port + a 4-byte GUE header of version 0 carrying IPv4)
+ * or GRE (RFC 2784, protocol type 0x0800, 4 more bytes with --tun-csum).
+ * The MTU rule holds for any of them, with its overhead:
+ *   - inner packet + overhead within the path MTU toward the server: sent;
+ *   - larger with DF set: dropped, ICMP fragmentation needed with
+ *     next-hop MTU = path MTU - overhead sent to the client about its
+ *     packet (frag_needed);
+ *   - larger without DF: encapsulated anyway with DF clear on the outer
+ *     header (it is copied from the inner one), and ipv4_output()
+ *     fragments the outer packet; the server reassembles before it
+ *     decapsulates (as Linux IPVS does);
+ *   - no headroom for the outer headers: dropped, counted no_headroom.
  */
+#include <string.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 #include <rte_jhash.h>
-#include "icmp.h"
 #include "inet_addr.h"
 #include "route.h"
 #include "ipvs/ipvs_wire.h"
 #include "ipvs/xmit.h"
-
-#define ICMP_DEST_UNREACH  3
-#define ICMP_FRAG_NEEDED   4
 
 #define TUN_IPV4_LEN       20
 #define TUN_UDP_LEN        8
@@ -32,17 +40,34 @@
 #define TUN_GUE_SPORT_BASE 49152u
 #define TUN_GUE_SPORT_SEED 0x9e3779b9u
 
+/* One encapsulation: outer protocol, bytes after the outer IPv4 header
+ * (and with F_CSUM), and how they are filled (NULL: none). */
+struct tun_encap {
+	const char *name;
+	uint8_t proto;
+	uint8_t hdr_len;
+	uint8_t csum_len;
+	void (*fill)(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint16_t len,
+		     const struct xmit_tun *t);
+};
+
+static void tun_gue_fill(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint16_t len,
+			 const struct xmit_tun *t);
+static void tun_gre_fill(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint16_t len,
+			 const struct xmit_tun *t);
+
+static const struct tun_encap tun_encaps[IPVS_WIRE_TUN_MAX] = {
+	[IPVS_WIRE_TUN_IPIP] = { "ipip", IPPROTO_IPIP, 0, 0, NULL },
+	[IPVS_WIRE_TUN_GUE] = { "gue", IPPROTO_UDP, TUN_UDP_LEN + TUN_GUE_LEN, 0, tun_gue_fill },
+	[IPVS_WIRE_TUN_GRE] = { "gre", IPPROTO_GRE, TUN_GRE_LEN, TUN_GRE_CSUM_LEN, tun_gre_fill },
+};
+
 uint16_t xmit_tun_overhead(uint8_t type, uint8_t flags)
 {
-	switch (type) {
-	case IPVS_WIRE_TUN_GUE:
-		return TUN_IPV4_LEN + TUN_UDP_LEN + TUN_GUE_LEN;
-	case IPVS_WIRE_TUN_GRE:
-		return TUN_IPV4_LEN + TUN_GRE_LEN +
-		       ((flags & IPVS_WIRE_TUN_F_CSUM) ? TUN_GRE_CSUM_LEN : 0);
-	default:
-		return TUN_IPV4_LEN;
-	}
+	const struct tun_encap *e = &tun_encaps[type < IPVS_WIRE_TUN_MAX ? type : 0];
+
+	return (uint16_t)(TUN_IPV4_LEN + e->hdr_len +
+			  ((flags & IPVS_WIRE_TUN_F_CSUM) ? e->csum_len : 0));
 }
 
 uint16_t xmit_gue_sport(uint32_t caddr, uint16_t cport)
@@ -50,24 +75,6 @@ uint16_t xmit_gue_sport(uint32_t caddr, uint16_t cport)
 	uint32_t h = rte_jhash_2words(caddr, cport, TUN_GUE_SPORT_SEED);
 
 	return rte_cpu_to_be_16((uint16_t)(TUN_GUE_SPORT_BASE + h % (65536u - TUN_GUE_SPORT_BASE)));
-}
-
-/* The outer IPv4 header at out for an inner packet of tot bytes after hlen
- * bytes of tunnel header. */
-static void tun_outer_ipv4(struct rte_ipv4_hdr *out, const struct rte_ipv4_hdr *in,
-			   uint8_t proto, uint16_t len, const struct xmit_tun *t)
-{
-	out->version_ihl = RTE_IPV4_VHL_DEF;
-	out->type_of_service = in->type_of_service;
-	out->total_length = rte_cpu_to_be_16(len);
-	out->packet_id = in->packet_id;
-	out->fragment_offset = in->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	out->time_to_live = 64;
-	out->next_proto_id = proto;
-	out->src_addr = t->saddr;
-	out->dst_addr = t->daddr;
-	out->hdr_checksum = 0;
-	out->hdr_checksum = rte_ipv4_cksum(out);
 }
 
 /* Ones' complement sum (folded, not complemented) of len bytes from off,
@@ -151,34 +158,33 @@ int xmit_tun_encap(struct rte_mbuf *m, const struct xmit_tun *t, uint16_t max_le
 {
 	const struct rte_ipv4_hdr *in = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	uint32_t limit = max_len ? max_len : UINT16_MAX;
-	uint16_t tot = rte_be_to_cpu_16(in->total_length);
-	uint16_t oh = xmit_tun_overhead(t->type, t->flags);
+	uint16_t tot = rte_be_to_cpu_16(in->total_length), oh;
+	const struct tun_encap *e;
 	struct rte_ipv4_hdr *out;
-	uint8_t proto;
 
-	switch (t->type) {
-	case IPVS_WIRE_TUN_IPIP:
-		return xmit_ipip_encap(m, t->saddr, t->daddr, max_len);
-	case IPVS_WIRE_TUN_GUE:
-		proto = IPPROTO_UDP;
-		break;
-	case IPVS_WIRE_TUN_GRE:
-		proto = IPPROTO_GRE;
-		break;
-	default:
+	if (t->type >= IPVS_WIRE_TUN_MAX)
 		return EDPVS_INVAL;
-	}
+	e = &tun_encaps[t->type];
+	oh = xmit_tun_overhead(t->type, t->flags);
 	if ((uint32_t)tot + oh > limit || rte_pktmbuf_headroom(m) < oh)
 		return EDPVS_NOROOM;
 	out = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, oh);
 	if (!out)
 		return EDPVS_NOROOM;
 	in = (const struct rte_ipv4_hdr *)((const uint8_t *)out + oh);
-	tun_outer_ipv4(out, in, proto, (uint16_t)(tot + oh), t);
-	if (proto == IPPROTO_UDP)
-		tun_gue_fill(m, out, (uint16_t)(tot + oh), t);
-	else
-		tun_gre_fill(m, out, (uint16_t)(tot + oh), t);
+	out->version_ihl = RTE_IPV4_VHL_DEF;
+	out->type_of_service = in->type_of_service;
+	out->total_length = rte_cpu_to_be_16((uint16_t)(tot + oh));
+	out->packet_id = in->packet_id;
+	out->fragment_offset = in->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	out->time_to_live = 64;
+	out->next_proto_id = e->proto;
+	out->src_addr = t->saddr;
+	out->dst_addr = t->daddr;
+	out->hdr_checksum = 0;
+	out->hdr_checksum = rte_ipv4_cksum(out);
+	if (e->fill)
+		e->fill(m, out, (uint16_t)(tot + oh), t);
 	return 0;
 }
 
@@ -186,29 +192,25 @@ static enum dpvs_verdict tun_in(struct ipvs_conn *c, struct rte_mbuf *m, struct 
 {
 	const struct route_entry *r = route_lookup(c->daddr.in4);
 	struct xmit_lcore_stats *st = xmit_stats_this();
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	uint16_t mtu = xmit_path_mtu(c->daddr.in4);
 	const struct ipvs_dest *d = c->dest;
 	struct xmit_tun t;
-	int rc;
 
 	(void)p;
 	if (unlikely(!r)) {
 		st->no_route++;
 		return VERDICT_DROP;
 	}
-	t.saddr = r->src ? r->src : inet_addr_select_src(r->port, c->daddr.in4);
-	t.daddr = c->daddr.in4;
+	memset(&t, 0, sizeof(t));
 	t.type = d ? d->tun_type : IPVS_WIRE_TUN_IPIP;
 	t.flags = d ? d->tun_flags : 0;
+	if (!xmit_mtu_ok(m, c->daddr.in4, xmit_tun_overhead(t.type, t.flags)))
+		return VERDICT_DROP;
+	t.saddr = r->src ? r->src : inet_addr_select_src(r->port, c->daddr.in4);
+	t.daddr = c->daddr.in4;
 	t.dport = d ? d->tun_port : 0;
 	t.sport = xmit_gue_sport(c->caddr.in4, c->cport);
-	rc = xmit_tun_encap(m, &t, mtu);
-	if (unlikely(rc != 0)) {
-		if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))
-			icmp_send_error(m, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-					(uint32_t)(mtu - xmit_tun_overhead(t.type, t.flags)));
-		st->out_err++;
+	if (unlikely(xmit_tun_encap(m, &t, 0) != 0)) {
+		st->no_headroom++;	/* (or past 65535 bytes, or a bad type) */
 		return VERDICT_DROP;
 	}
 	return xmit_output(m);

@@ -128,7 +128,10 @@ static void fuzz_service(const char *vip, uint8_t proto, uint16_t port, uint8_t 
 
 	memset(&c, 0, sizeof(c));
 	c.key = fuzz_key(vip, proto, port);
-	snprintf(c.sched, sizeof(c.sched), "%s", port == 53 ? "mh" : "rr");
+	snprintf(c.sched, sizeof(c.sched), "%s",
+		 port == 53 ? "mh" : port == 443 ? "conhash" : "rr");
+	if (port == 443)	/* the QUIC connection id parser (ipvs_pkt.c) */
+		c.sched_flags = IPVS_WIRE_HASH_QUIC_CID << IPVS_WIRE_SCHED_F_KEY_SHIFT;
 	c.proxy_protocol = pp;
 	rc = ipvs_svc_add(&c, err);
 	if (rc != 0)
@@ -166,6 +169,7 @@ static void fuzz_services(void)
 	fuzz_service(FUZZ_VIP_FNAT, IPPROTO_UDP, 53, IPVS_WIRE_FWD_FNAT, 0);
 	fuzz_service(FUZZ_VIP_NAT, IPPROTO_TCP, 80, IPVS_WIRE_FWD_MASQ, 0);
 	fuzz_service(FUZZ_VIP_NAT, IPPROTO_UDP, 53, IPVS_WIRE_FWD_MASQ, 0);
+	fuzz_service(FUZZ_VIP_NAT, IPPROTO_UDP, 443, IPVS_WIRE_FWD_MASQ, 0);
 	fuzz_service(FUZZ_VIP_FNAT, IPPROTO_SCTP, 3868, IPVS_WIRE_FWD_FNAT, 0);
 	fuzz_service(FUZZ_VIP_NAT, IPPROTO_SCTP, 3868, IPVS_WIRE_FWD_MASQ, 0);
 	rc = job_join_workers();

@@ -18,7 +18,8 @@ extern "C" {
 #define FUZZ_ADDR_PORT   "10.0.0.1"	/* dpdk0's address (client side) */
 #define FUZZ_ADDR_LOCAL  "10.0.1.1"	/* dpdk0's second address (FNAT laddr) */
 #define FUZZ_VIP_FNAT    "10.0.0.100"	/* TCP :80 FNAT, TCP :81 FNAT+PP2, UDP :53 FNAT */
-#define FUZZ_VIP_NAT     "10.0.0.101"	/* TCP :80 NAT, UDP :53 NAT */
+#define FUZZ_VIP_NAT     "10.0.0.101"	/* TCP :80 NAT, UDP :53 NAT, UDP :443 NAT conhash
+					 * hash-quic-cid */
 #define FUZZ_CLIENT      "10.0.0.2"
 #define FUZZ_RS1         "10.0.1.10"
 #define FUZZ_RS2         "10.0.1.11"

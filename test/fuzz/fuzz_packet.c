@@ -16,6 +16,15 @@
  * the Ethernet frame (at most 2000 bytes).  At most 8 frames.  There are
  * two workers, so packets for the other one's conns take the redirect
  * rings (owner lcore, hop marks) as in the daemon.
+ *
+ * Mbuf leaks are invisible to LeakSanitizer (pool memory), so after each
+ * input the harness drains every place dpvsd may hold an mbuf (the
+ * neighbour queues by flushing the dynamic entries, the tx buffers of
+ * every lcore, the redirect rings by polling until quiet, the port's rings
+ * and the to-KNI rings, which nothing reads here) and aborts unless the
+ * pool's available count (rte_mempool_avail_count(), which includes the
+ * per-lcore caches) is exactly what it was before the input.  Conns hold
+ * no mbufs.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +37,7 @@
 #include <rte_ring.h>
 
 #include "msg.h"
+#include "neigh.h"
 #include "netif.h"
 #include "timer.h"
 #include "inet_rcu.h"
@@ -37,7 +47,14 @@
 #define FUZZ_MAX_FRAME 2000
 #define FUZZ_MAX_FRAMES 8
 static const uint8_t FUZZ_SEP[4] = { 0xde, 0xad, 0xbe, 0xef };
-#define FUZZ_MIN_FREE_MBUFS 512	/* of 4095 */
+#define FUZZ_MAX_RINGS 16	/* net_ring's rings: RTE_PMD_RING_MAX_{RX,TX}_RINGS */
+#define FUZZ_DRAIN_ROUNDS 64	/* polls of both workers with nothing on rx */
+
+static void fuzz_fatal(const char *what, unsigned int lcore)
+{
+	fprintf(stderr, "fuzz_packet: %s (lcore %u)\n", what, lcore);
+	abort();
+}
 
 struct fuzz_pkt {
 	const uint8_t *data;
@@ -46,12 +63,18 @@ struct fuzz_pkt {
 };
 
 static struct rte_ring *fuzz_rx_ring[FUZZ_N_WORKERS];
+static struct rte_ring *fuzz_port_ring[FUZZ_MAX_RINGS];	/* every ring of net_ring0 */
+static unsigned int fuzz_mbufs_free;	/* available mbufs when no input is in flight */
+
+static unsigned int fuzz_drain(void);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	unsigned int i;
+
 	(void)argc;
 	(void)argv;
 	fuzz_env_up(NULL, 1, 0);
@@ -62,6 +85,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_rx_ring[1] = rte_ring_lookup("ETH_RXTX1_net_ring0");
 	if (!fuzz_rx_ring[0] || !fuzz_rx_ring[1])
 		abort();
+	for (i = 0; i < FUZZ_MAX_RINGS; i++) {
+		char name[RTE_RING_NAMESIZE];
+
+		snprintf(name, sizeof(name), "ETH_RXTX%u_net_ring0", i);
+		fuzz_port_ring[i] = rte_ring_lookup(name);
+	}
+	fuzz_mbufs_free = fuzz_drain();
 	return 0;
 }
 
@@ -118,6 +148,61 @@ static void fuzz_settle(void)
 	}
 }
 
+/* Free what sits in ring r (nothing reads it here). */
+static void fuzz_ring_free(struct rte_ring *r)
+{
+	void *m;
+
+	while (r != NULL && rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+/* Free what the port's rings and the to-KNI rings hold. */
+static void fuzz_rings_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FUZZ_MAX_RINGS; i++)
+		fuzz_ring_free(fuzz_port_ring[i]);
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		fuzz_ring_free(netif_lcores[i].to_kni);
+}
+
+/* Return every mbuf dpvsd holds to the pool; returns the pool's available
+ * count afterwards (caches included).  Aborts if the workers do not go
+ * quiet or a tx buffer or redirect ring is left non-empty. */
+static unsigned int fuzz_drain(void)
+{
+	unsigned int i, w, work, l, p;
+
+	neigh_flush(NULL, false);	/* dynamic entries and their queued mbufs */
+	for (i = 0; i < FUZZ_DRAIN_ROUNDS; i++) {
+		fuzz_rings_free();	/* nothing new arrives on rx */
+		work = 0;
+		for (w = 0; w < FUZZ_N_WORKERS; w++) {
+			unsigned int n = 0;
+
+			fuzz_on_worker(w, fuzz_poll, &n);
+			work += n;
+		}
+		work += msg_process(rte_get_main_lcore());
+		netif_tx_flush_lcore(rte_get_main_lcore());
+		if (work == 0)
+			break;
+	}
+	if (i == FUZZ_DRAIN_ROUNDS)	/* no rx left: a packet loop */
+		fuzz_fatal("workers still busy after the drain rounds", rte_get_main_lcore());
+	fuzz_rings_free();
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		for (p = 0; p < NETIF_MAX_PORTS; p++)
+			if (netif_lcores[l].tx[p].n != 0)
+				fuzz_fatal("tx buffer not empty after the drain", l);
+		if (netif_lcores[l].redirect && rte_ring_count(netif_lcores[l].redirect) != 0)
+			fuzz_fatal("redirect ring not empty after the drain", l);
+	}
+	return rte_mempool_avail_count(netif_pktmbuf_pool());
+}
+
 static void fuzz_frame(const uint8_t *data, size_t size)
 {
 	struct fuzz_pkt p;
@@ -134,7 +219,7 @@ static void fuzz_frame(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	unsigned int n;
+	unsigned int n, free_now;
 
 	for (n = 0; n < FUZZ_MAX_FRAMES && size > 0; n++) {
 		const uint8_t *sep = memmem(data, size, FUZZ_SEP, sizeof(FUZZ_SEP));
@@ -150,12 +235,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg_process(rte_get_main_lcore());
 	timer_manage(1024);
 	inet_rcu_reclaim();
-	/* Leaked mbufs are invisible to LeakSanitizer (pool memory): what
-	 * dpvsd may hold legitimately (neighbour queues, the unpolled tx
-	 * ring of the master's queue, caches) is far below the pool size. */
-	if (rte_mempool_avail_count(netif_pktmbuf_pool()) < FUZZ_MIN_FREE_MBUFS) {
-		fprintf(stderr, "fuzz_packet: mbuf pool exhausted (%u free): mbuf leak\n",
-			rte_mempool_avail_count(netif_pktmbuf_pool()));
+	free_now = fuzz_drain();
+	if (free_now != fuzz_mbufs_free) {
+		fprintf(stderr, "fuzz_packet: mbuf leak: %u mbufs available after the input "
+			"and the drain, %u before\n", free_now, fuzz_mbufs_free);
 		abort();
 	}
 	return 0;

@@ -113,6 +113,14 @@ def packets():
     pkt("nat_syn", e / IP(src=CLIENT, dst=NAT) / TCP(sport=40002, dport=80, flags="S"))
     pkt("fnat_udp", e / IP(src=CLIENT, dst=FNAT) / UDP(sport=5353, dport=53) / Raw(b"q" * 12))
     pkt("nat_udp", e / IP(src=CLIENT, dst=NAT) / UDP(sport=5354, dport=53) / Raw(b"q" * 12))
+    # QUIC to the conhash hash-quic-cid service: RFC 9001 A.2's client Initial
+    # (first bytes, padded) and a short header with an 8-byte DCID
+    initial = bytes.fromhex("c000000001088394c8f03e5157080000449e7b9aec34d1b1c98dd7689fb8ec"
+                            "11d242b123dc9bd8bab936b47d92ec356c0bab7df5976d27cd") + bytes(40)
+    pkt("nat_quic_initial", e / IP(src=CLIENT, dst=NAT, id=1) / UDP(sport=50000, dport=443) /
+        Raw(initial))
+    pkt("nat_quic_short", e / IP(src=CLIENT, dst=NAT, id=1) / UDP(sport=50001, dport=443) /
+        Raw(bytes.fromhex("4311223344556677880000000161626364")))
     pkt("nat_reply", Ether(src=RS_MAC) / IP(src=RS1, dst=CLIENT) /
         TCP(sport=8080, dport=40002, flags="SA", ack=1))
     pkt("fnat_reply", Ether(src=RS_MAC) / IP(src=RS1, dst=LADDR) /

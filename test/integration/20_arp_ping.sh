@@ -72,7 +72,9 @@ $CLI ping -c 1 -W 2 "$LAB_DPVS_IP0" >/dev/null || fail "ping after flush"
 "$DPIP" route add 10.0.0.0/8 via nowhere dev dpdk0 2>/dev/null; expect_eq $? 2 "bad gateway exit code"
 "$DPIP" neigh add 10.77.1.9 lladdr 02:00:00:00:00 dev dpdk0 2>/dev/null; expect_eq $? 2 "bad lladdr exit code"
 out=$("$DPIP" addr add 10.77.9.1/24 dev nosuch 2>&1); expect_eq $? 1 "unknown device exit code"
-expect_match "$out" "no device named 'nosuch'" "unknown device message"
+expect_eq "$out" 'dpip: Cannot find device "nosuch"' "unknown device message"
+out=$("$DPIP" link show nosuch 2>&1); expect_eq $? 1 "link show of an unknown device: exit code"
+expect_eq "$out" 'dpip: Cannot find device "nosuch"' "the same message for links"
 out=$("$DPIP" neigh add 10.77.1.9 lladdr 01:00:5e:00:00:01 dev dpdk0 2>&1); expect_eq $? 1 "multicast lladdr refused"
 
 dpvsd_stop

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 need_cmd ip ethtool ping
 PY=/usr/bin/python3
-$PY -c 'import scapy.all' 2>/dev/null || skip "python3-scapy is not installed (apt-get install python3-scapy)"
+need_py scapy.all
 
 P="b$TAG"
 LAB="$ROOT/scripts/lab.sh"
@@ -63,10 +63,10 @@ for p in bad:
     sendp(p if isinstance(p, bytes) else p, iface=iface, verbose=False)
 PYEOF
 
-# Counters settle once the worker has drained its queue.
-sleep 1
-"$DPIP" -j ip stats >"$T/after.json" || fail "dpip ip stats (daemon alive?)"
-$PY - "$T/before.json" "$T/after.json" <<'PYEOF' || fail "counters"
+# The check, polled until the worker has drained its queue (the counters
+# reach the expected deltas), then once more after a ping has gone through
+# the same queue (nothing counted late).
+cat >"$T/check.py" <<'PYEOF'
 import json, sys
 b, a = (json.load(open(f)) for f in sys.argv[1:3])
 want = {
@@ -95,7 +95,13 @@ if a['icmp']['out_errors'] - b['icmp']['out_errors'] < 2:   # time exceeded, pro
     print("ICMP errors not sent"); bad = 1
 sys.exit(bad)
 PYEOF
+counters_ok() {
+	"$DPIP" -j ip stats >"$T/after.json" &&
+		$PY "$T/check.py" "$T/before.json" "$T/after.json" >"$T/check.out" 2>&1
+}
+wait_for 10 counters_ok || fail "counters (daemon alive?): $(cat "$T/check.out")"
 
 $CLI ping -c 2 -i 0.3 -W 2 "$LAB_DPVS_IP0" >/dev/null || fail "ping after the bad packets"
+counters_ok || fail "counters changed after the ping: $(cat "$T/check.out")"
 dpvsd_stop
 expect_eq "$DPVSD_RC" 0 "dpvsd exit status"

@@ -33,7 +33,7 @@ Prot LocalAddress:Port Scheduler Flags
 
 # Every scheduler, each on its own service with a real server.
 port=8000
-for s in rr wrr lc wlc sh dh sed nq mh conhash fo; do
+for s in rr wrr lc wlc sh dh sed nq mh conhash fo lblc lblcr ovf twos; do
 	port=$((port + 1))
 	"$A" -A -t 10.10.0.1:$port -s $s || fail "add service with $s"
 	"$A" -a -t 10.10.0.1:$port -r 192.168.10.2:80 -m -w 2 || fail "add server under $s"
@@ -53,8 +53,12 @@ expect_eq "$("$A" -Ln | wc -l)" "3" "-C leaves only the header"
 "$A" -a -u 10.10.0.1:53 -r 192.168.10.2:5353 -m || fail "add udp server"
 "$A" -A -f 7 -s mh || fail "add fwmark"
 "$A" -a -f 7 -r 192.168.10.9 -i -w 0 || fail "add tunnel server"
-"$A" -P -t 10.10.0.1:80 -z 192.168.20.1 || fail "add laddr"
-"$A" --add-laddr -t 10.10.0.1:80 -z 192.168.20.2 || fail "add laddr (long)"
+# No port has these addresses: accepted, with a warning saying what happens.
+warn=$("$A" -P -t 10.10.0.1:80 -z 192.168.20.1 2>&1) || fail "add laddr"
+expect_eq "$warn" "Warning: local address 192.168.20.1 is not configured on any port \
+(dpip addr add 192.168.20.1/LEN dev PORT): FNAT connections given it get no replies until it is" \
+	"-P warns about an address no port has"
+"$A" --add-laddr -t 10.10.0.1:80 -z 192.168.20.2 2>/dev/null || fail "add laddr (long)"
 
 expected="Prot LocalAddress:Port Scheduler Flags
   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
@@ -84,7 +88,7 @@ out=$("$A" -Ln --persistent-conn) || fail "--persistent-conn"
 expect_match "$out" "Weight    PersistConn ActiveConn InActConn" "--persistent-conn"
 out=$("$A" -Lnc) || fail "-Lnc"
 expect_eq "$out" "IPVS connection entries
-pro expire state       source             virtual            destination" "-Lnc"
+pro expire state       source             virtual            local              destination" "-Lnc"
 out=$("$A" -G -n) || fail "-G"
 expect_match "$out" "TCP  10\.10\.0\.1:80 +192\.168\.20\.1 " "-G lists the first laddr"
 expect_match "$out" "TCP  10\.10\.0\.1:80 +192\.168\.20\.2 " "-G lists the second laddr"
@@ -98,9 +102,26 @@ expect_match "$(cat "$T/rules")" "^-A -t 10\.10\.0\.1:80 -s rr
 " "-S format"
 "$A" -C || fail "clear before restore"
 expect_eq "$("$A" -Ln | wc -l)" "3" "cleared"
-"$A" -R <"$T/rules" || fail "-R"
+"$A" -R <"$T/rules" 2>/dev/null || fail "-R"
 expect_eq "$("$A" -Ln)" "$listing" "-Ln after -S | -R"
 expect_eq "$("$A" -G -n)" "$out" "laddrs after -S | -R"
+
+# ipvsadm(8): restore lines may begin with "ipvsadm".
+printf 'ipvsadm -A -t 10.10.0.5:80 -s rr\n  ipvsadm -a -t 10.10.0.5:80 -r 192.168.10.5 -m\n' |
+	"$A" -R || fail "-R with lines beginning with ipvsadm"
+expect_match "$("$A" -Ln -t 10.10.0.5:80)" "TCP  10\.10\.0\.5:80 rr
+  -> 192\.168\.10\.5:80 +Masq " "service restored from 'ipvsadm ...' lines"
+"$A" -D -t 10.10.0.5:80 || fail "delete the restored service"
+
+# -b: scheduler flags on -A/-E (ipvsadm 1.31), FNAT on -a/-e (DPVS).
+"$A" -A -t 10.10.0.6:80 -s sh -b sh-fallback,sh-port || fail "-A -b sched flags"
+"$A" -a -t 10.10.0.6:80 -r 192.168.10.6:80 -b || fail "-a -b fullnat"
+expect_match "$("$A" -Ln -t 10.10.0.6:80)" "TCP  10\.10\.0\.6:80 sh sched-flags fallback,port
+  -> 192\.168\.10\.6:80 +FullNat " "-b on -A and on -a"
+expect_match "$("$A" -S -n)" "-A -t 10\.10\.0\.6:80 -s sh --sched-flags fallback,port" "-S flags"
+"$A" -E -t 10.10.0.6:80 -s mh -b mh-port || fail "-E -b"
+expect_match "$("$A" -Ln -t 10.10.0.6:80)" "TCP  10\.10\.0\.6:80 mh sched-flags port" "-E -b"
+"$A" -D -t 10.10.0.6:80 || fail "delete the -b service"
 
 # Edits keep the service and its real servers.
 "$A" -E -t 10.10.0.1:80 -s wrr -p 120 || fail "-E"
@@ -140,6 +161,15 @@ expect_fail 2 "^You need to supply the 'service-address' option for the 'add-ser
 	"$A" -A -s rr
 expect_fail 2 "^illegal virtual server address\[:port\] specified" "$A" -A -t 10.10.0.1:99999
 expect_fail 2 "^illegal weight specified" "$A" -a -t 10.10.0.1:80 -r 1.2.3.4 -w 70000
+expect_fail 2 "^illegal u_threshold specified \(0\.\.65535\)" \
+	"$A" -a -t 10.10.0.1:80 -r 1.2.3.4 -x 65536
+expect_fail 2 "^illegal l_threshold specified \(0\.\.65535\)" \
+	"$A" -a -t 10.10.0.1:80 -r 1.2.3.4 -y 70000
+expect_fail 2 "^-M \(netmask\) only makes sense with -p \(persistent\)" \
+	"$A" -A -t 10.10.0.7:80 -M 255.255.255.0
+expect_fail 2 "^scheduler flag 'sh-port' does not apply to scheduler 'rr' \(only sh\)" \
+	"$A" -A -t 10.10.0.7:80 -s rr --sched-flags sh-port
+expect_fail 2 "^-b needs scheduler flags with -A/-E" "$A" -A -t 10.10.0.7:80 -s sh -b
 expect_fail 2 "cannot be combined" "$A" -Ln --stats --rate
 expect_fail 2 "^multiple commands specified" "$A" -A -D -t 10.10.0.1:80
 printf -- '-A -t 10.10.0.3:80 -s rr\n-A -t 10.10.0.3:80 -s rr\n' >"$T/dup"

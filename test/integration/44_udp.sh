@@ -14,7 +14,6 @@ source "$(dirname "$0")/ipvs_lib.sh"
 ipvs_lab_up 3
 ipvs_dpvsd_start
 for i in 0 1 2; do ipvs_udp_start "$i"; done
-sleep 0.5
 
 "$DPIP" addr add "$IPVS_LADDR1/24" dev dpdk1 || fail "dpip addr add laddr"
 "$IPVSADM" -A -u "$IPVS_VIP:5353" -s rr || fail "ipvsadm -A fnat"

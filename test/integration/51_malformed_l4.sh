@@ -12,7 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 PY=/usr/bin/python3
-$PY -c 'import scapy.all' 2>/dev/null || skip "python3-scapy is not installed (apt-get install python3-scapy)"
+need_py scapy.all
 
 ipvs_lab_up 1
 ipvs_dpvsd_start
@@ -91,11 +91,15 @@ for r in range(40):
 print("sent", 40 * len(frames), "bad frames of", len(frames), "kinds")
 PYEOF
 cat "$T/send.out"
-sleep 0.5
+# Wait for the workers to count the burst (or for dpvsd to die).
+mal_counted() {
+	mal=$(stat_total malformed)
+	[ $(( ${mal:-0} - ${mal0:-0} )) -ge 200 ]
+}
+wait_for 10 "! _lib_alive $DPVSD_PID || mal_counted" || true
 _lib_alive "$DPVSD_PID" || fail "dpvsd died under the malformed burst"
-mal=$(stat_total malformed)
+mal_counted || fail "malformed L4 headers not counted (${mal0:-?} -> ${mal:-?})"
 echo "ipvs malformed: $mal0 -> $mal"
-[ $(( ${mal:-0} - ${mal0:-0} )) -ge 200 ] || fail "malformed L4 headers not counted (${mal0:-?} -> ${mal:-?})"
 "$DPIP" ip stats ipv4 | head -n 30
 
 ipvs_curl_n 5 "http://$IPVS_VIP/" >"$T/post.out"

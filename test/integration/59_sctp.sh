@@ -194,7 +194,7 @@ assoc() {
 	wait_for 15 "[ -s $T/up$sport ] || ! kill -0 $pid" || fail "association $sport never came up"
 	[ -s "$T/up$sport" ] || fail "association $sport: $(cat "$T/c$sport.out")"
 	line=$("$IPVSADM" -lnc | grep "$LAB_CLIENT_IP:$sport ")
-	expect_match "$line" "^SCTP .* ESTABLISHED +$LAB_CLIENT_IP:$sport +$IPVS_VIP:$vport +10\.77\.2\.1[01]:$rport" \
+	expect_match "$line" "^SCTP .* ESTABLISHED +$LAB_CLIENT_IP:$sport +$IPVS_VIP:$vport +[^ ]+ +10\.77\.2\.1[01]:$rport" \
 		"ipvsadm -lnc while association $sport is up"
 	touch "$T/go$sport"
 	wait "$pid" || fail "association $sport: $(cat "$T/c$sport.out")"

@@ -16,7 +16,11 @@
 #                                expects the PROXY protocol.  Access log:
 #                                $T/ngxI/access.log, "remote_addr pp_addr"
 #   ipvs_udp_start I             UDP server in server I on port 5353 answering
-#                                "rsI <client addr>:<port>"
+#                                "rsI <client addr>:<port>"; returns once it is
+#                                bound (it writes $T/udpI.ready after bind()).
+#                                It logs each datagram's length, one a line,
+#                                in $T/udpI.rx
+#   ipvs_udp_rx_count I [bytes]  datagrams (or payload bytes) server I received
 #   ipvs_curl_n N URL            N sequential curls from the client (new
 #                                connection each); prints one answer per line
 #                                ("ERR" for a failure)
@@ -104,18 +108,35 @@ EOF
 ipvs_udp_start() {
 	local i=$1
 	cat >"$T/udp_srv.py" <<'EOF'
-import socket, sys
-name = sys.argv[1]
+import os, socket, sys
+name, ready, rxlog = sys.argv[1:4]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", 5353))
+log = open(rxlog, "a", buffering=1)
+with open(ready + ".tmp", "w") as f:
+    f.write("%d\n" % os.getpid())
+os.rename(ready + ".tmp", ready)
 while True:
     data, addr = s.recvfrom(2048)
+    log.write("%d\n" % len(data))
     s.sendto(("%s %s:%d" % (name, addr[0], addr[1])).encode(), addr)
 EOF
+	rm -f "$T/udp$i.ready"
+	: >"$T/udp$i.rx"
 	setsid ip netns exec "${RS_NS[$i]}" /usr/bin/python3 "$T/udp_srv.py" "rs$i" \
-		</dev/null >"$T/udp$i.log" 2>&1 &
+		"$T/udp$i.ready" "$T/udp$i.rx" </dev/null >"$T/udp$i.log" 2>&1 &
 	IPVS_SERVER_PIDS+=($!)
 	on_exit "kill -TERM -- -$! ; kill -TERM $!"
+	wait_for 10 "[ -s '$T/udp$i.ready' ]" ||
+		fail "UDP server in ${RS_NS[$i]} did not bind port 5353: $(cat "$T/udp$i.log")"
+}
+
+ipvs_udp_rx_count() {
+	if [ "${2:-}" = bytes ]; then
+		awk '{s += $1} END {print s + 0}' "$T/udp$1.rx"
+	else
+		wc -l <"$T/udp$1.rx"
+	fi
 }
 
 ipvs_curl_n() {
@@ -152,7 +173,6 @@ ipvs_udp_direct_check() {
 	for ip in "${RS_IP[@]}"; do
 		"$IPVSADM" -a -u "$IPVS_VIP:5353" -r "$ip" "$flag" || fail "ipvsadm -a udp $ip"
 	done
-	sleep 0.5
 	ipvs_udp_client 30 5353 >"$T/udp.out"
 	expect_eq "$(grep -c '^ERR' "$T/udp.out")" 0 "unanswered UDP datagrams"
 	u0=$(grep -c '^rs0 ' "$T/udp.out"); u1=$(grep -c '^rs1 ' "$T/udp.out")
@@ -209,7 +229,6 @@ ipvs_udp_fnat_one() {
 	ipvs_lab_up 1
 	ipvs_dpvsd_start "$1"
 	ipvs_udp_start 0
-	sleep 0.5
 	"$DPIP" addr add "$IPVS_LADDR1/24" dev dpdk1 || fail "dpip addr add laddr"
 	"$IPVSADM" -A -u "$IPVS_VIP:5353" -s rr || fail "ipvsadm -A"
 	"$IPVSADM" -a -u "$IPVS_VIP:5353" -r "${RS_IP[0]}:5353" -b || fail "ipvsadm -a"

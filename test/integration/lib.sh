@@ -29,6 +29,9 @@
 # Extras:
 #   skip "reason"                       exit 77 with the reason on stderr
 #   need_cmd CMD...                     skip unless every command exists
+#   need_py MODULE...                   skip unless /usr/bin/python3 imports
+#                                       every module (a skip fails the run
+#                                       under CI: see test/run_all.sh)
 #   DPVSD_PID, DPVSD_LOG ($T/dpvsd.log), DPVSD_RC
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -117,6 +120,14 @@ need_cmd() {
 	local c
 	for c in "$@"; do
 		command -v "$c" >/dev/null 2>&1 || skip "command $c not found"
+	done
+}
+
+need_py() {
+	local m
+	for m in "$@"; do
+		/usr/bin/python3 -c "import $m" >/dev/null 2>&1 ||
+			skip "python3 module $m not found (scripts/deps.sh installs it)"
 	done
 }
 

@@ -309,12 +309,51 @@ TEST(CliUtilDpip, MatchingAndObjectTable)
 	EXPECT_FALSE(dpip_matches(nullptr, "show"));
 	ASSERT_NE(nullptr, dpip_cmd_find("lcore"));
 	EXPECT_STREQ("lcore", dpip_cmd_find("lc")->name);
-	EXPECT_EQ(nullptr, dpip_cmd_find("l")) << "ambiguous: lcore, log, ...";
 	EXPECT_EQ(nullptr, dpip_cmd_find("nosuchobject"));
 	for (unsigned int i = 0; dpip_cmds[i]; i++) {
 		EXPECT_NE(nullptr, dpip_cmds[i]->run) << dpip_cmds[i]->name;
 		EXPECT_NE(nullptr, strstr(dpip_cmds[i]->usage, dpip_cmds[i]->name));
 		EXPECT_EQ(dpip_cmds[i], dpip_cmd_find(dpip_cmds[i]->name)) << "exact name wins";
+	}
+}
+
+// ip(8)'s abbreviations and spellings of objects (dpip_words[]).
+TEST(CliUtilDpip, ObjectSpellingsAsIp)
+{
+	const struct { const char *arg, *object; } cases[] = {
+		{ "l", "link" }, { "li", "link" }, { "lin", "link" }, { "link", "link" },
+		{ "lc", "lcore" }, { "lo", "log" }, { "a", "addr" }, { "addr", "addr" },
+		{ "address", "addr" }, { "r", "route" }, { "ro", "route" },
+		{ "n", "neigh" }, { "neigh", "neigh" }, { "neighbor", "neigh" },
+		{ "neighbour", "neigh" }, { "s", "stats" }, { "ip", "ip" }, { "ipv", "ipvs" },
+		{ "ct", "ctl" }, { "cf", "cfg" }, { "m", "mark" },
+	};
+	for (const auto &c : cases) {
+		const struct dpip_cmd *cmd = dpip_cmd_find(c.arg);
+		ASSERT_NE(nullptr, cmd) << c.arg;
+		EXPECT_STREQ(c.object, cmd->name) << c.arg;
+	}
+	for (const char *bad : { "c", "i", "addresses", "neighbours", "linkx", "", "x" })
+		EXPECT_EQ(nullptr, dpip_cmd_find(bad)) << bad;
+	EXPECT_EQ(nullptr, dpip_cmd_find(nullptr));
+}
+
+// Every object has a rule, and no earlier rule shadows a later one: each
+// accepted prefix of each spelling reaches that spelling's object.
+TEST(CliUtilDpip, ObjectSpellingTableIsConsistent)
+{
+	for (unsigned int i = 0; dpip_cmds[i]; i++) {
+		bool has_rule = false;
+		for (unsigned int k = 0; dpip_words[k].word; k++)
+			has_rule |= dpip_words[k].cmd == dpip_cmds[i];
+		EXPECT_TRUE(has_rule) << dpip_cmds[i]->name;
+	}
+	for (unsigned int k = 0; dpip_words[k].word; k++) {
+		std::string w = dpip_words[k].word;
+		ASSERT_GE(dpip_words[k].min, 1u) << w;
+		for (size_t n = dpip_words[k].min; n <= w.size(); n++)
+			EXPECT_EQ(dpip_words[k].cmd, dpip_cmd_find(w.substr(0, n).c_str()))
+				<< w.substr(0, n);
 	}
 }
 

@@ -6,14 +6,18 @@
 #include <vector>
 extern "C" {
 #include "../../tools/dpip/dpip.h"
-extern const struct dpip_cmd dpip_cmd_addr, dpip_cmd_route, dpip_cmd_neigh, dpip_cmd_ip;
+extern const struct dpip_cmd dpip_cmd_addr, dpip_cmd_route, dpip_cmd_neigh, dpip_cmd_ip,
+	dpip_cmd_link;
 }
 
 namespace {
 
-int run(const dpip_cmd &cmd, std::vector<std::string> args)
+int run(const dpip_cmd &cmd, std::vector<std::string> args, std::string *err = nullptr,
+	const dpip_opts *opts = nullptr)
 {
 	dpip_opts o{};
+	if (opts)
+		o = *opts;
 	o.sock = "/nonexistent/dpvsd-unit-test.sock";
 	std::vector<char *> argv;
 	for (std::string &a : args)
@@ -21,7 +25,9 @@ int run(const dpip_cmd &cmd, std::vector<std::string> args)
 	argv.push_back(nullptr);
 	testing::internal::CaptureStderr();
 	int rc = cmd.run(&o, (int)args.size(), argv.data());
-	testing::internal::GetCapturedStderr();
+	std::string e = testing::internal::GetCapturedStderr();
+	if (err)
+		*err = e;
 	return rc;
 }
 
@@ -39,6 +45,46 @@ TEST(DpipInet, AddrGrammar)
 		  run(dpip_cmd_addr, { "add", "10.0.0.1/24", "dev", "a-very-long-devname" }));
 	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "add", "1.2.3.4/8", "1.2.3.5/8", "dev", "d" }));
 	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "frob" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "add", "10.0.0.1/0", "dev", "d" }))
+		<< "/0..32 as ip(8)";
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "flush", "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "flush", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "flush" })) << "ip: Flush requires arguments";
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "flush", "dev" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "flush", "dev", "d", "e" }));
+}
+
+// One message and range for prefixes, addresses and routes alike.
+TEST(DpipInet, PrefixLengthMessage)
+{
+	std::string err;
+	EXPECT_EQ(DPIP_EXIT_USAGE,
+		  run(dpip_cmd_addr, { "add", "10.0.0.1/33", "dev", "d" }, &err));
+	EXPECT_NE(std::string::npos,
+		  err.find("any valid prefix is expected rather than \"10.0.0.1/33\""))
+		<< err;
+	EXPECT_NE(std::string::npos, err.find("LEN 0..32")) << err;
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "add", "10.0.0.0/33", "dev", "d" }, &err));
+	EXPECT_NE(std::string::npos,
+		  err.find("any valid prefix is expected rather than \"10.0.0.0/33\""))
+		<< err;
+	EXPECT_NE(std::string::npos, err.find("LEN 0..32, or default")) << err;
+}
+
+// -br: link show and addr show only (ip -br link / ip -br addr).
+TEST(DpipInet, BriefOnlyForLinkAndAddrShow)
+{
+	dpip_opts o{};
+	o.brief = true;
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_link, {}, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_link, { "show" }, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "show", "dev", "dpdk0" }, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_addr, { "list" }, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_addr, { "add", "10.0.0.1/24", "dev", "d" },
+					nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "show" }, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_neigh, {}, nullptr, &o));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_link, { "set", "d", "up" }, nullptr, &o));
 }
 
 TEST(DpipInet, RouteGrammar)
@@ -60,6 +106,16 @@ TEST(DpipInet, RouteGrammar)
 							  "dev", "e" }));
 	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "del", "10.0.0.0/8", "src", "1.1.1.1" }));
 	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "show", "all" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "get", "10.1.2.3" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "get", "to", "10.1.2.3" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "get" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "get", "10.1.2.0/24" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "get", "10.1.2.3", "10.1.2.4" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "flush" }));
+	EXPECT_EQ(DPIP_EXIT_FAIL, run(dpip_cmd_route, { "flush", "dev", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "flush", "dpdk0" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "flush", "dev" }));
+	EXPECT_EQ(DPIP_EXIT_USAGE, run(dpip_cmd_route, { "flush", "dev", "a-very-long-devname" }));
 }
 
 TEST(DpipInet, NeighAndIpGrammar)

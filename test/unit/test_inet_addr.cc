@@ -69,10 +69,35 @@ TEST_F(InetAddr, RefusesBadAddresses)
 	EXPECT_EQ(EDPVS_INVAL, inet_addr_add(&ports[0], ip("224.0.0.1"), 24, 0));
 	EXPECT_EQ(EDPVS_INVAL, inet_addr_add(&ports[0], ip("255.255.255.255"), 32, 0));
 	EXPECT_EQ(EDPVS_INVAL, inet_addr_add(&ports[0], ip("127.0.0.1"), 8, 0));
-	EXPECT_EQ(EDPVS_INVAL, inet_addr_add(&ports[0], ip("10.0.0.1"), 0, 0));
 	EXPECT_EQ(EDPVS_INVAL, inet_addr_add(&ports[0], ip("10.0.0.1"), 33, 0));
 	EXPECT_EQ(EDPVS_INVAL, inet_addr_add(nullptr, ip("10.0.0.1"), 24, 0));
 	EXPECT_EQ(0u, inet_addr_list(nullptr, nullptr, 0));
+}
+
+// Prefix lengths 0..32 as ip(8) (Linux takes 10.0.0.1/0 too).
+TEST_F(InetAddr, PrefixLengthZeroToThirtyTwo)
+{
+	EXPECT_EQ(0, inet_addr_add(&ports[0], ip("10.0.0.1"), 0, 0));
+	EXPECT_EQ(0, inet_addr_add(&ports[0], ip("10.0.0.2"), 32, 0));
+	EXPECT_EQ(EDPVS_INVAL, inet_addr_add(&ports[0], ip("10.0.0.3"), 33, 0));
+	inet_ifaddr out[4];
+	ASSERT_EQ(2u, inet_addr_list(&ports[0], out, 4));
+	EXPECT_EQ(0, out[0].plen);
+	EXPECT_EQ(0, inet_addr_del(&ports[0], ip("10.0.0.1"), 0));
+}
+
+// addr flush dev X: every address of that port, none of another's.
+TEST_F(InetAddr, FlushTakesOnePortsAddresses)
+{
+	ASSERT_EQ(0, inet_addr_add(&ports[0], ip("10.0.0.1"), 24, 0));
+	ASSERT_EQ(0, inet_addr_add(&ports[1], ip("192.168.1.1"), 24, 0));
+	ASSERT_EQ(0, inet_addr_add(&ports[0], ip("10.0.1.1"), 24, INET_ADDR_F_STATIC));
+	EXPECT_EQ(0, inet_addr_flush(&ports[0]));
+	EXPECT_EQ(0u, inet_addr_list(&ports[0], nullptr, 0));
+	EXPECT_FALSE(inet_addr_is_local(ip("10.0.0.1")));
+	EXPECT_TRUE(inet_addr_is_local(ip("192.168.1.1")));
+	EXPECT_EQ(1u, inet_addr_list(nullptr, nullptr, 0));
+	EXPECT_EQ(0, inet_addr_flush(&ports[0])) << "nothing to flush";
 }
 
 TEST_F(InetAddr, SourceSelectionPrefersTheCoveringPrefixOnThePort)

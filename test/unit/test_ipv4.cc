@@ -176,6 +176,77 @@ TEST_F(Ipv4Validate, DontFragmentAloneIsNotAFragment)
 	EXPECT_EQ(IPV4_OK, ipv4_validate(m));
 }
 
+// ---- fragmentation on output ----
+
+// A 1000-byte UDP payload behind a header with two options: record route
+// (type 7, not copied) and router alert (type 148, copied).
+TEST_F(Ipv4Validate, FragmentSplitsOnEightByteBoundaries)
+{
+	rte_mbuf *m = pkt(8, 1000);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	const uint8_t opts[12] = {7, 7, 4, 0, 0, 0, 0, 148, 4, 0, 0, 0};
+	memcpy(p + 20, opts, sizeof(opts));
+	for (unsigned i = 0; i < 1000; i++)
+		p[32 + i] = (uint8_t)(i * 7);
+	hdr(m)->packet_id = htons(0x4242);
+	fix(m);
+
+	rte_mbuf *f[IPV4_FRAG_MAX];
+	int n = ipv4_fragment(m, 300, mp, f, IPV4_FRAG_MAX);
+	ASSERT_EQ(4, n);	// (300 - 32) & ~7 = 264: 264 + 264 + 264 + 208
+	std::vector<uint8_t> joined;
+	for (int i = 0; i < n; i++) {
+		bufs.push_back(f[i]);
+		rte_ipv4_hdr *ip = hdr(f[i]);
+		uint16_t len = ntohs(ip->total_length), fo = ntohs(ip->fragment_offset);
+		EXPECT_EQ(len, rte_pktmbuf_pkt_len(f[i]));
+		EXPECT_LE(len, 300);
+		EXPECT_EQ(0x48, ip->version_ihl);
+		EXPECT_EQ(htons(0x4242), ip->packet_id);
+		EXPECT_EQ(0xffff, rte_raw_cksum(ip, 32)) << "header checksum of fragment " << i;
+		EXPECT_EQ((unsigned)i * 264 / 8, fo & RTE_IPV4_HDR_OFFSET_MASK);
+		EXPECT_EQ(i < n - 1, (fo & RTE_IPV4_HDR_MF_FLAG) != 0) << "MF on fragment " << i;
+		EXPECT_EQ(0, fo & RTE_IPV4_HDR_DF_FLAG);
+		EXPECT_EQ(IPV4_OK, ipv4_validate(f[i]));
+		uint8_t *fp = rte_pktmbuf_mtod(f[i], uint8_t *);
+		if (i == 0) {
+			EXPECT_EQ(0, memcmp(fp + 20, opts, sizeof(opts))) << "first keeps every option";
+		} else {
+			const uint8_t later[12] = {1, 1, 1, 1, 1, 1, 1, 148, 4, 0, 0, 0};
+			EXPECT_EQ(0, memcmp(fp + 20, later, sizeof(later)))
+				<< "non-copied record route NOPed, router alert kept";
+		}
+		joined.insert(joined.end(), fp + 32, fp + len);
+	}
+	ASSERT_EQ(1000u, joined.size());
+	EXPECT_EQ(0, memcmp(joined.data(), p + 32, 1000));
+}
+
+TEST_F(Ipv4Validate, FragmentRefusals)
+{
+	rte_mbuf *f[IPV4_FRAG_MAX];
+	rte_mbuf *m = pkt(5, 1000);
+
+	EXPECT_EQ(EDPVS_NOROOM, ipv4_fragment(m, 100, mp, f, 4));	// 13 needed
+	EXPECT_EQ(EDPVS_INVAL, ipv4_fragment(m, 27, mp, f, IPV4_FRAG_MAX));	// < 20 + 8
+	EXPECT_EQ(EDPVS_NOMEM, ipv4_fragment(m, 576, nullptr, f, IPV4_FRAG_MAX));
+	hdr(m)->fragment_offset = htons(RTE_IPV4_HDR_DF_FLAG);
+	fix(m);
+	EXPECT_EQ(EDPVS_INVAL, ipv4_fragment(m, 576, mp, f, IPV4_FRAG_MAX));
+
+	// A non-last fragment split again: every piece keeps MF, offsets add up.
+	hdr(m)->fragment_offset = htons(RTE_IPV4_HDR_MF_FLAG | 100);
+	fix(m);
+	int n = ipv4_fragment(m, 576, mp, f, IPV4_FRAG_MAX);
+	ASSERT_EQ(2, n);
+	for (int i = 0; i < n; i++) {
+		bufs.push_back(f[i]);
+		uint16_t fo = ntohs(hdr(f[i])->fragment_offset);
+		EXPECT_NE(0, fo & RTE_IPV4_HDR_MF_FLAG);
+		EXPECT_EQ(100 + i * 552 / 8, fo & RTE_IPV4_HDR_OFFSET_MASK);
+	}
+}
+
 // The receive path's decisions (no netif, no route table: what leaves
 // dpvsd ends as a counted no_route drop in ipv4_output).
 class Ipv4Rcv : public Ipv4Validate {
@@ -290,6 +361,31 @@ TEST_F(Ipv4Rcv, PreRoutingHookRunsFirst)
 	EXPECT_EQ(3, hook_calls);
 	EXPECT_EQ(0, ipv4_hook_unregister(IPV4_HOOK_PRE_ROUTING, test_hook, nullptr));
 	EXPECT_EQ(EDPVS_NOTEXIST, ipv4_hook_unregister(IPV4_HOOK_PRE_ROUTING, test_hook, nullptr));
+}
+
+// Fragments are dropped (and counted) before PRE_ROUTING: IPVS, the hook
+// there, never has to handle one (ipvs_pkt.c relies on it).
+TEST_F(Ipv4Rcv, FragmentsNeverReachTheHooks)
+{
+	ASSERT_EQ(0, ipv4_hook_register(IPV4_HOOK_PRE_ROUTING, -1000, test_hook, nullptr));
+	uint64_t frag = ipv4_drop_sum(IPV4_DROP_FRAG);
+	hook_calls = 0;
+	const uint16_t kinds[] = { RTE_IPV4_HDR_MF_FLAG, 185, RTE_IPV4_HDR_MF_FLAG | 1,
+				   RTE_IPV4_HDR_DF_FLAG | RTE_IPV4_HDR_MF_FLAG };
+	for (uint16_t fo : kinds) {
+		rte_mbuf *m = to("10.0.0.9", IPPROTO_TCP);
+		hdr(m)->fragment_offset = htons(fo);
+		fix(m);
+		EXPECT_EQ(VERDICT_DROP, rcv(m)) << fo;
+	}
+	EXPECT_EQ(0, hook_calls);
+	EXPECT_EQ(frag + 4, ipv4_drop_sum(IPV4_DROP_FRAG));
+	rte_mbuf *m = to("10.0.0.9", IPPROTO_TCP);
+	hdr(m)->fragment_offset = htons(RTE_IPV4_HDR_DF_FLAG);
+	fix(m);
+	rcv(m);
+	EXPECT_EQ(1, hook_calls) << "DF alone is not a fragment";
+	EXPECT_EQ(0, ipv4_hook_unregister(IPV4_HOOK_PRE_ROUTING, test_hook, nullptr));
 }
 
 }  // namespace

@@ -593,3 +593,86 @@ TEST_F(IpvsCore, OnePacketNatKeepsConnUntilReply)
 		ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
 	}
 }
+
+namespace {
+
+// A UDP datagram src:sport -> dst:443 carrying payload.
+rte_mbuf *make_udp_payload(const char *src, uint16_t sport, const char *dst,
+			   const std::vector<uint8_t> &payload)
+{
+	rte_mbuf *m = rte_pktmbuf_alloc(pool());
+	uint16_t tot = (uint16_t)(28 + payload.size());
+	auto *ip = (rte_ipv4_hdr *)rte_pktmbuf_append(m, tot);
+
+	memset(ip, 0, tot);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = htons(tot);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = ip4(src);
+	ip->dst_addr = ip4(dst);
+	auto *uh = (rte_udp_hdr *)(ip + 1);
+	uh->src_port = htons(sport);
+	uh->dst_port = htons(443);
+	uh->dgram_len = htons((uint16_t)(8 + payload.size()));
+	memcpy(uh + 1, payload.data(), payload.size());
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
+	m->l3_len = 20;
+	return m;
+}
+
+}  // namespace
+
+// conhash with --sched-flags hash-quic-cid: the datapath reads the DCID out
+// of the packet, so one connection id reaches one server whatever the
+// client address, and different ids from one address spread.
+TEST_F(IpvsCore, ConhashQuicCidFromThePacket)
+{
+	ipvs_wire_svc_key k = key(VIP, 443, IPPROTO_UDP);
+	svc_msg m = msg(SVC_OP_SVC_ADD, k);
+	snprintf(m.svc.sched, sizeof(m.svc.sched), "conhash");
+	m.svc.sched_flags = IPVS_WIRE_HASH_QUIC_CID << IPVS_WIRE_SCHED_F_KEY_SHIFT;
+	ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+	for (const char *rs : {RS1, RS2}) {
+		m = msg(SVC_OP_DEST_ADD, k);
+		m.dest.af = AF_INET;
+		m.dest.addr.in4 = ip4(rs);
+		m.dest.port = 443;
+		m.dest.fwd = IPVS_WIRE_FWD_MASQ;
+		m.dest.weight = 1;
+		ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+	}
+	// short header, 8-byte DCID 0x5a..., from 16 client addresses
+	std::vector<uint8_t> short_hdr = {0x41, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x61,
+					  0x00, 0x01, 0xde, 0xad};
+	uint32_t first = 0;
+	for (int i = 0; i < 16; i++) {
+		char src[32];
+		snprintf(src, sizeof(src), "192.168.%d.%d", 7 + i, 2 + 3 * i);
+		size_t out0 = g_out.size();
+		ASSERT_EQ(VERDICT_STOLEN, hook(make_udp_payload(src, 40000, VIP, short_hdr))) << src;
+		ASSERT_EQ(out0 + 1, g_out.size());
+		uint32_t d = iph(g_out.back())->dst_addr;
+		if (i == 0)
+			first = d;
+		EXPECT_EQ(first, d) << "the same connection id from " << src;
+	}
+	// an Initial with the same 8 bytes as its DCID: the same server
+	std::vector<uint8_t> initial = {0xc0, 0, 0, 0, 1, 8, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
+					0x60, 0x61, 0, 0, 0x41, 0x00};
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_udp_payload("192.168.99.9", 1234, VIP, initial)));
+	EXPECT_EQ(first, iph(g_out.back())->dst_addr) << "long header, same DCID";
+	// 16 ids from one address (one port each): both servers get some
+	bool seen[2] = {false, false};
+	for (int i = 0; i < 16; i++) {
+		short_hdr[1] = (uint8_t)(0x10 + 17 * i);
+		short_hdr[4] = (uint8_t)(0x99 ^ (31 * i));
+		ASSERT_EQ(VERDICT_STOLEN,
+			  hook(make_udp_payload(CLI, (uint16_t)(41000 + i), VIP, short_hdr)));
+		seen[iph(g_out.back())->dst_addr == ip4(RS1) ? 0 : 1] = true;
+	}
+	EXPECT_TRUE(seen[0] && seen[1]) << "ids, not the source address, decide";
+	m = msg(SVC_OP_SVC_DEL, k);
+	ASSERT_EQ(0, svc_lcore_apply(lcore, &m));
+}

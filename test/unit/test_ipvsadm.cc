@@ -186,6 +186,108 @@ TEST(IpvsadmParse, RealServers)
 	EXPECT_EQ(8080, p.req.dest.port);
 }
 
+// ipvsadm 1.31: -b on -A/-E is --sched-flags; DPVS: -b on -a/-e is FNAT.
+TEST(IpvsadmParse, DashBIsSchedFlagsOnServicesAndFnatOnServers)
+{
+	Parsed p = parse({ "-A", "-t", "10.0.0.1:80", "-s", "sh", "-b", "sh-fallback,sh-port" });
+
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_SCHED_F_FALLBACK | IPVS_WIRE_SCHED_F_PORT, p.req.svc.sched_flags);
+	EXPECT_TRUE(p.req.opts & IPVSADM_OPT_BIT(IPVSADM_OPT_SCHED_FLAGS));
+	EXPECT_FALSE(p.req.opts & IPVSADM_OPT_BIT(IPVSADM_OPT_FWD));
+	// Order does not matter: -s after -b.
+	p = parse({ "-E", "-t", "10.0.0.1:80", "-b", "mh-port", "-s", "mh" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_SCHED_F_PORT, p.req.svc.sched_flags);
+	p = parse({ "-A", "-t", "10.0.0.1:80", "-s", "conhash", "-b", "hash-sip-sport" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_HASH_SIP_SPORT << IPVS_WIRE_SCHED_F_KEY_SHIFT, p.req.svc.sched_flags);
+
+	p = parse({ "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.4", "-b" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_FWD_FNAT, p.req.dest.fwd);
+	p = parse({ "-a", "-b", "-t", "10.0.0.1:80", "-r", "192.168.1.4" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_FWD_FNAT, p.req.dest.fwd);
+
+	struct {
+		std::vector<const char *> args;
+		const char *msg;
+	} bad[] = {
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "sh", "-b" },
+		  "-b needs scheduler flags with -A/-E (-b is FNAT only with -a/-e)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "sh", "-b", "sh-port", "--sched-flags",
+		    "sh-port" }, "multiple 'sched-flags' options specified" },
+		{ { "-A", "-t", "10.0.0.1:80", "--fullnat" },
+		  "Illegal 'forwarding-method' option with the 'add-service' command" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.4", "-b", "sh-port" },
+		  "unexpected argument 'sh-port'" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.4", "-b", "-m" },
+		  "multiple 'forwarding-method' options specified" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.4", "-b", "-b" },
+		  "multiple '-b' options specified" },
+	};
+	for (auto &c : bad) {
+		p = parse(c.args);
+		EXPECT_EQ(-1, p.rc) << c.msg;
+		EXPECT_EQ(std::string(c.msg), p.err);
+	}
+}
+
+// Values ipvsadm refuses: thresholds above 65535, -M without -p, scheduler
+// flags of another scheduler.
+TEST(IpvsadmParse, RangeAndCompatibilityChecks)
+{
+	Parsed p = parse({ "-a", "-t", "10.0.0.1:80", "-r", "1.2.3.4", "-x", "65535", "-y", "65535" });
+
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(65535u, p.req.dest.u_threshold);
+	p = parse({ "-A", "-t", "10.0.0.1:80", "-s", "dh", "--sched-flags", "fallback" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	p = parse({ "-A", "-t", "10.0.0.1:80", "-s", "conhash", "--sched-flags", "hash-sip" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	// IPVS's generic names: flag-1 is the fallback, flag-2 the port.
+	p = parse({ "-A", "-t", "10.0.0.1:80", "-s", "mh", "-b", "flag-1,flag-2" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_SCHED_F_FALLBACK | IPVS_WIRE_SCHED_F_PORT, p.req.svc.sched_flags);
+
+	struct {
+		std::vector<const char *> args;
+		const char *msg;
+	} bad[] = {
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "1.2.3.4", "-x", "65536" },
+		  "illegal u_threshold specified (0..65535)" },
+		{ { "-e", "-t", "10.0.0.1:80", "-r", "1.2.3.4", "-y", "100000" },
+		  "illegal l_threshold specified (0..65535)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-M", "255.255.255.0" },
+		  "-M (netmask) only makes sense with -p (persistent)" },
+		{ { "-E", "-t", "10.0.0.1:80", "-s", "rr", "-M", "24" },
+		  "-M (netmask) only makes sense with -p (persistent)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "rr", "--sched-flags", "sh-port" },
+		  "scheduler flag 'sh-port' does not apply to scheduler 'rr' (only sh)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "mh", "-b", "sh-fallback" },
+		  "scheduler flag 'sh-fallback' does not apply to scheduler 'mh' (only sh)" },
+		{ { "-A", "-t", "10.0.0.1:80", "--sched-flags", "fallback" },
+		  "scheduler flag 'fallback' does not apply to scheduler 'wlc' (only sh dh mh)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "dh", "--sched-flags", "port" },
+		  "scheduler flag 'port' does not apply to scheduler 'dh' (only sh mh)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "sh", "--sched-flags", "hash-sip" },
+		  "scheduler flag 'hash-sip' does not apply to scheduler 'sh' (only conhash)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "sh", "--sched-flags", "bogus" },
+		  "illegal scheduler flags specified (fallback, port, sh-fallback, sh-port, "
+		  "mh-fallback, mh-port, flag-1, flag-2, hash-sip, hash-sip-sport, hash-quic-cid)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "rr", "-b", "flag-1" },
+		  "scheduler flag 'flag-1' does not apply to scheduler 'rr' (only sh dh mh)" },
+		{ { "-A", "-t", "10.0.0.1:80", "-s", "sh", "-b", "flag-3" },
+		  "scheduler flag 'flag-3' is used by no scheduler" },
+	};
+	for (auto &c : bad) {
+		p = parse(c.args);
+		EXPECT_EQ(-1, p.rc) << c.msg;
+		EXPECT_EQ(std::string(c.msg), p.err);
+	}
+}
+
 TEST(IpvsadmParse, OtherCommands)
 {
 	Parsed p = parse({ "-D", "-t", "10.0.0.1:80" });
@@ -362,6 +464,33 @@ TEST(IpvsadmParse, SplitLine)
 	EXPECT_EQ(-1, ipvsadm_split_line(open_quote, argv, 16));
 	char many[] = "a b c d e";
 	EXPECT_EQ(-1, ipvsadm_split_line(many, argv, 4));
+}
+
+// ipvsadm(8): lines read by -R may begin with "ipvsadm"; the word is dropped
+// and the rest parses as the same command.  Only a first word is dropped.
+TEST(IpvsadmParse, SplitLineDropsLeadingProgramName)
+{
+	char buf[128] = "  ipvsadm -A -t 10.0.0.1:80 -s rr\n";
+	const char *argv[16];
+	ipvsadm_req req;
+	char err[IPVSADM_ERR_LEN];
+
+	ASSERT_EQ(6, ipvsadm_split_line(buf, argv, 16));
+	EXPECT_STREQ("ipvsadm", argv[0]);
+	EXPECT_STREQ("-A", argv[1]);
+	EXPECT_EQ(nullptr, argv[6]);
+	ASSERT_EQ(0, ipvsadm_parse(6, argv, &req, err, sizeof(err))) << err;
+	EXPECT_EQ(IPVSADM_CMD_ADD_SVC, req.cmd);
+	EXPECT_STREQ("rr", req.svc.sched);
+
+	char alone[] = "ipvsadm\n";
+	EXPECT_EQ(1, ipvsadm_split_line(alone, argv, 16));
+	char later[] = "-A ipvsadm";
+	ASSERT_EQ(3, ipvsadm_split_line(later, argv, 16));
+	EXPECT_STREQ("ipvsadm", argv[2]);
+	char other[] = "ipvsadmx -C";
+	ASSERT_EQ(3, ipvsadm_split_line(other, argv, 16));
+	EXPECT_STREQ("ipvsadmx", argv[1]);
 }
 
 // ---- output formats ----
@@ -619,14 +748,57 @@ TEST(IpvsadmPrint, ConnAndTimeout)
 	c.dport = 8080;
 	c.expire_ms = 896500;
 	snprintf(c.state, sizeof(c.state), "ESTABLISHED");
+	c.fwd = IPVS_WIRE_FWD_MASQ;
 	ipvsadm_print_conn_title(f);
+	ipvsadm_print_conn(f, &c, IPVSADM_FMT_NUMERIC);
+	// FNAT: the local address and port are shown.
+	c.fwd = IPVS_WIRE_FWD_FNAT;
+	c.laddr.in4 = ip4("192.168.20.1");
+	c.lport = 1031;
+	c.proto = IPPROTO_UDP;
+	c.expire_ms = 299999;
+	snprintf(c.state, sizeof(c.state), "UDP");
+	ipvsadm_print_conn(f, &c, IPVSADM_FMT_NUMERIC);
+	// A DR conn with a wide client address.
+	c.fwd = IPVS_WIRE_FWD_DR;
+	c.caddr.in4 = ip4("192.168.100.200");
+	c.cport = 65535;
+	c.proto = IPPROTO_TCP;
+	c.expire_ms = 59000;
+	snprintf(c.state, sizeof(c.state), "SYN_RECV");
 	ipvsadm_print_conn(f, &c, IPVSADM_FMT_NUMERIC);
 	ipvsadm_print_timeout(f, &t);
 	fclose(f);
 	EXPECT_EQ("IPVS connection entries\n"
-		  "pro expire state       source             virtual            destination\n"
-		  "TCP 14:56  ESTABLISHED 10.1.0.2:51234     10.0.0.1:80        192.168.1.2:8080  \n"
+		  "pro expire state       source             virtual            local              "
+		  "destination\n"
+		  "TCP 14:56  ESTABLISHED 10.1.0.2:51234     10.0.0.1:80        -                  "
+		  "192.168.1.2:8080\n"
+		  "UDP 04:59  UDP         10.1.0.2:51234     10.0.0.1:80        192.168.20.1:1031  "
+		  "192.168.1.2:8080\n"
+		  "TCP 00:59  SYN_RECV    192.168.100.200:65535 10.0.0.1:80        -                  "
+		  "192.168.1.2:8080\n"
 		  "Timeout (tcp tcpfin udp): 900 120 300\n",
+		  std::string(buf, len));
+	free(buf);
+}
+
+TEST(IpvsadmPrint, LocalAddressWarnings)
+{
+	Parsed p = parse({ "-P", "-t", "10.0.0.1:80", "-z", "192.168.20.1", "-F", "dpdk1" });
+	char *buf = nullptr;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ASSERT_EQ(0, p.rc) << p.err;
+	ipvsadm_print_laddr_warnings(f, &p.req, 0);
+	ipvsadm_print_laddr_warnings(f, &p.req, IPVS_WIRE_LADDR_W_NOT_LOCAL);
+	ipvsadm_print_laddr_warnings(f, &p.req, IPVS_WIRE_LADDR_W_OTHER_PORT);
+	fclose(f);
+	EXPECT_EQ("Warning: local address 192.168.20.1 is not configured on any port "
+		  "(dpip addr add 192.168.20.1/LEN dev PORT): FNAT connections given it get no "
+		  "replies until it is\n"
+		  "Warning: local address 192.168.20.1 is configured on another port than dpdk1\n",
 		  std::string(buf, len));
 	free(buf);
 }

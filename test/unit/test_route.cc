@@ -170,4 +170,72 @@ TEST_F(RouteTable, ListIsSortedAndFlushByPort)
 	EXPECT_EQ(ip("10.1.0.0"), look("10.1.1.1")->dst);
 }
 
+// ip(8)'s "Nexthop has invalid gateway": a gateway must be covered by a
+// route without a gateway (a connected network) on the route's port.
+TEST_F(RouteTable, GatewayMustBeOnAConnectedNetworkOfThePort)
+{
+	ASSERT_EQ(0, add("10.0.0.0", 24, nullptr, 0));
+	ASSERT_EQ(0, add("10.8.0.0", 16, "10.0.0.5", 0));
+	EXPECT_EQ(0, route_table_gw_check(t, &ports[0], ip("10.0.0.254"), nullptr, 0));
+	EXPECT_EQ(0, route_table_gw_check(t, &ports[0], 0, nullptr, 0)) << "no gateway";
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[1], ip("10.0.0.254"), nullptr, 0))
+		<< "connected on another port";
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("192.168.5.1"), nullptr, 0));
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("10.8.0.5"), nullptr, 0))
+		<< "covered only by a gateway route";
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, nullptr, ip("10.0.0.254"), nullptr, 0));
+	ASSERT_EQ(0, add("0.0.0.0", 0, nullptr, 2));	// default dev-only route
+	EXPECT_EQ(0, route_table_gw_check(t, &ports[2], ip("172.16.9.9"), nullptr, 0));
+	route_match m{};
+	m.dst = ip("10.0.0.0");
+	m.plen = 24;
+	ASSERT_EQ(0, route_table_del(t, &m));
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("10.0.0.254"), nullptr, 0));
+	// A config being validated: the connected route of an address it will add.
+	route_entry planned{};
+	planned.dst = ip("10.0.0.0");
+	planned.plen = 24;
+	planned.port = &ports[0];
+	EXPECT_EQ(0, route_table_gw_check(t, &ports[0], ip("10.0.0.254"), &planned, 1));
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[1], ip("10.0.0.254"), &planned, 1));
+	EXPECT_EQ(0, route_table_gw_check(nullptr, &ports[0], ip("10.0.0.254"), &planned, 1));
+	planned.gw = ip("10.0.0.1");
+	EXPECT_EQ(EDPVS_INVAL, route_table_gw_check(t, &ports[0], ip("10.0.0.254"), &planned, 1))
+		<< "a planned gateway route does not count";
+}
+
+// route flush: every route but those with a kept flag (the connected ones).
+TEST_F(RouteTable, FlushKeepsTheFlaggedRoutes)
+{
+	route_entry e{};
+	e.dst = ip("10.0.0.0");
+	e.plen = 24;
+	e.port = &ports[0];
+	e.flags = ROUTE_F_CONNECTED;
+	ASSERT_EQ(0, route_table_add(t, &e));
+	e.dst = ip("10.5.0.0");
+	e.plen = 16;
+	e.gw = ip("10.0.0.1");
+	e.flags = ROUTE_F_STATIC;
+	ASSERT_EQ(0, route_table_add(t, &e));
+	ASSERT_EQ(0, add("10.6.0.0", 16, "10.0.0.1", 0));
+	ASSERT_EQ(0, add("10.7.0.0", 16, "10.0.0.1", 1));
+	EXPECT_EQ(1u, route_table_flush(t, &ports[1], ROUTE_F_CONNECTED));
+	EXPECT_EQ(2u, route_table_flush(t, nullptr, ROUTE_F_CONNECTED));
+	EXPECT_EQ(1u, route_table_count(t));
+	EXPECT_EQ(ip("10.0.0.0"), look("10.0.0.9")->dst);
+	EXPECT_EQ(nullptr, look("10.5.0.1"));
+}
+
+TEST_F(RouteTable, PathMtuIsTheLowerOfRouteAndPort)
+{
+	route_entry e{};
+	e.port = &ports[0];
+	EXPECT_EQ(1500, route_path_mtu(&e));
+	e.mtu = 1400;
+	EXPECT_EQ(1400, route_path_mtu(&e));
+	e.mtu = 9000;
+	EXPECT_EQ(1500, route_path_mtu(&e));
+}
+
 }  // namespace

@@ -18,7 +18,9 @@
 #include "ipvs/service.h"
 #include "ipvs/sched.h"
 #include "ipvs/ipvs.h"
+#include "timer.h"
 #include "test_eal.h"
+#include "../../src/ipvs/sched_int.h"
 
 namespace {
 
@@ -138,7 +140,8 @@ const std::vector<int> W = {1, 2, 3, 0, 4};
 
 TEST(SchedRegistry, LookupAllNames)
 {
-	const char *names[] = {"rr", "wrr", "lc", "wlc", "sh", "dh", "sed", "nq", "mh", "conhash", "fo"};
+	const char *names[] = {"rr", "wrr", "lc", "wlc", "sh", "dh", "sed", "nq", "mh", "conhash", "fo",
+			       "lblc", "lblcr", "ovf", "twos"};
 	for (const char *n : names) {
 		const struct sched_ops *ops = sched_lookup(n);
 		ASSERT_NE(nullptr, ops) << n;
@@ -149,7 +152,7 @@ TEST(SchedRegistry, LookupAllNames)
 	EXPECT_EQ(nullptr, sched_lookup(nullptr));
 	int count = 0;
 	sched_foreach([](const struct sched_ops *, void *arg) { ++*(int *)arg; return 0; }, &count);
-	EXPECT_EQ(11, count);
+	EXPECT_EQ(15, count);
 }
 
 TEST(SchedRegistry, RebindKeepsDests)
@@ -640,4 +643,244 @@ TEST(SchedRr, WorkerStartsAtItsIndex)
 		EXPECT_EQ(0, rr.index(sched_schedule(rr.svc, nullptr)));
 	}
 	ipvs_set_workers(nullptr, 0);
+}
+
+// ---- locality-based (lblc, lblcr), ovf, twos ----
+
+namespace {
+
+uint64_t fake_now_us = 1;
+uint64_t fake_clock() { return fake_now_us; }
+
+// The test clock for timer_now_us() while it lives.
+struct FakeClock {
+	FakeClock() { fake_now_us = 1000000; timer_set_clock(fake_clock); }
+	~FakeClock() { timer_set_clock(nullptr); }
+	void advance_s(uint64_t s) { fake_now_us += s * 1000000ull; }
+};
+
+struct ipvs_dest *pick_dst(Svc &s, uint32_t daddr_host)
+{
+	union inet_addr c = v4(0x0b000001), dst = v4(daddr_host);
+	struct sched_key k = key_of(&c, htons(1234), &dst);
+	return sched_schedule(s.svc, &k);
+}
+
+// n picks with random destination addresses, each opening an active conn.
+std::vector<uint64_t> pick_daddrs(Svc &s, int n, uint32_t seed = 3)
+{
+	std::mt19937 rng(seed);
+	std::vector<uint64_t> cnt(s.d.size() + 1, 0);
+	for (int i = 0; i < n; i++) {
+		struct ipvs_dest *d = pick_dst(s, rng());
+		cnt[d ? s.index(d) : (int)s.d.size()]++;
+		if (d)
+			d->active_conns++;
+	}
+	return cnt;
+}
+
+const struct sched_loc_table *loc_table(const Svc &s)
+{
+	return (const struct sched_loc_table *)s.svc->sched_data;
+}
+
+} // namespace
+
+TEST(SchedLblc, OneDestinationAddressStaysOnOneServer)
+{
+	FakeClock clk;
+	Svc s("lblc", {1, 3, 2});
+	ASSERT_EQ(0, s.bind_rc);
+	struct ipvs_dest *first = pick_dst(s, 0x08080808);
+	ASSERT_NE(nullptr, first);
+	for (int i = 0; i < 100; i++) {
+		first->active_conns = (uint32_t)(i % 2);	// below its weight: not overloaded
+		EXPECT_EQ(first, pick_dst(s, 0x08080808)) << i;
+	}
+	EXPECT_EQ(1u, loc_table(s)->n_used);
+}
+
+// New destination addresses go to the weighted least-connection server, so
+// under load the assignments follow the weights.
+TEST(SchedLblc, NewAddressesFollowWeightedLeastConnection)
+{
+	FakeClock clk;
+	Svc s("lblc", W);
+	auto cnt = pick_daddrs(s, 900);
+	expect_proportional(cnt, W, 0.02);
+	EXPECT_EQ(0u, cnt[W.size()]);
+}
+
+// IPVS's rule: reassign when the server has more active conns than its
+// weight and another has fewer than half of its own; then stay there.
+TEST(SchedLblc, OverloadedServerIsReplaced)
+{
+	FakeClock clk;
+	Svc s("lblc", {2, 10});
+	ASSERT_EQ(s.d[0], pick_dst(s, 0x08080808));	// tie: the first in the list
+	s.d[0]->active_conns = 3;
+	s.d[1]->active_conns = 5;			// not below half its weight
+	EXPECT_EQ(s.d[0], pick_dst(s, 0x08080808));
+	s.d[1]->active_conns = 4;			// now below half
+	EXPECT_EQ(s.d[1], pick_dst(s, 0x08080808));
+	s.d[0]->active_conns = 0;
+	EXPECT_EQ(s.d[1], pick_dst(s, 0x08080808));	// sticky after the move
+}
+
+TEST(SchedLblc, UnusableOrRemovedServerIsReplaced)
+{
+	FakeClock clk;
+	Svc s("lblc", {1, 1, 1});
+	ASSERT_EQ(s.d[0], pick_dst(s, 0x08080808));
+	overload(s.d[0]);
+	EXPECT_EQ(s.d[1], pick_dst(s, 0x08080808));
+	s.d[1]->active_conns = 1;
+	ASSERT_EQ(0, svc_dest_edit(s.svc, s.d[1], 0, 0, 0));	// quiesced
+	EXPECT_EQ(s.d[2], pick_dst(s, 0x08080808));
+	// A removed server leaves no pointer behind in the table.
+	ASSERT_EQ(0, svc_dest_detach(s.svc, s.d[2]));
+	for (uint32_t i = 0; i < SCHED_LOC_SLOTS; i++)
+		for (uint32_t j = 0; j < loc_table(s)->e[i].n; j++)
+			EXPECT_NE(s.d[2], loc_table(s)->e[i].set[j]);
+	EXPECT_EQ(0u, loc_table(s)->n_used);
+	s.d.pop_back();
+	EXPECT_EQ(nullptr, pick_dst(s, 0x08080808));	// d0 overloaded, d1 weight 0
+}
+
+TEST(SchedLblc, EntriesExpire)
+{
+	FakeClock clk;
+	Svc s("lblc", {2, 2});
+	ASSERT_EQ(s.d[0], pick_dst(s, 0x08080808));
+	s.d[0]->active_conns = 2;			// busier, but not overloaded
+	clk.advance_s(SCHED_LOC_EXPIRE_US / 1000000 - 1);
+	EXPECT_EQ(s.d[0], pick_dst(s, 0x08080808));	// used again: kept
+	clk.advance_s(SCHED_LOC_EXPIRE_US / 1000000);
+	EXPECT_EQ(s.d[1], pick_dst(s, 0x08080808));	// expired: least connection again
+}
+
+// The table never grows: more addresses than slots replace the least
+// recently used; the sweep frees expired entries a few slots per pick.
+TEST(SchedLblc, TableIsBoundedAndSweptWithABudget)
+{
+	FakeClock clk;
+	Svc s("lblc", {1000000, 1000000});
+	for (uint32_t i = 0; i < 3 * SCHED_LOC_SLOTS; i++)
+		ASSERT_NE(nullptr, pick_dst(s, 0x0c000000 + i));
+	EXPECT_LE(loc_table(s)->n_used, SCHED_LOC_SLOTS);
+	EXPECT_GT(loc_table(s)->n_used, SCHED_LOC_SLOTS / 2);
+	uint32_t before = loc_table(s)->n_used;
+	clk.advance_s(SCHED_LOC_EXPIRE_US / 1000000);
+	ASSERT_NE(nullptr, pick_dst(s, 0x0d000000));
+	// One pick frees at most the sweep's budget plus its probe window.
+	EXPECT_GE(loc_table(s)->n_used + SCHED_LOC_SWEEP + SCHED_LOC_PROBE, before);
+	for (uint32_t i = 0; i < SCHED_LOC_SLOTS / SCHED_LOC_SWEEP; i++)
+		pick_dst(s, 0x0d000000);
+	EXPECT_EQ(1u, loc_table(s)->n_used);		// everything else swept
+}
+
+TEST(SchedLblcr, SetGrowsWhenOverloadedAndShrinksLater)
+{
+	FakeClock clk;
+	Svc s("lblcr", {4, 4, 4});
+	ASSERT_EQ(s.d[0], pick_dst(s, 0x08080808));
+	s.d[0]->active_conns = 5;			// > weight, and d1/d2 are below half
+	EXPECT_EQ(s.d[1], pick_dst(s, 0x08080808));	// joins the set
+	const struct sched_loc_entry *e = nullptr;
+	for (uint32_t i = 0; i < SCHED_LOC_SLOTS; i++)
+		if (loc_table(s)->e[i].n)
+			e = &loc_table(s)->e[i];
+	ASSERT_NE(nullptr, e);
+	EXPECT_EQ(2u, e->n);
+	// Within the set: the least loaded member.
+	s.d[0]->active_conns = 1;
+	s.d[1]->active_conns = 3;
+	EXPECT_EQ(s.d[0], pick_dst(s, 0x08080808));
+	s.d[0]->active_conns = 4;
+	EXPECT_EQ(s.d[1], pick_dst(s, 0x08080808));
+	EXPECT_EQ(2u, e->n);
+	// Used regularly but unchanged for the expiry time: the most loaded
+	// member (d0) leaves.
+	clk.advance_s(200);
+	EXPECT_EQ(s.d[1], pick_dst(s, 0x08080808));
+	clk.advance_s(200);
+	EXPECT_EQ(s.d[1], pick_dst(s, 0x08080808));
+	EXPECT_EQ(1u, e->n);
+	EXPECT_EQ(s.d[1], e->set[0]);
+}
+
+TEST(SchedLblcr, SetIsBoundedAndDropsRemovedServers)
+{
+	FakeClock clk;
+	Svc s("lblcr", {1, 1, 1, 1, 1, 1});
+	for (size_t i = 0; i < s.d.size(); i++) {
+		struct ipvs_dest *d = pick_dst(s, 0x08080808);
+		ASSERT_EQ(s.d[i], d) << i;
+		d->active_conns = 2;			// overloaded while others are idle
+	}
+	const struct sched_loc_entry *e = nullptr;
+	for (uint32_t i = 0; i < SCHED_LOC_SLOTS; i++)
+		if (loc_table(s)->e[i].n)
+			e = &loc_table(s)->e[i];
+	ASSERT_NE(nullptr, e);
+	EXPECT_EQ(SCHED_LOC_SET_MAX, e->n);
+	struct ipvs_dest *gone = e->set[0];
+	ASSERT_EQ(0, svc_dest_detach(s.svc, gone));
+	EXPECT_EQ(SCHED_LOC_SET_MAX - 1, e->n);
+	for (uint32_t j = 0; j < e->n; j++)
+		EXPECT_NE(gone, e->set[j]);
+	s.d.erase(std::find(s.d.begin(), s.d.end(), gone));
+}
+
+TEST(SchedOvf, HighestWeightUntilFullThenOverflow)
+{
+	Svc s("ovf", {2, 5, 3, 0}, {3, 2, 1, 0});
+	std::vector<int> got;
+	for (int i = 0; i < 11; i++) {
+		struct ipvs_dest *d = sched_schedule(s.svc, nullptr);
+		got.push_back(d ? s.index(d) : -1);
+		if (d)
+			d->active_conns++;
+	}
+	EXPECT_EQ((std::vector<int>{1, 1, 1, 1, 1, 2, 2, 2, 0, 0, -1}), got);
+	s.d[1]->active_conns = 4;			// one conn of d1 ended
+	EXPECT_EQ(s.d[1], sched_schedule(s.svc, nullptr));
+}
+
+TEST(SchedOvf, TiesByAddressAndUnusableSkipped)
+{
+	Svc s("ovf", {3, 3, 1}, {1, 0, 2});
+	EXPECT_EQ(s.d[0], sched_schedule(s.svc, nullptr));	// lower address, whatever the order
+	overload(s.d[0]);
+	EXPECT_EQ(s.d[1], sched_schedule(s.svc, nullptr));
+	ASSERT_EQ(0, svc_dest_edit(s.svc, s.d[1], 0, 0, 0));
+	EXPECT_EQ(s.d[2], sched_schedule(s.svc, nullptr));
+}
+
+TEST(SchedTwos, ProportionalToWeights)
+{
+	Svc idle("twos", W);
+	auto cnt = pick_many(idle, 100000);		// no load: the first draw, weighted
+	expect_proportional(cnt, W, 0.05);
+	Svc loaded("twos", W);
+	cnt = pick_many(loaded, 100000, true);		// load: the less loaded per weight
+	expect_proportional(cnt, W, 0.02);
+	EXPECT_EQ(0u, cnt[W.size()]);
+}
+
+TEST(SchedTwos, TakesTheLessLoadedOfTwoAndSkipsUnusable)
+{
+	Svc s("twos", {1, 1});
+	s.d[0]->active_conns = 100;
+	int to0 = 0;
+	for (int i = 0; i < 4000; i++)
+		to0 += sched_schedule(s.svc, nullptr) == s.d[0];
+	// d0 wins only when both draws are d0: about 1/4
+	EXPECT_NEAR(to0, 1000, 150);
+	overload(s.d[1]);
+	for (int i = 0; i < 100; i++)
+		EXPECT_EQ(s.d[0], sched_schedule(s.svc, nullptr));
+	ASSERT_EQ(0, svc_dest_edit(s.svc, s.d[0], 0, 0, 0));
+	EXPECT_EQ(nullptr, sched_schedule(s.svc, nullptr));
 }

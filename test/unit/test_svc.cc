@@ -8,7 +8,9 @@
 #include <rte_lcore.h>
 #include "test_eal.h"
 #include "dpvs_err.h"
+#include "inet_addr.h"
 #include "job.h"
+#include "netif.h"
 #include "msg.h"
 #include "ipvs/sched.h"
 #include "ipvs/svc.h"
@@ -168,10 +170,58 @@ TEST(IpvsSvcCheck, ServiceFields)
 	EXPECT_EQ(EDPVS_INVAL, check(c));
 }
 
+// A scheduler flag the scheduler does not honour is refused, not ignored.
+TEST(IpvsSvcCheck, SchedFlagsMustFitTheScheduler)
+{
+	static const struct {
+		const char *sched;
+		uint32_t flags;
+		int rc;
+	} cases[] = {
+		{ "sh", IPVS_WIRE_SCHED_F_FALLBACK | IPVS_WIRE_SCHED_F_PORT, 0 },
+		{ "mh", IPVS_WIRE_SCHED_F_FALLBACK | IPVS_WIRE_SCHED_F_PORT, 0 },
+		{ "dh", IPVS_WIRE_SCHED_F_FALLBACK, 0 },
+		{ "dh", IPVS_WIRE_SCHED_F_PORT, EDPVS_INVAL },
+		{ "rr", IPVS_WIRE_SCHED_F_FALLBACK, EDPVS_INVAL },
+		{ "wlc", IPVS_WIRE_SCHED_F_PORT, EDPVS_INVAL },
+		{ "conhash", IPVS_WIRE_HASH_QUIC_CID << IPVS_WIRE_SCHED_F_KEY_SHIFT, 0 },
+		{ "conhash", IPVS_WIRE_SCHED_F_PORT, EDPVS_INVAL },
+		{ "sh", IPVS_WIRE_HASH_SIP_SPORT << IPVS_WIRE_SCHED_F_KEY_SHIFT, EDPVS_INVAL },
+	};
+	char err[IPVS_SVC_ERRLEN] = "";
+
+	for (auto &c : cases) {
+		ipvs_wire_svc_conf cf = conf(key("10.0.0.1", 80), c.sched);
+
+		cf.sched_flags = c.flags;
+		EXPECT_EQ(c.rc, ipvs_svc_conf_check(&cf, err)) << c.sched << " " << c.flags;
+	}
+	ipvs_wire_svc_conf cf = conf(key("10.0.0.1", 80), "rr");
+	cf.sched_flags = IPVS_WIRE_SCHED_F_PORT;
+	ASSERT_EQ(EDPVS_INVAL, ipvs_svc_conf_check(&cf, err));
+	EXPECT_STREQ("scheduler flag 'port' does not apply to scheduler 'rr'", err);
+}
+
+TEST(IpvsSvcCheck, DestThresholdsAreAtMost65535)
+{
+	ipvs_wire_svc_key k = key("10.0.0.1", 80);
+	ipvs_wire_dest_conf d = dest("192.168.1.2", 8080);
+	char err[IPVS_SVC_ERRLEN] = "";
+
+	d.u_threshold = 65535;
+	EXPECT_EQ(0, ipvs_dest_conf_check(&k, &d, err));
+	d.u_threshold = 65536;
+	EXPECT_EQ(EDPVS_RANGE, ipvs_dest_conf_check(&k, &d, err));
+	d.u_threshold = 0;
+	d.l_threshold = 70000;
+	EXPECT_EQ(EDPVS_RANGE, ipvs_dest_conf_check(&k, &d, err));
+}
+
 TEST(IpvsSvcCheck, EverySchedulerNameIsAccepted)
 {
 	static const char *const names[] = { "rr", "wrr", "lc", "wlc", "sh", "dh", "sed",
-					     "nq", "mh", "conhash", "fo" };
+					     "nq", "mh", "conhash", "fo", "lblc", "lblcr",
+					     "ovf", "twos" };
 
 	for (const char *n : names)
 		EXPECT_EQ(0, check(conf(key("10.0.0.1", 80), n))) << n;
@@ -352,6 +402,26 @@ TEST_F(IpvsSvc, LocalAddresses)
 	EXPECT_STREQ("No such local address", err);
 	ASSERT_EQ(0, ipvs_svc_get_conf(&k, nullptr, nullptr, 0, nullptr, &nl));
 	EXPECT_EQ(IPVS_LADDR_MAX - 1, nl);
+}
+
+// -P with an address that no port has is accepted (dpip addr may come
+// later) but warned about; once a port has it, no warning.
+TEST_F(IpvsSvc, LocalAddressNotConfiguredIsWarned)
+{
+	ipvs_wire_svc_key k = key("10.0.0.1", 80);
+	ipvs_wire_svc_conf c = conf(k);
+	netif_port port;
+
+	memset(&port, 0, sizeof(port));
+	snprintf(port.name, sizeof(port.name), "ut0");
+	ASSERT_EQ(0, ipvs_svc_add(&c, err));
+	ipvs_wire_laddr_req r = laddr(k, "192.168.5.1");
+	ASSERT_EQ(0, ipvs_laddr_add(&r, err)) << err;
+	EXPECT_EQ(IPVS_WIRE_LADDR_W_NOT_LOCAL, ipvs_laddr_warnings(&r));
+	ASSERT_EQ(0, inet_addr_add(&port, ip4("192.168.5.1"), 24, 0));
+	EXPECT_EQ(0u, ipvs_laddr_warnings(&r));
+	EXPECT_EQ(0, inet_addr_del(nullptr, ip4("192.168.5.1"), 0));
+	EXPECT_EQ(IPVS_WIRE_LADDR_W_NOT_LOCAL, ipvs_laddr_warnings(&r));
 }
 
 TEST_F(IpvsSvc, FlushAndZero)

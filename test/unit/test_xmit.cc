@@ -232,10 +232,6 @@ TEST_F(XmitTest, XmitPktParseRejects)
 	EXPECT_EQ(EDPVS_INVAL, ipvs_pkt_parse(m, &p));
 	l4h<rte_tcp_hdr>(m)->data_off = 0x50;
 	EXPECT_EQ(0, ipvs_pkt_parse(m, &p));
-	/* fragment */
-	iph(m)->fragment_offset = htons(RTE_IPV4_HDR_MF_FLAG);
-	EXPECT_EQ(EDPVS_NOTSUPP, ipvs_pkt_parse(m, &p));
-	iph(m)->fragment_offset = 0;
 	/* total length beyond the frame */
 	iph(m)->total_length = htons(200);
 	EXPECT_EQ(EDPVS_INVAL, ipvs_pkt_parse(m, &p));
@@ -266,6 +262,123 @@ TEST(XmitPkt, OwnerIndex)
 	EXPECT_EQ(0u, ipvs_lport_owner_index(htons(1024), 2));
 	EXPECT_EQ(1u, ipvs_lport_owner_index(htons(1025), 2));
 	EXPECT_EQ(2u, ipvs_lport_owner_index(htons(1025), 3));
+}
+
+/* ---- QUIC destination connection ids ---- */
+
+namespace {
+
+/* RFC 9001 A.2: the start of the client Initial (header protection applied,
+ * so byte 0 is 0xc0): version 1, DCID 8394c8f03e515708, SCID empty, token
+ * length 0, length 0x449e, then protected bytes. */
+const std::vector<uint8_t> rfc9001_client_initial = {
+	0xc0, 0x00, 0x00, 0x00, 0x01, 0x08, 0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08,
+	0x00, 0x00, 0x44, 0x9e, 0x7b, 0x9a, 0xec, 0x34, 0xd1, 0xb1, 0xc9, 0x8d, 0xd7, 0x68,
+	0x9f, 0xb8, 0xec, 0x11, 0xd2, 0x42, 0xb1, 0x23, 0xdc, 0x9b, 0xd8, 0xba, 0xb9, 0x36,
+	0xb4, 0x7d, 0x92, 0xec, 0x35, 0x6c, 0x0b, 0xab, 0x7d, 0xf5, 0x97, 0x6d, 0x27, 0xcd};
+/* RFC 9001 A.3: the server Initial: DCID empty, SCID f067a5502a4262b5. */
+const std::vector<uint8_t> rfc9001_server_initial = {
+	0xcf, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0xf0, 0x67, 0xa5, 0x50, 0x2a, 0x42, 0x62,
+	0xb5, 0x00, 0x40, 0x75, 0xc0, 0xd9, 0x5a, 0x48, 0x2c, 0xd0, 0x99, 0x1c, 0xd2, 0x5b};
+/* A 1-RTT packet: 0x40 | key phase/PN length bits, 8-byte DCID, PN, payload. */
+const std::vector<uint8_t> short_hdr = {0x43, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+					0x00, 0x00, 0x00, 0x01, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+
+std::vector<uint8_t> dcid_of(const std::vector<uint8_t> &b, size_t len)
+{
+	size_t off = 999;
+	uint8_t n = ipvs_quic_dcid(b.data(), len, &off);
+
+	if (n == 0)
+		return {};
+	EXPECT_LE(off + n, len);
+	return std::vector<uint8_t>(b.begin() + (long)off, b.begin() + (long)(off + n));
+}
+
+} // namespace
+
+TEST(XmitPkt, QuicLongHeaderDcid)
+{
+	const std::vector<uint8_t> want = {0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08};
+	const auto &ci = rfc9001_client_initial;
+	EXPECT_EQ(want, dcid_of(ci, ci.size()));
+	/* every truncation before the SCID length byte: no id */
+	for (size_t len = 0; len < 15; len++)
+		EXPECT_TRUE(dcid_of(ci, len).empty()) << "truncated to " << len;
+	EXPECT_EQ(want, dcid_of(ci, 15)) << "DCID and the (empty) SCID's length byte suffice";
+	/* the server's Initial has an empty DCID: no id (fall back) */
+	EXPECT_TRUE(dcid_of(rfc9001_server_initial, rfc9001_server_initial.size()).empty());
+
+	std::vector<uint8_t> b = ci;
+	b[1] = b[2] = b[3] = b[4] = 0;	/* version negotiation */
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+	b = ci;
+	b[2] = 0x42;			/* another version: same invariant layout */
+	EXPECT_EQ(want, dcid_of(b, b.size()));
+	b = ci;
+	b[5] = 21;			/* DCID longer than 20 */
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+	b = ci;
+	b[5] = 20;			/* 20 bytes, then "SCID length" 0xd7 > 20 */
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+	b = ci;
+	b[14] = 20;			/* SCID of 20: needs 35 bytes */
+	EXPECT_EQ(want, dcid_of(b, 35));
+	EXPECT_TRUE(dcid_of(b, 34).empty()) << "SCID past the datagram";
+	b[14] = 21;
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+}
+
+TEST(XmitPkt, QuicShortHeaderDcid)
+{
+	const std::vector<uint8_t> want = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+	EXPECT_EQ(IPVS_QUIC_SHORT_CID_LEN, 8);
+	EXPECT_EQ(want, dcid_of(short_hdr, short_hdr.size()));
+	EXPECT_EQ(want, dcid_of(short_hdr, 9)) << "first byte + 8";
+	for (size_t len = 0; len < 9; len++)
+		EXPECT_TRUE(dcid_of(short_hdr, len).empty()) << "truncated to " << len;
+	std::vector<uint8_t> b = short_hdr;
+	b[0] = 0x03;			/* fixed bit clear: not QUIC v1 */
+	EXPECT_TRUE(dcid_of(b, b.size()).empty());
+}
+
+TEST_F(XmitTest, XmitPktQuicDcidFromTheMbuf)
+{
+	ipvs_pkt p;
+	spec s;
+	s.proto = IPPROTO_UDP;
+	s.payload = rfc9001_client_initial;
+	struct rte_mbuf *m = mk(s, &p);
+	alignas(4) uint8_t buf[IPVS_QUIC_PEEK];
+	const uint8_t *cid = nullptr;
+	ASSERT_EQ(8, ipvs_pkt_quic_dcid(m, &p, buf, &cid));
+	ASSERT_NE(nullptr, cid);
+	EXPECT_EQ(buf, cid) << "copied to the (aligned) buffer for the hash";
+	EXPECT_EQ(0, memcmp(cid, rfc9001_client_initial.data() + 6, 8));
+
+	/* the payload split over two segments: read through buf */
+	struct rte_mbuf *m2 = build(s);
+	struct rte_mbuf *tail = rte_pktmbuf_alloc(pool());
+	ASSERT_NE(nullptr, tail);
+	uint16_t keep = 28 + 3;	/* IPv4 + UDP + 3 payload bytes in the first segment */
+	uint16_t rest = (uint16_t)(rte_pktmbuf_pkt_len(m2) - keep);
+	memcpy(rte_pktmbuf_append(tail, rest), rte_pktmbuf_mtod_offset(m2, uint8_t *, keep), rest);
+	rte_pktmbuf_trim(m2, rest);
+	ASSERT_EQ(0, rte_pktmbuf_chain(m2, tail));
+	mbufs.push_back(m2);
+	ASSERT_EQ(0, ipvs_pkt_parse(m2, &p));
+	cid = nullptr;
+	ASSERT_EQ(8, ipvs_pkt_quic_dcid(m2, &p, buf, &cid));
+	EXPECT_EQ(0, memcmp(cid, rfc9001_client_initial.data() + 6, 8));
+
+	/* TCP, or a UDP payload too short for an id: none */
+	spec t;
+	m = mk(t, &p);
+	EXPECT_EQ(0, ipvs_pkt_quic_dcid(m, &p, buf, &cid));
+	EXPECT_EQ(nullptr, cid);
+	s.payload = {0x43, 1, 2, 3};
+	m = mk(s, &p);
+	EXPECT_EQ(0, ipvs_pkt_quic_dcid(m, &p, buf, &cid));
 }
 
 /* ---- tuple rewrite (FNAT / NAT) ---- */
@@ -914,17 +1027,21 @@ TEST_F(XmitMode, XmitFnatProxyProtocolStream)
 	memcpy(&mss, (uint8_t *)(l4h<rte_tcp_hdr>(m) + 1) + 2, 2);
 	EXPECT_EQ(1500 - 40 - 28, ntohs(mss));
 	EXPECT_EQ(1001u, ack_of(m)) << "nothing to shift before the header";
+	uint8_t want[PP2_HDR_V4_LEN];
+	pp2_encode_v4(want, sizeof(want), IPPROTO_TCP, c.caddr.in4, c.cport, c.vaddr.in4, c.vport);
+	/* the handshake ACK carries the header (28 bytes at ISN + 1) */
 	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001));
+	ASSERT_NE(nullptr, m);
 	EXPECT_EQ(1001u, seq_of(m));
-	EXPECT_EQ(0, payload_of(m));
+	EXPECT_EQ(28, payload_of(m));
+	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
+	expect_csums_ok(m);
 
-	/* first data: header prepended, seq kept */
+	/* first data before the server acked the header: header again, seq kept */
 	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1001, 7001, 100));
 	ASSERT_NE(nullptr, m);
 	EXPECT_EQ(1001u, seq_of(m));
 	EXPECT_EQ(128, payload_of(m));
-	uint8_t want[PP2_HDR_V4_LEN];
-	pp2_encode_v4(want, sizeof(want), IPPROTO_TCP, c.caddr.in4, c.cport, c.vaddr.in4, c.vport);
 	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
 	expect_csums_ok(m);
 
@@ -943,16 +1060,62 @@ TEST_F(XmitMode, XmitFnatProxyProtocolStream)
 	EXPECT_EQ(1129u, seq_of(m));
 	EXPECT_EQ(20, payload_of(m));
 	expect_csums_ok(m);
-	/* a retransmission of the first segment gets the header again */
+	/* a retransmission of the first segment once the header was acked:
+	 * shifted like the rest, no second header */
 	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7051, 100));
-	EXPECT_EQ(1001u, seq_of(m));
-	EXPECT_EQ(128, payload_of(m));
-	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
+	EXPECT_EQ(1029u, seq_of(m));
+	EXPECT_EQ(100, payload_of(m));
 	expect_csums_ok(m);
 	/* FIN from the client after its data */
 	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, 1121, 7051));
 	EXPECT_EQ(1149u, seq_of(m));
 	expect_csums_ok(m);
+}
+
+/* SMTP-like: the server waits for the PROXY header, then sends its banner;
+ * the client says nothing until it has read the banner. */
+TEST_F(XmitMode, XmitFnatProxyProtocolServerSpeaksFirst)
+{
+	const auto &ops = xmit_fnat_ops;
+	svc->flags |= SVC_F_PROXY_PROTO;
+	ASSERT_NE(nullptr, run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0)));
+	ASSERT_NE(nullptr, run(ops.out, from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001)));
+	uint8_t want[PP2_HDR_V4_LEN];
+	pp2_encode_v4(want, sizeof(want), IPPROTO_TCP, c.caddr.in4, c.cport, c.vaddr.in4, c.vport);
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(28, payload_of(m)) << "the header without any client data";
+	EXPECT_EQ(std::vector<uint8_t>(want, want + 28), bytes(m, 52, 28));
+	uint64_t added = xmit_stats_this()->pp2_added;
+
+	/* it was lost: the server retransmits its SYN-ACK, the client answers
+	 * with the same ACK, which carries the header again */
+	m = run(ops.out, from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
+	EXPECT_EQ(1001u, ack_of(m));
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001));
+	EXPECT_EQ(1001u, seq_of(m));
+	EXPECT_EQ(28, payload_of(m));
+	EXPECT_EQ(added + 1, xmit_stats_this()->pp2_added);
+	expect_csums_ok(m);
+
+	/* the server acks the header and sends its banner */
+	m = run(ops.out, from_server(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 7001, 1029, 40));
+	EXPECT_EQ(1001u, ack_of(m)) << "the client sent nothing yet";
+	EXPECT_EQ(7001u, seq_of(m));
+	expect_csums_ok(m);
+	/* the client acks the banner (a pure ACK at ISN + 1): shifted, no header */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7041));
+	EXPECT_EQ(1029u, seq_of(m));
+	EXPECT_EQ(0, payload_of(m));
+	expect_csums_ok(m);
+	/* its first command follows the header in the server's stream */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1001, 7041, 10));
+	EXPECT_EQ(1029u, seq_of(m));
+	EXPECT_EQ(10, payload_of(m));
+	expect_csums_ok(m);
+	m = run(ops.out, from_server(RTE_TCP_ACK_FLAG, 7041, 1039));
+	EXPECT_EQ(1011u, ack_of(m));
+	EXPECT_EQ(added + 1, xmit_stats_this()->pp2_added);
 }
 
 TEST_F(XmitMode, XmitFnatSackShift)
@@ -1128,4 +1291,180 @@ TEST_F(XmitMode, XmitNatIcmpClientSide)
 	EXPECT_EQ(c.daddr.in4, q->src_addr) << "about RS -> client";
 	EXPECT_EQ(c.caddr.in4, q->dst_addr);
 	expect_icmp_ok(m);
+}
+
+/* ---- path MTU: checked before the rewrite, errors about what the sender sent ---- */
+
+extern "C" {
+#include "icmp.h"
+#include "netif.h"
+#include "route.h"
+}
+
+namespace {
+
+/* The modes against a 1500-byte path (the default without a route) and, for
+ * TUNNEL, a route table whose route to the real servers has MTU 1400.  No
+ * packet pool in unit tests: an error that icmp.c builds ends as "nomem",
+ * so "an error was attempted" = out_errors + nomem grew by one. */
+class XmitMtu : public XmitMode {
+protected:
+	void SetUp() override
+	{
+		XmitMode::SetUp();
+		icmp_set_ratelimit(0, 1);	/* no token bucket in the way */
+	}
+	void TearDown() override
+	{
+		icmp_set_ratelimit(100, 50);
+		if (routes)
+			route_term();
+		XmitMode::TearDown();
+	}
+	void with_route_mtu(uint16_t mtu)
+	{
+		memset(&port, 0, sizeof(port));
+		snprintf(port.name, sizeof(port.name), "utx");
+		port.mtu = 1500;
+		ASSERT_EQ(0, route_init());
+		routes = true;
+		route_entry e{};
+		e.dst = ip4("172.16.0.0");
+		e.plen = 16;
+		e.port = &port;
+		e.mtu = mtu;
+		ASSERT_EQ(0, route_add(&e));
+	}
+	static uint64_t errors() {
+		return icmp_counter_sum(ICMP_C_OUT_ERRORS) + icmp_counter_sum(ICMP_C_ERR_NOMEM);
+	}
+	/* Run op on s, expecting a drop that leaves the packet exactly as it
+	 * came and attempts one error. */
+	void expect_frag_needed(enum dpvs_verdict (*op)(ipvs_conn *, rte_mbuf *, ipvs_pkt *),
+				const spec &s, const char *what)
+	{
+		ipvs_pkt p;
+		struct rte_mbuf *m = build(s);
+		mbufs.push_back(m);
+		ASSERT_EQ(0, ipvs_pkt_parse(m, &p));
+		std::vector<uint8_t> before = bytes(m, 0, rte_pktmbuf_pkt_len(m));
+		uint64_t fn = xmit_stats_this()->frag_needed, err = errors();
+		size_t sent = g_sent.size();
+		EXPECT_EQ(VERDICT_DROP, op(&c, m, &p)) << what;
+		EXPECT_EQ(sent, g_sent.size()) << what << ": nothing sent";
+		EXPECT_EQ(before, bytes(m, 0, rte_pktmbuf_pkt_len(m)))
+			<< what << ": the error must quote the packet as its sender sent it";
+		EXPECT_EQ(fn + 1, xmit_stats_this()->frag_needed) << what;
+		EXPECT_EQ(err + 1, errors()) << what << ": ICMP fragmentation needed attempted";
+	}
+	netif_port port;
+	bool routes = false;
+};
+
+/* Build s, then clear DF (checksum fixed). */
+struct rte_mbuf *build_no_df(const spec &s)
+{
+	struct rte_mbuf *m = build(s);
+	iph(m)->fragment_offset = 0;
+	iph(m)->hdr_checksum = 0;
+	iph(m)->hdr_checksum = rte_ipv4_cksum(iph(m));
+	return m;
+}
+
+} // namespace
+
+TEST_F(XmitMtu, XmitMtuNatBothWays)
+{
+	const auto &ops = xmit_nat_ops;
+	c.laddr = c.caddr;
+	c.lport = c.cport;
+	/* 52 bytes of headers (TCP with 12 option bytes) */
+	expect_frag_needed(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1600 - 52),
+			   "NAT in, 1600 DF");
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1500 - 52));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(1500, ntohs(iph(m)->total_length)) << "exactly the MTU passes";
+
+	ipvs_pkt p;
+	struct rte_mbuf *nd = build_no_df(from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1600 - 52));
+	mbufs.push_back(nd);
+	ASSERT_EQ(0, ipvs_pkt_parse(nd, &p));
+	EXPECT_EQ(VERDICT_STOLEN, ops.in(&c, nd, &p)) << "no DF: rewritten, ipv4 fragments it";
+	mbufs.pop_back();
+	EXPECT_EQ(c.daddr.in4, iph(g_sent.back())->dst_addr);
+
+	spec back = from_server(RTE_TCP_ACK_FLAG, 7001, 1001, 1600 - 40);
+	back.daddr = c.caddr.in4;
+	back.dport = c.cport;
+	expect_frag_needed(ops.out, back, "NAT out, 1600 DF");
+}
+
+TEST_F(XmitMtu, XmitMtuFnatCountsTheProxyHeader)
+{
+	const auto &ops = xmit_fnat_ops;
+	svc->flags |= SVC_F_PROXY_PROTO;
+	ASSERT_NE(nullptr, run(ops.in, from_client(RTE_TCP_SYN_FLAG, 1000, 0)));
+	spec sa = from_server(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001);
+	ASSERT_NE(nullptr, run(ops.out, sa));
+	/* the first data segment gets 28 bytes: 1490 + 28 > 1500 */
+	expect_frag_needed(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1490 - 52),
+			   "FNAT in, first segment + PROXY header");
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1472 - 52));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(1500, ntohs(iph(m)->total_length));
+	/* no DF: the header goes in anyway (1518 bytes, ipv4 fragments it) */
+	ipvs_pkt p;
+	struct rte_mbuf *nd = build_no_df(from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1490 - 52));
+	mbufs.push_back(nd);
+	ASSERT_EQ(0, ipvs_pkt_parse(nd, &p));
+	uint64_t fail = xmit_stats_this()->pp2_fail;
+	ASSERT_EQ(VERDICT_STOLEN, ops.in(&c, nd, &p));
+	mbufs.pop_back();
+	EXPECT_EQ(1518, ntohs(iph(g_sent.back())->total_length));
+	EXPECT_EQ(fail, xmit_stats_this()->pp2_fail);
+	/* later segments get nothing added: 1500 fits */
+	m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001 + 1420, 7001, 1500 - 52));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(c.laddr.in4, iph(m)->src_addr);
+	expect_frag_needed(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001 + 2840, 7001, 1501 - 52),
+			   "FNAT in, 1501 DF");
+	expect_frag_needed(ops.out, from_server(RTE_TCP_ACK_FLAG, 7001, 1001 + 1448, 1600 - 40),
+			   "FNAT out, 1600 DF");
+}
+
+TEST_F(XmitMtu, XmitMtuTunnelOverheadHeadroomAndNoDf)
+{
+	const auto &ops = xmit_tunnel_ops;
+	with_route_mtu(1400);
+	EXPECT_EQ(1400, xmit_path_mtu(c.daddr.in4));
+	struct rte_mbuf *m = run(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1380 - 52));
+	ASSERT_NE(nullptr, m);
+	EXPECT_EQ(1400, ntohs(iph(m)->total_length)) << "inner 1380 + 20 fits";
+	EXPECT_EQ(IPPROTO_IPIP, iph(m)->next_proto_id);
+	expect_frag_needed(ops.in, from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1381 - 52),
+			   "TUNNEL, inner 1381 DF");
+
+	/* no DF: encapsulated with DF clear on the outer header, for ipv4 to fragment */
+	ipvs_pkt p;
+	struct rte_mbuf *nd = build_no_df(from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 1381 - 52));
+	mbufs.push_back(nd);
+	ASSERT_EQ(0, ipvs_pkt_parse(nd, &p));
+	ASSERT_EQ(VERDICT_STOLEN, ops.in(&c, nd, &p));
+	mbufs.pop_back();
+	EXPECT_EQ(1401, ntohs(iph(g_sent.back())->total_length));
+	EXPECT_EQ(0, iph(g_sent.back())->fragment_offset);
+
+	/* no headroom: its own counter, no ICMP */
+	struct rte_mbuf *h = build(from_client(RTE_TCP_ACK_FLAG, 1001, 7001, 100));
+	mbufs.push_back(h);
+	uint16_t len = rte_pktmbuf_data_len(h);
+	memmove(h->buf_addr, rte_pktmbuf_mtod(h, void *), len);
+	h->data_off = 0;
+	ASSERT_EQ(0, ipvs_pkt_parse(h, &p));
+	uint64_t nh = xmit_stats_this()->no_headroom, fn = xmit_stats_this()->frag_needed;
+	uint64_t err = errors();
+	EXPECT_EQ(VERDICT_DROP, ops.in(&c, h, &p));
+	EXPECT_EQ(nh + 1, xmit_stats_this()->no_headroom);
+	EXPECT_EQ(fn, xmit_stats_this()->frag_needed);
+	EXPECT_EQ(err, errors()) << "a headroom failure is not 'fragmentation needed'";
 }

@@ -39,8 +39,8 @@ int dpip_inet_prefix(const char *what, const char *s, bool allow_default, uint32
 		return 0;
 	}
 	if (cli_parse_prefix(s, &af, &a, plen) != 0 || af != AF_INET) {
-		cli_error("bad %s '%s': expected A.B.C.D/LEN (LEN 0..32)%s", what, s,
-			  allow_default ? " or default" : "");
+		cli_error("any valid prefix is expected rather than \"%s\" (%s: A.B.C.D/LEN, "
+			  "LEN 0..32%s)", s, what, allow_default ? ", or default" : "");
 		return DPIP_EXIT_USAGE;
 	}
 	*addr = a.in4;

@@ -22,7 +22,9 @@ int dpip_inet_dev(const char *s, char *out);
 /* "A.B.C.D" -> network order; prints "bad WHAT 'S': ..." on failure. */
 int dpip_inet_addr(const char *what, const char *s, uint32_t *addr);
 
-/* "A.B.C.D/LEN", "A.B.C.D" (/32) or "default" (0/0, if allow_default). */
+/* "A.B.C.D/LEN" (LEN 0..32, for addresses and routes alike, as ip(8)),
+ * "A.B.C.D" (/32) or "default" (0/0, if allow_default); prints ip's "any
+ * valid prefix is expected rather than ..." on failure. */
 int dpip_inet_prefix(const char *what, const char *s, bool allow_default, uint32_t *addr,
 		     uint8_t *plen);
 

@@ -19,7 +19,7 @@ static void link_flags_text(const struct netif_wire_link *l, char *buf, size_t l
 		 (l->flags & NETIF_LINK_F_UP) && carrier ? ",LOWER_UP" : "");
 }
 
-static const char *link_state(const struct netif_wire_link *l)
+const char *dpip_link_state(const struct netif_wire_link *l)
 {
 	if (!(l->flags & NETIF_LINK_F_UP))
 		return "DOWN";
@@ -67,7 +67,7 @@ static void link_print_text(const struct dpip_opts *o, const struct netif_wire_l
 	link_flags_text(l, flags, sizeof(flags));
 	link_mac_text(l->mac, mac, sizeof(mac));
 	printf("%u: %.*s: <%s> mtu %u state %s\n", l->port_id, NETIF_WIRE_NAME, l->name, flags,
-	       l->mtu, link_state(l));
+	       l->mtu, dpip_link_state(l));
 	printf("    link/ether %s brd ff:ff:ff:ff:ff:ff\n", mac);
 	printf("    driver %.*s dev %.*s rxq %u txq %u rx_desc %u tx_desc %u rss %s",
 	       (int)sizeof(l->driver), l->driver, (int)sizeof(l->dev_name), l->dev_name,
@@ -132,7 +132,7 @@ static void link_print_json(struct cli_json *js, const struct dpip_opts *o,
 	link_flags_text(l, buf, sizeof(buf));
 	cli_json_str(js, "flags", buf);
 	cli_json_u64(js, "mtu", l->mtu);
-	cli_json_str(js, "operstate", link_state(l));
+	cli_json_str(js, "operstate", dpip_link_state(l));
 	cli_json_bool(js, "up", l->flags & NETIF_LINK_F_UP);
 	cli_json_bool(js, "carrier", l->flags & NETIF_LINK_F_CARRIER);
 	cli_json_bool(js, "promisc", l->flags & NETIF_LINK_F_PROMISC);
@@ -157,25 +157,72 @@ static void link_print_json(struct cli_json *js, const struct dpip_opts *o,
 	cli_json_obj_close(js);
 }
 
-static int link_print(const struct dpip_opts *o, const void *data, uint32_t len)
+/* -br, as ip -br link: "NAME STATE MAC <FLAGS> " in ip's columns. */
+static void link_print_brief(const struct netif_wire_link *l)
+{
+	char flags[96], mac[24];
+
+	link_flags_text(l, flags, sizeof(flags));
+	link_mac_text(l->mac, mac, sizeof(mac));
+	printf("%-16.*s %-14s %s <%s> \n", NETIF_WIRE_NAME, l->name, dpip_link_state(l), mac,
+	       flags);
+}
+
+/* -j -br, as ip -j -br link: ifname, operstate, address, flags[]. */
+static void link_print_brief_json(struct cli_json *js, const struct netif_wire_link *l)
+{
+	char buf[96], *tok, *save = NULL;
+
+	cli_json_obj_open(js, NULL);
+	snprintf(buf, sizeof(buf), "%.*s", NETIF_WIRE_NAME, l->name);
+	cli_json_str(js, "ifname", buf);
+	cli_json_str(js, "operstate", dpip_link_state(l));
+	link_mac_text(l->mac, buf, sizeof(buf));
+	cli_json_str(js, "address", buf);
+	link_flags_text(l, buf, sizeof(buf));
+	cli_json_arr_open(js, "flags");
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		cli_json_str(js, NULL, tok);
+	cli_json_arr_close(js);
+	cli_json_obj_close(js);
+}
+
+static void link_print_one(struct cli_json *js, const struct dpip_opts *o,
+			   const struct netif_wire_link *l)
+{
+	if (o->json && o->brief)
+		link_print_brief_json(js, l);
+	else if (o->json)
+		link_print_json(js, o, l);
+	else if (o->brief)
+		link_print_brief(l);
+	else
+		link_print_text(o, l);
+}
+
+/* The links of a LINK_SHOW reply; EDPVS_PROTO if it is malformed. */
+static int link_parse(const void *data, uint32_t len, const struct netif_wire_link **links,
+		      uint32_t *n)
 {
 	const struct netif_wire_link_hdr *h = data;
-	const struct netif_wire_link *l;
+
+	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(**links) < h->n_links)
+		return EDPVS_PROTO;
+	*links = (const struct netif_wire_link *)(h + 1);
+	*n = h->n_links;
+	return 0;
+}
+
+static int link_print(const struct dpip_opts *o, const struct netif_wire_link *l, uint32_t n)
+{
 	struct cli_json js;
 	uint32_t i;
 
-	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*l) < h->n_links)
-		return EDPVS_PROTO;
-	l = (const struct netif_wire_link *)(h + 1);
 	cli_json_init(&js, stdout);
 	if (o->json)
 		cli_json_arr_open(&js, NULL);
-	for (i = 0; i < h->n_links; i++) {
-		if (o->json)
-			link_print_json(&js, o, &l[i]);
-		else
-			link_print_text(o, &l[i]);
-	}
+	for (i = 0; i < n; i++)
+		link_print_one(&js, o, &l[i]);
 	if (o->json) {
 		cli_json_arr_close(&js);
 		return cli_json_end(&js);
@@ -196,12 +243,30 @@ static int link_name(const char *s, char out[NETIF_WIRE_NAME])
 	return 0;
 }
 
+int dpip_link_fetch(const struct dpip_opts *o, const char *dev, struct ctl_result *res,
+		    const struct netif_wire_link **links, uint32_t *n)
+{
+	struct netif_wire_link_req req;
+
+	if (dev && link_name(dev, req.name))
+		return DPIP_EXIT_USAGE;
+	if (dpip_call(o, NETIF_OP_LINK_SHOW, dev ? &req : NULL, dev ? sizeof(req) : 0, res))
+		return DPIP_EXIT_FAIL;
+	if (link_parse(res->data, res->len, links, n)) {
+		ctl_result_free(res);
+		cli_error("malformed link list from dpvsd");
+		return DPIP_EXIT_FAIL;
+	}
+	return 0;
+}
+
 static int link_show(const struct dpip_opts *o, int argc, char **argv)
 {
 	struct dpip_opts so = *o;
-	struct netif_wire_link_req req;
+	const struct netif_wire_link *l;
 	const char *dev = NULL;
 	struct ctl_result res;
+	uint32_t n;
 	int i, rc;
 
 	for (i = 0; i < argc; i++) {
@@ -216,17 +281,12 @@ static int link_show(const struct dpip_opts *o, int argc, char **argv)
 			return DPIP_EXIT_USAGE;
 		}
 	}
-	if (dev && link_name(dev, req.name))
-		return DPIP_EXIT_USAGE;
-	if (dpip_call(o, NETIF_OP_LINK_SHOW, dev ? &req : NULL, dev ? sizeof(req) : 0, &res))
-		return DPIP_EXIT_FAIL;
-	rc = link_print(&so, res.data, res.len);
+	rc = dpip_link_fetch(o, dev, &res, &l, &n);
+	if (rc)
+		return rc;
+	rc = link_print(&so, l, n);
 	ctl_result_free(&res);
-	if (rc) {
-		cli_error("malformed link list from dpvsd");
-		return DPIP_EXIT_FAIL;
-	}
-	return DPIP_EXIT_OK;
+	return rc ? DPIP_EXIT_FAIL : DPIP_EXIT_OK;
 }
 
 /* Parse one attribute at argv[*i] into req; DPIP_EXIT_USAGE on error. */
@@ -309,9 +369,10 @@ static int link_run(const struct dpip_opts *o, int argc, char **argv);
 
 const struct dpip_cmd dpip_cmd_link = {
 	.name = "link",
-	.usage = "dpip [-j] [-s] link show [[dev] DEV]\n"
+	.usage = "dpip [-j] [-s] [-br] link show [[dev] DEV]\n"
 		 "dpip link set [dev] DEV { up | down | mtu N | promisc on|off } ...\n",
 	.run = link_run,
+	.brief = true,
 };
 
 static int link_run(const struct dpip_opts *o, int argc, char **argv)

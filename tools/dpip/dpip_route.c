@@ -4,6 +4,8 @@
  *   dpip route add PREFIX|default [via GW] dev DEV [src A] [mtu N] [metric N]
  *   dpip route del PREFIX|default [via GW] [dev DEV] [metric N]
  *   dpip [-j] route show
+ *   dpip [-j] route get A.B.C.D       (the daemon's own lookup, as ip route get)
+ *   dpip route flush [dev DEV]        (every route but the connected ones)
  */
 #include <stdio.h>
 #include <string.h>
@@ -193,12 +195,86 @@ static int rt_show(const struct dpip_opts *o, int argc, char **argv)
 	return DPIP_EXIT_OK;
 }
 
+static void route_get_print(const struct dpip_opts *o, const struct inet_route_get_wire *g)
+{
+	char a[INET_ADDRSTRLEN], name[INET_IFNAME_LEN + 1];
+	struct cli_json js;
+
+	snprintf(name, sizeof(name), "%.*s", INET_IFNAME_LEN, g->ifname);
+	if (!o->json) {
+		printf("%s", dpip_inet_ntoa(g->dst, a));
+		if (g->gw)
+			printf(" via %s", dpip_inet_ntoa(g->gw, a));
+		printf(" dev %s", name);
+		if (g->src)
+			printf(" src %s", dpip_inet_ntoa(g->src, a));
+		printf(" mtu %u\n", g->mtu);
+		return;
+	}
+	cli_json_init(&js, stdout);
+	cli_json_arr_open(&js, NULL);
+	cli_json_obj_open(&js, NULL);
+	cli_json_str(&js, "dst", dpip_inet_ntoa(g->dst, a));
+	if (g->gw)
+		cli_json_str(&js, "gateway", dpip_inet_ntoa(g->gw, a));
+	cli_json_str(&js, "dev", name);
+	if (g->src)
+		cli_json_str(&js, "prefsrc", dpip_inet_ntoa(g->src, a));
+	cli_json_u64(&js, "mtu", g->mtu);
+	cli_json_obj_close(&js);
+	cli_json_arr_close(&js);
+	cli_json_end(&js);
+}
+
+/* `route get [to] A.B.C.D`: the reply is the daemon's route_lookup(). */
+static int rt_get(const struct dpip_opts *o, int argc, char **argv)
+{
+	struct inet_route_get_wire g;
+	struct ctl_result res;
+	int i = (argc > 0 && strcmp(argv[0], "to") == 0) ? 1 : 0;
+
+	memset(&g, 0, sizeof(g));
+	if (i + 1 != argc) {
+		cli_error("route get: expected one destination A.B.C.D");
+		return DPIP_EXIT_USAGE;
+	}
+	if (dpip_inet_addr("destination", argv[i], &g.dst))
+		return DPIP_EXIT_USAGE;
+	if (dpip_call(o, INET_OP_ROUTE_GET, &g, sizeof(g), &res))
+		return DPIP_EXIT_FAIL;
+	if (res.len != sizeof(g)) {
+		ctl_result_free(&res);
+		cli_error("malformed route from dpvsd");
+		return DPIP_EXIT_FAIL;
+	}
+	route_get_print(o, res.data);
+	ctl_result_free(&res);
+	return DPIP_EXIT_OK;
+}
+
+/* `route flush [dev DEV]`: every route but the connected ones. */
+static int rt_flush(const struct dpip_opts *o, int argc, char **argv)
+{
+	struct inet_ifname_wire req;
+
+	memset(&req, 0, sizeof(req));
+	if (argc != 0 && (argc != 2 || strcmp(argv[0], "dev") != 0)) {
+		cli_error("route flush: expected [dev DEV]");
+		return DPIP_EXIT_USAGE;
+	}
+	if (argc == 2 && dpip_inet_dev(argv[1], req.ifname))
+		return DPIP_EXIT_USAGE;
+	return dpip_change(o, INET_OP_ROUTE_FLUSH, &req, sizeof(req));
+}
+
 static const struct dpip_verb route_verbs[] = {
 	{ "show", rt_show },
 	{ "list", rt_show },
 	{ "add", rt_add },
 	{ "del", rt_del },
 	{ "delete", rt_del },
+	{ "get", rt_get },
+	{ "flush", rt_flush },
 };
 
 const struct dpip_cmd dpip_cmd_route;
@@ -213,6 +289,8 @@ const struct dpip_cmd dpip_cmd_route = {
 	.name = "route",
 	.usage = "dpip [-j] route show\n"
 		 "dpip route add PREFIX|default [via GW] dev DEV [src A] [mtu N] [metric N]\n"
-		 "dpip route del PREFIX|default [via GW] [dev DEV] [metric N]\n",
+		 "dpip route del PREFIX|default [via GW] [dev DEV] [metric N]\n"
+		 "dpip [-j] route get [to] A.B.C.D\n"
+		 "dpip route flush [dev DEV]\n",
 	.run = route_run,
 };

@@ -16,18 +16,17 @@ bool dpip_matches(const char *arg, const char *word)
 
 const struct dpip_cmd *dpip_cmd_find(const char *arg)
 {
-	const struct dpip_cmd *found = NULL;
-	unsigned int i, hits = 0;
+	unsigned int i;
 
-	for (i = 0; dpip_cmds[i]; i++) {
+	if (arg == NULL)
+		return NULL;
+	for (i = 0; dpip_cmds[i]; i++)
 		if (strcmp(arg, dpip_cmds[i]->name) == 0)
 			return dpip_cmds[i];
-		if (dpip_matches(arg, dpip_cmds[i]->name)) {
-			found = dpip_cmds[i];
-			hits++;
-		}
-	}
-	return hits == 1 ? found : NULL;
+	for (i = 0; dpip_words[i].word; i++)
+		if (strlen(arg) >= dpip_words[i].min && dpip_matches(arg, dpip_words[i].word))
+			return dpip_words[i].cmd;
+	return NULL;
 }
 
 void dpip_usage(const struct dpip_cmd *cmd, FILE *f)
@@ -59,22 +58,25 @@ int dpip_dispatch(const struct dpip_cmd *cmd, const struct dpip_verb *verbs, uns
 	const struct dpip_verb *v;
 	unsigned int i;
 
-	if (argc <= 0)
-		return verbs[0].run(o, 0, argv);
-	if (strcmp(argv[0], "help") == 0) {
+	if (argc > 0 && strcmp(argv[0], "help") == 0) {
 		dpip_usage(cmd, stdout);
 		return DPIP_EXIT_OK;
 	}
-	v = verb_find(verbs, n, argv[0]);
-	if (v)
-		return v->run(o, argc - 1, argv + 1);
-	fprintf(stderr, "%s %s: unknown command '%s', expected one of:", cli_progname(),
-		cmd->name, argv[0]);
-	for (i = 0; i < n; i++)
-		fprintf(stderr, " %s", verbs[i].name);
-	fputc('\n', stderr);
-	dpip_usage(cmd, stderr);
-	return DPIP_EXIT_USAGE;
+	v = argc <= 0 ? &verbs[0] : verb_find(verbs, n, argv[0]);
+	if (v == NULL) {
+		fprintf(stderr, "%s %s: unknown command '%s', expected one of:", cli_progname(),
+			cmd->name, argv[0]);
+		for (i = 0; i < n; i++)
+			fprintf(stderr, " %s", verbs[i].name);
+		fputc('\n', stderr);
+		dpip_usage(cmd, stderr);
+		return DPIP_EXIT_USAGE;
+	}
+	if (o->brief && (!cmd->brief || v->run != verbs[0].run)) {
+		cli_error("-br (brief output) applies to link show and addr show only");
+		return DPIP_EXIT_USAGE;
+	}
+	return argc <= 0 ? v->run(o, 0, argv) : v->run(o, argc - 1, argv + 1);
 }
 
 int dpip_call(const struct dpip_opts *o, uint16_t opcode, const void *req, uint32_t len,

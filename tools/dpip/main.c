@@ -9,6 +9,23 @@
 #include <popt.h>
 #include "dpip.h"
 
+/* "  addr     a[ddress]": the object and its rules in dpip_words[]. */
+static void print_spellings(FILE *f, const struct dpip_cmd *cmd)
+{
+	const struct dpip_word *w;
+
+	fprintf(f, "  %-8s", cmd->name);
+	for (w = dpip_words; w->word; w++) {
+		if (w->cmd != cmd)
+			continue;
+		if (w->min < strlen(w->word))
+			fprintf(f, " %.*s[%s]", (int)w->min, w->word, w->word + w->min);
+		else
+			fprintf(f, " %s", w->word);
+	}
+	fputc('\n', f);
+}
+
 static void print_help(FILE *f)
 {
 	unsigned int i;
@@ -18,14 +35,15 @@ static void print_help(FILE *f)
 	      "  -j, --json            JSON output (where supported)\n"
 	      "  -s, --stats           more statistics\n"
 	      "  -v, --verbose         more details\n"
+	      "  -br, -brief, --brief one line per device (link show, addr show)\n"
 	      "  -V, --version         print the version and exit\n"
 	      "      --socket PATH     control socket (else $DPVSD_SOCK, else "
 	      CTL_DEFAULT_SOCK ")\n"
 	      "  -t, --timeout MS      wait at most MS for the daemon (default 10000)\n"
 	      "  -h, --help            this help\n"
-	      "Objects (a unique prefix is enough):\n", f);
+	      "Objects (and their spellings: the letters in [] may be left out):\n", f);
 	for (i = 0; dpip_cmds[i]; i++)
-		fprintf(f, "  %s\n", dpip_cmds[i]->name);
+		print_spellings(f, dpip_cmds[i]);
 	fputs("Commands of each object:\n", f);
 	for (i = 0; dpip_cmds[i]; i++)
 		fputs(dpip_cmds[i]->usage, f);
@@ -36,12 +54,14 @@ static void print_help(FILE *f)
 static int parse_opts(int argc, const char **argv, struct dpip_opts *o, const char ***rest,
 		      poptContext *pc)
 {
-	int json = 0, stats = 0, verbose = 0, version = 0, help = 0, rc;
+	int json = 0, stats = 0, verbose = 0, brief = 0, version = 0, help = 0, rc;
 	char *sock = NULL, *timeout = NULL;
 	struct poptOption table[] = {
 		{ "json", 'j', POPT_ARG_NONE, &json, 0, NULL, NULL },
 		{ "stats", 's', POPT_ARG_NONE, &stats, 0, NULL, NULL },
 		{ "verbose", 'v', POPT_ARG_NONE, &verbose, 0, NULL, NULL },
+		{ "brief", 0, POPT_ARG_NONE | POPT_ARGFLAG_ONEDASH, &brief, 0, NULL, NULL },
+		{ "br", 0, POPT_ARG_NONE | POPT_ARGFLAG_ONEDASH, &brief, 0, NULL, NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0, NULL, NULL },
 		{ "help", 'h', POPT_ARG_NONE, &help, 0, NULL, NULL },
 		{ "socket", 0, POPT_ARG_STRING, &sock, 0, NULL, NULL },
@@ -79,6 +99,7 @@ static int parse_opts(int argc, const char **argv, struct dpip_opts *o, const ch
 	o->json = json;
 	o->stats = stats;
 	o->verbose = verbose;
+	o->brief = brief;
 	*rest = poptGetArgs(*pc);
 	return -1;
 }

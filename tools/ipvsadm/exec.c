@@ -289,14 +289,27 @@ static int do_dest(struct exec_ctx *x, const struct ipvsadm_req *r, uint16_t op)
 
 static int do_laddr(struct exec_ctx *x, const struct ipvsadm_req *r, uint16_t op)
 {
+	struct ipvs_wire_laddr_add_reply w;
 	struct ipvs_wire_laddr_req q;
+	struct ctl_result res;
 
 	memset(&q, 0, sizeof(q));
 	q.svc = r->svc.key;
 	q.af = r->laddr_af;
 	q.addr = r->laddr;
 	memcpy(q.ifname, r->ifname, sizeof(q.ifname));
-	return call_noreply(x, r->cmd, op, &q, sizeof(q));
+	if (op != IPVS_OP_LADDR_ADD)
+		return call_noreply(x, r->cmd, op, &q, sizeof(q));
+	if (call(x, r->cmd, op, &q, sizeof(q), &res) != 0)
+		return -1;
+	if (res.len != 0 && res.len != sizeof(w))	/* none: an older daemon */
+		return bad_reply(x, &res);
+	if (res.len == sizeof(w)) {
+		memcpy(&w, res.data, sizeof(w));
+		ipvsadm_print_laddr_warnings(x->err, r, w.warnings);
+	}
+	ctl_result_free(&res);
+	return 0;
 }
 
 static int do_zero(struct exec_ctx *x, const struct ipvsadm_req *r)
@@ -316,7 +329,8 @@ static void print_usage(FILE *f)
 	fputs("ipvsadm - the dpvsd virtual server administration tool\n"
 	      "Usage:\n"
 	      "  ipvsadm -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [-o]\n"
-	      "                               [--proxy-protocol v2|off] [--sched-flags F,..] [--no-toa]\n"
+	      "                               [-b|--sched-flags F,..] [--proxy-protocol v2|off]\n"
+	      "                               [--no-toa]\n"
 	      "  ipvsadm -D virtual-service\n"
 	      "  ipvsadm -C\n"
 	      "  ipvsadm -R\n"
@@ -336,8 +350,11 @@ static void print_usage(FILE *f)
 	      "list options: -n (numeric), -c (connections), --stats, --rate, --thresholds,\n"
 	      "              --persistent-conn, --sort, --nosort, --exact, --timeout\n"
 	      "forwarding: -g gatewaying (direct routing, default), -i ipip (tunnel),\n"
-	      "            -m masquerading (NAT), -b fullnat (FNAT; needs local addresses)\n"
-	      "schedulers: rr wrr lc wlc sh dh sed nq mh conhash fo\n"
+	      "            -m masquerading (NAT), -b|--fullnat (FNAT; needs local addresses)\n"
+	      "sched-flags: sh-fallback sh-port (sh), mh-fallback mh-port (mh),\n"
+	      "             fallback flag-1 (sh dh mh), port flag-2 (sh mh),\n"
+	      "             hash-sip hash-sip-sport hash-quic-cid (conhash)\n"
+	      "schedulers: rr wrr lc wlc sh dh sed nq mh conhash fo lblc lblcr ovf twos\n"
 	      "--socket PATH: the dpvsd control socket (default $DPVSD_SOCK or "
 	      CTL_DEFAULT_SOCK ")\n", f);
 }

@@ -128,9 +128,10 @@ int ipvsadm_parse(int argc, const char *const *argv, struct ipvsadm_req *req, ch
 		  size_t errlen);
 
 /* Split a restore line into at most max-1 words (argv[0] = "ipvsadm"),
- * honouring single and double quotes.  buf is modified.  Returns the word
- * count (1 for an empty or comment line), or -1 if there are too many
- * words or a quote is not closed. */
+ * honouring single and double quotes; a leading word "ipvsadm" is dropped
+ * (ipvsadm(8): restore lines may begin with it).  buf is modified.  Returns
+ * the word count (1 for an empty or comment line), or -1 if there are too
+ * many words or a quote is not closed. */
 int ipvsadm_split_line(char *buf, const char **argv, int max);
 
 /* Name of a command and an option (for messages). */
@@ -138,7 +139,8 @@ const char *ipvsadm_cmd_name(enum ipvsadm_cmd cmd);
 const char *ipvsadm_opt_name(enum ipvsadm_opt opt);
 
 /* --sched-flags: parse a comma list ("fallback,port,hash-sip-sport"; the
- * ipvsadm spellings sh-fallback, sh-port, mh-fallback, mh-port too) into
+ * ipvsadm spellings sh-fallback, sh-port, mh-fallback, mh-port and IPVS's
+ * flag-1 (fallback), flag-2 (port) too; flag-3 parses to nothing) into
  * IPVS_WIRE_SCHED_F_* bits, and format bits back (print.c).  Parse returns
  * 0 or -1. */
 int ipvsadm_parse_sched_flags(const char *s, uint32_t *flags);
@@ -199,11 +201,16 @@ void ipvsadm_print_rules(FILE *f, const struct ipvsadm_list *l, uint32_t fmt);
 void ipvsadm_print_laddr_rules(FILE *f, const struct ipvs_wire_laddr_entry *e, unsigned int n,
 			       uint32_t fmt);
 
+/* -P: the warnings of the daemon's reply (IPVS_WIRE_LADDR_W_*), one line
+ * each, saying what happens to traffic; nothing when warnings is 0. */
+void ipvsadm_print_laddr_warnings(FILE *f, const struct ipvsadm_req *r, uint32_t warnings);
+
 /* -G output. */
 void ipvsadm_print_laddrs(FILE *f, const struct ipvs_wire_laddr_entry *e, unsigned int n,
 			  uint32_t fmt);
 
-/* -Lc: title, then one line per connection. */
+/* -Lc: title, then one line per connection: ipvsadm's columns plus
+ * "local" (FNAT local address:port, else "-") before "destination". */
 void ipvsadm_print_conn_title(FILE *f);
 void ipvsadm_print_conn(FILE *f, const struct ipvs_wire_conn_entry *c, uint32_t fmt);
 

@@ -2,6 +2,11 @@
  * parse.c - ipvsadm's command line (ipvsadm's own syntax, plus DPVS's
  * -b/--fullnat and laddr commands) -> struct ipvsadm_req.
  *
+ * -b means two things, as in ipvsadm 1.31 and DPVS together: on -A/-E it
+ * is ipvsadm's --sched-flags (it takes the flags), on -a/-e it is DPVS's
+ * FNAT forwarding (no value).  It is read with an optional value and
+ * resolved once the command is known; --fullnat is FNAT only.
+ *
  * popt splits the words; a const table says, per command, which options
  * are required and which are allowed; bounded parsers check every number,
  * address and name.  Values that depend on other options (server port
@@ -35,6 +40,7 @@ enum {
 	KEY_SCHED_FLAGS,
 	KEY_SOCKET,
 	KEY_NOTOA,
+	KEY_FULLNAT,
 	KEY_SCTP,
 	KEY_TUN_TYPE,
 	KEY_TUN_PORT,
@@ -77,7 +83,8 @@ static const struct poptOption ipvsadm_popt[] = {
 	OPT_NONE("gatewaying", 'g', 'g'),
 	OPT_NONE("masquerading", 'm', 'm'),
 	OPT_NONE("ipip", 'i', 'i'),
-	OPT_NONE("fullnat", 'b', 'b'),
+	OPT_NONE("fullnat", '\0', KEY_FULLNAT),
+	{ NULL, 'b', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 'b', NULL, NULL },
 	OPT_STR("weight", 'w', 'w'),
 	OPT_STR("u-threshold", 'x', 'x'),
 	OPT_STR("l-threshold", 'y', 'y'),
@@ -219,6 +226,9 @@ struct parse_ctx {
 	char server[256];
 	char netmask[64];
 	char persist[32];	/* "" = -p without value */
+	char sched_flags[128];	/* --sched-flags, or -b with -A/-E */
+	char b_arg[128];	/* value of -b ("" = none) */
+	bool b_given;
 	bool svc_has_port;
 	const char *tun_csum_opt;	/* "tun-csum" / "tun-nocsum" as given */
 };
@@ -346,43 +356,80 @@ int ipvsadm_parse_addrport(const char *s, uint8_t proto, uint8_t *af,
 	return 0;
 }
 
-/* Names of --sched-flags words and their bits (a key word replaces the key). */
+/* Names of --sched-flags words, their bits (a key word replaces the key)
+ * and the schedulers they apply to (space separated; the daemon checks the
+ * same through its sched_ops, this gives the message before any request). */
 static const struct {
 	const char *name;
 	uint32_t bits;
 	bool is_key;
+	const char *scheds;
 } sched_flag_words[] = {
-	{ "fallback", IPVS_WIRE_SCHED_F_FALLBACK, false },
-	{ "sh-fallback", IPVS_WIRE_SCHED_F_FALLBACK, false },
-	{ "mh-fallback", IPVS_WIRE_SCHED_F_FALLBACK, false },
-	{ "port", IPVS_WIRE_SCHED_F_PORT, false },
-	{ "sh-port", IPVS_WIRE_SCHED_F_PORT, false },
-	{ "mh-port", IPVS_WIRE_SCHED_F_PORT, false },
-	{ "hash-sip", IPVS_WIRE_HASH_SIP << IPVS_WIRE_SCHED_F_KEY_SHIFT, true },
-	{ "hash-sip-sport", IPVS_WIRE_HASH_SIP_SPORT << IPVS_WIRE_SCHED_F_KEY_SHIFT, true },
-	{ "hash-quic-cid", IPVS_WIRE_HASH_QUIC_CID << IPVS_WIRE_SCHED_F_KEY_SHIFT, true },
+	{ "fallback", IPVS_WIRE_SCHED_F_FALLBACK, false, "sh dh mh" },
+	{ "sh-fallback", IPVS_WIRE_SCHED_F_FALLBACK, false, "sh" },
+	{ "mh-fallback", IPVS_WIRE_SCHED_F_FALLBACK, false, "mh" },
+	{ "port", IPVS_WIRE_SCHED_F_PORT, false, "sh mh" },
+	{ "sh-port", IPVS_WIRE_SCHED_F_PORT, false, "sh" },
+	{ "mh-port", IPVS_WIRE_SCHED_F_PORT, false, "mh" },
+	{ "flag-1", IPVS_WIRE_SCHED_F_FALLBACK, false, "sh dh mh" },	/* IPVS's generic names */
+	{ "flag-2", IPVS_WIRE_SCHED_F_PORT, false, "sh mh" },
+	{ "flag-3", 0, false, "" },		/* no scheduler uses it */
+	{ "hash-sip", IPVS_WIRE_HASH_SIP << IPVS_WIRE_SCHED_F_KEY_SHIFT, true, "conhash" },
+	{ "hash-sip-sport", IPVS_WIRE_HASH_SIP_SPORT << IPVS_WIRE_SCHED_F_KEY_SHIFT, true,
+	  "conhash" },
+	{ "hash-quic-cid", IPVS_WIRE_HASH_QUIC_CID << IPVS_WIRE_SCHED_F_KEY_SHIFT, true,
+	  "conhash" },
 };
 
-int ipvsadm_parse_sched_flags(const char *s, uint32_t *flags)
+/* Index of word w in sched_flag_words, or -1. */
+static int sched_flag_index(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < DPVS_IPVSADM_ARRAY_SIZE(sched_flag_words); i++)
+		if (strcmp(w, sched_flag_words[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* True if the space-separated list has the word w. */
+static bool word_in_list(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; (p = strstr(p, w)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Parse s; with sched non-NULL every word must apply to it (else the
+ * index of the first that does not, as -2 - index). */
+static int sched_flags_parse(const char *s, const char *sched, uint32_t *flags)
 {
 	char buf[128], *save = NULL, *w;
 	uint32_t f = 0;
-	size_t i;
+	int i;
 
 	if (copy_str(buf, sizeof(buf), s) != 0 || buf[0] == '\0')
 		return -1;
 	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < DPVS_IPVSADM_ARRAY_SIZE(sched_flag_words); i++)
-			if (strcmp(w, sched_flag_words[i].name) == 0)
-				break;
-		if (i == DPVS_IPVSADM_ARRAY_SIZE(sched_flag_words))
+		i = sched_flag_index(w);
+		if (i < 0)
 			return -1;
+		if (sched != NULL && !word_in_list(sched_flag_words[i].scheds, sched))
+			return -2 - i;
 		if (sched_flag_words[i].is_key)
 			f &= ~IPVS_WIRE_SCHED_F_KEY_MASK;
 		f |= sched_flag_words[i].bits;
 	}
 	*flags = f;
 	return 0;
+}
+
+int ipvsadm_parse_sched_flags(const char *s, uint32_t *flags)
+{
+	return sched_flags_parse(s, NULL, flags) == 0 ? 0 : -1;
 }
 
 static int set_cmd(struct parse_ctx *p, enum ipvsadm_cmd cmd)
@@ -461,11 +508,13 @@ static int opt_number(struct parse_ctx *p, enum ipvsadm_opt opt, const char *arg
 		return 0;
 	case IPVSADM_OPT_UTHRESH:
 		if (parse_u32(arg, 0, IPVS_WIRE_THRESHOLD_MAX, &d->u_threshold) != 0)
-			return perr(p, "illegal u_threshold specified");
+			return perr(p, "illegal u_threshold specified (0..%u)",
+				    IPVS_WIRE_THRESHOLD_MAX);
 		return 0;
 	default:
 		if (parse_u32(arg, 0, IPVS_WIRE_THRESHOLD_MAX, &d->l_threshold) != 0)
-			return perr(p, "illegal l_threshold specified");
+			return perr(p, "illegal l_threshold specified (0..%u)",
+				    IPVS_WIRE_THRESHOLD_MAX);
 		return 0;
 	}
 }
@@ -494,6 +543,16 @@ static int opt_proxy(struct parse_ctx *p, const char *arg)
 		p->req->svc.proxy_protocol = IPVS_WIRE_PP_OFF;
 	else
 		return perr(p, "illegal proxy protocol version (expected v2 or off)");
+	return 0;
+}
+
+/* --sched-flags (or -b on -A/-E): checked against the scheduler at the end. */
+static int opt_sched_flags(struct parse_ctx *p, const char *arg)
+{
+	if (set_opt(p, IPVSADM_OPT_SCHED_FLAGS) != 0)
+		return -1;
+	if (arg[0] == '\0' || copy_str(p->sched_flags, sizeof(p->sched_flags), arg) != 0)
+		return perr(p, "illegal scheduler flags specified");
 	return 0;
 }
 
@@ -528,11 +587,13 @@ static int opt_simple(struct parse_ctx *p, int key, const char *arg)
 			return perr(p, "illegal interface name specified");
 		return 0;
 	case KEY_SCHED_FLAGS:
-		if (set_opt(p, IPVSADM_OPT_SCHED_FLAGS) != 0)
-			return -1;
-		if (ipvsadm_parse_sched_flags(arg, &r->svc.sched_flags) != 0)
-			return perr(p, "illegal scheduler flags specified (fallback, port, "
-				    "hash-sip, hash-sip-sport, hash-quic-cid)");
+		return opt_sched_flags(p, arg);
+	case 'b':
+		if (p->b_given)
+			return perr(p, "multiple '-b' options specified");
+		p->b_given = true;
+		if (copy_str(p->b_arg, sizeof(p->b_arg), arg ? arg : "") != 0)
+			return perr(p, "illegal scheduler flags specified");
 		return 0;
 	case KEY_SOCKET:
 		if (set_opt(p, IPVSADM_OPT_SOCKET) != 0)
@@ -621,7 +682,7 @@ static int handle_opt(struct parse_ctx *p, int key, const char *arg)
 		return opt_tun(p, key, arg);
 	case 's':
 		return opt_sched(p, arg);
-	case 'g': case 'm': case 'i': case 'b':
+	case 'g': case 'm': case 'i': case KEY_FULLNAT:
 		return opt_fwd(p, key);
 	case 'w':
 		return opt_number(p, IPVSADM_OPT_WEIGHT, arg);
@@ -636,6 +697,24 @@ static int handle_opt(struct parse_ctx *p, int key, const char *arg)
 	default:
 		return opt_simple(p, key, arg);
 	}
+}
+
+/* -b: scheduler flags on -A/-E, FNAT (no value) anywhere else. */
+static int resolve_b(struct parse_ctx *p)
+{
+	enum ipvsadm_cmd c = p->req->cmd;
+
+	if (!p->b_given)
+		return 0;
+	if (c == IPVSADM_CMD_ADD_SVC || c == IPVSADM_CMD_EDIT_SVC) {
+		if (p->b_arg[0] == '\0')
+			return perr(p, "-b needs scheduler flags with -A/-E (-b is FNAT only "
+				    "with -a/-e)");
+		return opt_sched_flags(p, p->b_arg);
+	}
+	if (p->b_arg[0] != '\0')
+		return perr(p, "unexpected argument '%s'", p->b_arg);
+	return opt_fwd(p, 'b');
 }
 
 /* Required and allowed options of the command. */
@@ -715,6 +794,29 @@ static int resolve_netmask(struct parse_ctx *p)
 	return 0;
 }
 
+/* --sched-flags words must fit the service's scheduler. */
+static int resolve_sched_flags(struct parse_ctx *p)
+{
+	struct ipvs_wire_svc_conf *s = &p->req->svc;
+	int rc;
+
+	if (!(p->req->opts & B(SCHED_FLAGS)))
+		return 0;
+	rc = sched_flags_parse(p->sched_flags, s->sched, &s->sched_flags);
+	if (rc == -1)
+		return perr(p, "illegal scheduler flags specified (fallback, port, sh-fallback, "
+			    "sh-port, mh-fallback, mh-port, flag-1, flag-2, hash-sip, "
+			    "hash-sip-sport, hash-quic-cid)");
+	if (rc < -1 && sched_flag_words[-2 - rc].scheds[0] == '\0')
+		return perr(p, "scheduler flag '%s' is used by no scheduler",
+			    sched_flag_words[-2 - rc].name);
+	if (rc < -1)
+		return perr(p, "scheduler flag '%s' does not apply to scheduler '%s' (only %s)",
+			    sched_flag_words[-2 - rc].name, s->sched,
+			    sched_flag_words[-2 - rc].scheds);
+	return 0;
+}
+
 static int resolve_service(struct parse_ctx *p)
 {
 	struct ipvs_wire_svc_conf *s = &p->req->svc;
@@ -733,10 +835,14 @@ static int resolve_service(struct parse_ctx *p)
 		s->flags |= IPVS_WIRE_SVC_F_ONEPACKET;
 	if (p->req->opts & B(NOTOA))
 		s->flags |= IPVS_WIRE_SVC_F_NOTOA;
+	if ((p->req->opts & B(NETMASK)) && !(p->req->opts & B(PERSISTENT)))
+		return perr(p, "-M (netmask) only makes sense with -p (persistent)");
 	if ((p->req->opts & B(SERVICE)) && resolve_netmask(p) != 0)
 		return -1;
 	if (is_svc_cmd && s->sched[0] == '\0')
 		memcpy(s->sched, IPVSADM_DEF_SCHED, sizeof(IPVSADM_DEF_SCHED));
+	if (resolve_sched_flags(p) != 0)
+		return -1;
 	if (is_svc_cmd && s->key.fwmark == 0 && s->key.port == 0 &&
 	    !(s->flags & IPVS_WIRE_SVC_F_PERSISTENT))
 		return perr(p, "Zero port specified for non-persistent service");
@@ -858,7 +964,7 @@ int ipvsadm_parse(int argc, const char *const *argv, struct ipvsadm_req *req, ch
 		req->cmd = IPVSADM_CMD_LIST;
 	if (req->cmd == IPVSADM_CMD_HELP || req->cmd == IPVSADM_CMD_VERSION)
 		return 0;
-	if (check_cmd_opts(&p) != 0 || check_formats(&p) != 0)
+	if (resolve_b(&p) != 0 || check_cmd_opts(&p) != 0 || check_formats(&p) != 0)
 		return -1;
 	if (resolve_service(&p) != 0 || resolve_server(&p) != 0)
 		return -1;
@@ -901,6 +1007,9 @@ int ipvsadm_split_line(char *buf, const char **argv, int max)
 		if (quote)
 			return -1;
 		*w = '\0';
+		/* The man page lets a restore line begin with the program name. */
+		if (n == 2 && strcmp(argv[1], "ipvsadm") == 0)
+			n = 1;
 	}
 	argv[n] = NULL;
 	return n;

@@ -414,6 +414,20 @@ void ipvsadm_print_laddr_rules(FILE *f, const struct ipvs_wire_laddr_entry *e, u
 	}
 }
 
+void ipvsadm_print_laddr_warnings(FILE *f, const struct ipvsadm_req *r, uint32_t warnings)
+{
+	char addr[256];
+
+	ipvsadm_fmt_addr(addr, sizeof(addr), r->laddr_af, &r->laddr, true);
+	if (warnings & IPVS_WIRE_LADDR_W_NOT_LOCAL)
+		fprintf(f, "Warning: local address %s is not configured on any port "
+			"(dpip addr add %s/LEN dev PORT): FNAT connections given it get no "
+			"replies until it is\n", addr, addr);
+	if (warnings & IPVS_WIRE_LADDR_W_OTHER_PORT)
+		fprintf(f, "Warning: local address %s is configured on another port than %.*s\n",
+			addr, IPVS_WIRE_IFNAME_LEN, r->ifname);
+}
+
 void ipvsadm_print_laddrs(FILE *f, const struct ipvs_wire_laddr_entry *e, unsigned int n,
 			  uint32_t fmt)
 {
@@ -431,23 +445,33 @@ void ipvsadm_print_laddrs(FILE *f, const struct ipvs_wire_laddr_entry *e, unsign
 	}
 }
 
+/* ipvsadm's columns with DPVS's "local" (the FNAT local address:port, "-"
+ * for the other forwarding methods) between virtual and destination; the
+ * last column is not padded, so lines carry no trailing blanks. */
 void ipvsadm_print_conn_title(FILE *f)
 {
 	fputs("IPVS connection entries\n"
-	      "pro expire state       source             virtual            destination\n", f);
+	      "pro expire state       source             virtual            local              "
+	      "destination\n", f);
 }
 
 void ipvsadm_print_conn(FILE *f, const struct ipvs_wire_conn_entry *c, uint32_t fmt)
 {
-	char cname[ADDRPORT_LEN], vname[ADDRPORT_LEN], dname[ADDRPORT_LEN];
+	char cname[ADDRPORT_LEN], vname[ADDRPORT_LEN], lname[ADDRPORT_LEN], dname[ADDRPORT_LEN];
 	bool numeric = fmt & IPVSADM_FMT_NUMERIC;
 	unsigned int secs = c->expire_ms / 1000u;
 
 	ipvsadm_fmt_addrport(cname, sizeof(cname), c->af, &c->caddr, c->cport, c->proto, numeric);
 	ipvsadm_fmt_addrport(vname, sizeof(vname), c->af, &c->vaddr, c->vport, c->proto, numeric);
 	ipvsadm_fmt_addrport(dname, sizeof(dname), c->af, &c->daddr, c->dport, c->proto, numeric);
-	fprintf(f, "%-3s %02u:%02u  %-11.*s %-18s %-18s %-18s\n", proto_name(c->proto), secs / 60,
-		secs % 60, IPVS_WIRE_STATE_NAME_LEN, c->state, cname, vname, dname);
+	if (c->fwd == IPVS_WIRE_FWD_FNAT)
+		ipvsadm_fmt_addrport(lname, sizeof(lname), c->af, &c->laddr, c->lport, c->proto,
+				     numeric);
+	else
+		snprintf(lname, sizeof(lname), "-");
+	fprintf(f, "%-3s %02u:%02u  %-11.*s %-18s %-18s %-18s %s\n", proto_name(c->proto),
+		secs / 60, secs % 60, IPVS_WIRE_STATE_NAME_LEN, c->state, cname, vname, lname,
+		dname);
 }
 
 void ipvsadm_print_timeout(FILE *f, const struct ipvs_wire_timeout *t)
