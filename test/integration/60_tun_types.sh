@@ -135,13 +135,15 @@ for i in 0 1; do
 	ipvs_nginx_start "$i"
 done
 mode=(gue gre)
+# --immediate-mode: without it libpcap hands packets over a block at a time
+# and the last second of them is lost when tcpdump is stopped
 filter=("udp port $GUE_PORT" "ip proto 47")
 for i in 0 1; do
 	ns=${RS_NS[$i]}
 	setsid ip netns exec "$ns" "$PY" "$T/decap.py" "${mode[$i]}" tv0 "$T/decap$i.log" \
 		$GUE_PORT </dev/null >"$T/decap$i.out" 2>&1 &
 	on_exit "kill -TERM -- -$! ; kill -TERM $!"
-	setsid ip netns exec "$ns" tcpdump -U -n -i "${LAB_PREFIX}r$i" -w "$T/rs$i.pcap" \
+	setsid ip netns exec "$ns" tcpdump --immediate-mode -U -n -i "${LAB_PREFIX}r$i" -w "$T/rs$i.pcap" \
 		"${filter[$i]}" </dev/null >"$T/tcpdump$i.out" 2>&1 &
 	TCPDUMP_PID[i]=$!
 	on_exit "kill -TERM -- -$! 2>/dev/null; kill -TERM $! 2>/dev/null"
