@@ -122,13 +122,6 @@ unsigned int xmit_tcp_sack_adjust(struct rte_mbuf *m, struct ipvs_pkt *p, uint32
 /* Lower the MSS option to mss if it is larger.  Returns true if changed. */
 bool xmit_tcp_mss_clamp(struct rte_mbuf *m, struct ipvs_pkt *p, uint16_t mss);
 
-/* Prepend an outer IPv4 header saddr -> daddr, protocol 4 (IPIP), TOS and
- * DF copied from the inner header, TTL 64, checksum computed.  p is not
- * changed (it still describes the inner packet, now 20 bytes further).
- * EDPVS_NOROOM without 20 bytes of headroom or when the result would be
- * longer than max_len (0 = 65535). */
-int xmit_ipip_encap(struct rte_mbuf *m, uint32_t saddr, uint32_t daddr, uint16_t max_len);
-
 /* One TUNNEL encapsulation (enum ipvs_wire_tun_type of ipvs_wire.h):
  * outer addresses saddr -> daddr (network order); GUE's UDP ports
  * (network order); IPVS_WIRE_TUN_F_CSUM for a GUE UDP checksum or a GRE

@@ -593,7 +593,11 @@ TEST_F(XmitTest, XmitRewriteIpipEncap)
 	s.payload = {1, 2, 3, 4};
 	struct rte_mbuf *m = mk(s, &p);
 	std::vector<uint8_t> inner = bytes(m, 0, rte_pktmbuf_pkt_len(m));
-	ASSERT_EQ(0, xmit_ipip_encap(m, ip4("10.9.0.1"), ip4("172.16.0.11"), 0));
+	xmit_tun t{};
+	t.saddr = ip4("10.9.0.1");
+	t.daddr = ip4("172.16.0.11");
+	t.type = IPVS_WIRE_TUN_IPIP;
+	ASSERT_EQ(0, xmit_tun_encap(m, &t, 0));
 	rte_ipv4_hdr *o = iph(m);
 	EXPECT_EQ(IPPROTO_IPIP, o->next_proto_id);
 	EXPECT_EQ(ip4("10.9.0.1"), o->src_addr);
@@ -602,7 +606,7 @@ TEST_F(XmitTest, XmitRewriteIpipEncap)
 	EXPECT_EQ(htons(RTE_IPV4_HDR_DF_FLAG), o->fragment_offset);
 	EXPECT_EQ(0xffff, rte_raw_cksum(o, 20));
 	EXPECT_EQ(inner, bytes(m, 20, inner.size()));
-	EXPECT_EQ(EDPVS_NOROOM, xmit_ipip_encap(m, 1, 2, (uint16_t)(inner.size() + 39)));
+	EXPECT_EQ(EDPVS_NOROOM, xmit_tun_encap(m, &t, (uint16_t)(inner.size() + 39)));
 }
 
 /* ---- TUNNEL encapsulations: GUE, GRE (bytes checked from scratch) ---- */
