@@ -10,10 +10,16 @@
  *
  * Loading parses the whole file into a fresh struct cfg_tree: every
  * section's parse() builds its own staged object and records every error
- * (file:line, key, message) in a struct cfg_errors.  Nothing is applied
- * unless the whole file is valid.  cfg_apply() then calls each section's
- * apply() in ascending order.  On SIGHUP a new tree is loaded and applied
- * with reload=true; if loading fails the running config stays.  Unknown
+ * (file:line, key, message) in a struct cfg_errors; then every section's
+ * check() validates what refers to other sections (an address on a port
+ * that no netif port declares, an rx lcore that is not a fwd_worker).
+ * The same cfg_load() serves `dpvsd -t`, start-up and reload.  Nothing is
+ * applied unless the whole file is valid.  cfg_apply() then calls each
+ * section's apply() in ascending order.  On SIGHUP a new tree is loaded,
+ * cfg_reload_check() asks every section whether it can take it without a
+ * restart, and only then is it applied with reload=true: all or nothing
+ * (a section that fails undoes its own partial work, and the sections
+ * applied before it get their previous config applied back).  Unknown
  * keys and bad values are errors, never silent defaults.
  */
 #ifndef DPVS_CFG_H
@@ -97,6 +103,8 @@ int cfg_eal_args_push(struct cfg_eal_args *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cfg_eal_args_free(struct cfg_eal_args *a);
 
+struct cfg_tree;
+
 struct cfg_section_ops {
 	const char *name;	/* top-level key in the file */
 	unsigned int order;	/* apply order, ascending (netif 100, inet 200, ipvs 300) */
@@ -112,6 +120,24 @@ struct cfg_section_ops {
 	void (*free)(void *staged);
 	/* Optional: EAL arguments and memory this section needs. */
 	int (*eal_args)(const void *staged, struct cfg_eal_args *a);
+	/* Optional: validate staged against the other sections of the same
+	 * tree t (cfg_tree_section(), cfg_tree_role_lcores()).  s is the
+	 * section's setting (NULL when absent), for file:line in errors.
+	 * Called by cfg_load() once every section parsed without error;
+	 * records errors, changes nothing.  Master or main, before or after
+	 * EAL init: it must not look at running state. */
+	void (*check)(const config_setting_t *s, const void *staged, const struct cfg_tree *t,
+		      struct cfg_errors *errs);
+	/* Optional: may staged be applied over the running config with
+	 * reload=true?  EDPVS_CONFIG with an error for what needs a restart;
+	 * no side effects.  Called by cfg_reload_check() before any section
+	 * is applied.  Master only. */
+	int (*reload_check)(const void *staged, struct cfg_errors *errs);
+	/* Optional for start-up, needed for an all-or-nothing reload: a new
+	 * staged object equal to the running config (NULL: out of memory).
+	 * cfg_apply() takes it before applying a reload and, when a later
+	 * section fails, applies it back with reload=true.  Master only. */
+	void *(*snapshot)(void);
 };
 
 /* Register a module section (from a constructor, before cfg_load()). */
@@ -161,16 +187,34 @@ struct cfg_tree {
 	void *staged[CFG_MAX_SECTIONS];	/* per registered section, same index */
 };
 
-/* Parse and validate file.  0 and *out on success; EDPVS_CONFIG with errs
+/* Parse and validate file: the core sections, every module section's
+ * parse(), then (if all parsed) every section's check() of references
+ * between sections.  The one validation of -t, start-up and reload.
+ * 0 and *out on success; EDPVS_CONFIG with errs
  * filled otherwise (nothing allocated then); EDPVS_NOMEM.  errs is reset
  * first.  Not thread-safe (one load at a time, normally on the master);
  * before or after EAL init. */
 int cfg_load(const char *file, struct cfg_tree **out, struct cfg_errors *errs);
 
 /* Apply every module section of t (core sections are applied by main).
- * reload: see struct cfg_section_ops.  On failure the sections already
- * applied stay applied and the error is recorded. */
+ * reload: see struct cfg_section_ops.  A section whose apply() fails must
+ * leave its running config as it was.  On a reload, the sections applied
+ * before it then get their snapshot() applied back, in reverse order, so
+ * that the running configuration is the one before the call; a snapshot
+ * that cannot be taken or applied back is an error too (logged at CRIT).
+ * At start-up nothing is undone (main tears the modules down).  Returns 0
+ * or the first failure's code, with the errors recorded.  Master only. */
 int cfg_apply(struct cfg_tree *t, bool reload, struct cfg_errors *errs);
+
+/* The staged object of section name in t (NULL: no such section, or not
+ * staged), for a check() that validates references into another section.
+ * The caller knows the section's type (e.g. netif.h's struct netif_conf). */
+const void *cfg_tree_section(const struct cfg_tree *t, const char *name);
+
+/* The ids of t's lcores with role (enum job_role), in file order, into
+ * out[0..max-1]; returns how many t has. */
+unsigned int cfg_tree_role_lcores(const struct cfg_tree *t, unsigned int role, unsigned int *out,
+				  unsigned int max);
 
 /* Free a tree (and whatever staged objects it still owns). */
 void cfg_free(struct cfg_tree *t);
@@ -184,9 +228,11 @@ int cfg_build_eal_args(const struct cfg_tree *t, int user_argc, char **user_argv
 		       struct cfg_eal_args *out);
 
 /* Refuse a reload that changes what only a restart can change: the eal
- * and lcores sections, global.pid_file and global.ctl_socket.  0 when next
- * may be applied over running, else EDPVS_CONFIG with one error per
- * changed key.  Master only. */
+ * and lcores sections, global.pid_file and global.ctl_socket, and whatever
+ * a module section's reload_check() refuses (every section is asked, so
+ * that all such errors are reported at once).  0 when next may be applied
+ * over running, else EDPVS_CONFIG with one error per refused key.  Runs
+ * before anything of next is applied.  Master only. */
 int cfg_reload_check(const struct cfg_tree *running, const struct cfg_tree *next,
 		     struct cfg_errors *errs);
 

@@ -73,6 +73,15 @@ void *ctl_reply_reserve(struct ctl_reply *rep, size_t len);
 size_t ctl_reply_len(const struct ctl_reply *rep);
 void *ctl_reply_data(struct ctl_reply *rep);
 
+/* The key arguments of the request being handled ("dpdk0 10.0.0.1/24"),
+ * printf-style, for the audit line that the dispatcher logs at NOTICE for
+ * every request of an op that changes state (op name, peer uid and pid,
+ * these arguments, the outcome).  A handler calls it once it has decoded
+ * its request; a later call replaces the text (at most 191 characters).
+ * Master only, from a handler. */
+void ctl_reply_audit(struct ctl_reply *rep, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* uid of the peer that sent the request being handled (SO_PEERCRED). */
 uint32_t ctl_reply_peer_uid(const struct ctl_reply *rep);
 

@@ -47,6 +47,12 @@ bool inet_addr_is_local_on(const struct netif_port *port, uint32_t addr);
  * none.  Any lcore. */
 uint32_t inet_addr_select_src(const struct netif_port *port, uint32_t daddr);
 
+/* May addr/plen (network order) be a local address?  False for plen > 32,
+ * 0.0.0.0, 255.255.255.255, 127/8, multicast and class E: what
+ * inet_addr_add() refuses with EDPVS_INVAL.  Pure; any thread (the inet
+ * config section checks its addresses with it before anything starts). */
+bool inet_addr_valid(uint32_t addr, uint8_t plen);
+
 /* Add addr/plen on port (master only).  plen 0..32 as Linux (a /0 or /32
  * address adds no connected route).  Returns 0, EDPVS_INVAL (not a unicast
  * address, plen > 32, NULL port), EDPVS_EXIST (the address is on a port

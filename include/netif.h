@@ -60,6 +60,14 @@ struct netif_port *netif_port_get(uint16_t port_id);
 /* Port by name ("dpdk0"); NULL if none.  Any lcore (not per packet). */
 struct netif_port *netif_port_get_by_name(const char *name);
 
+/* Does a staged "netif" config section (cfg_tree_section(t, "netif"))
+ * declare a port of this name?  For other sections' check(): their
+ * references to ports are validated against the file, not against the
+ * running ports, so that `dpvsd -t`, start-up and reload agree.  Any
+ * thread; c NULL gives false. */
+struct netif_conf;
+bool netif_conf_has_port(const struct netif_conf *c, const char *name);
+
 /* Number of configured ports, and the i-th of them (config order, NULL if
  * i >= count).  Any lcore. */
 unsigned int netif_port_count(void);

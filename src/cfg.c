@@ -20,6 +20,9 @@
 #include "cfg.h"
 #include "cfg_internal.h"
 #include "dpvs_err.h"
+#include "dpvs_log.h"
+
+DPVS_LOG_DECLARE(cfg);
 
 static const struct cfg_section_ops *cfg_sections[CFG_MAX_SECTIONS];
 static unsigned int cfg_n_sections;
@@ -406,6 +409,61 @@ static void cfg_parse_sections(const config_setting_t *root, struct cfg_tree *t,
 	}
 }
 
+/* Cross-references between sections: only when every section parsed
+ * (a reference into a section that failed would only repeat its error). */
+static void cfg_check_refs(const config_setting_t *root, const struct cfg_tree *t,
+			   struct cfg_errors *errs)
+{
+	unsigned int i;
+
+	if (errs->count > 0)
+		return;
+	for (i = 0; i < cfg_n_sections; i++) {
+		const struct cfg_section_ops *ops = cfg_sections[i];
+
+		if (ops->check && t->staged[i])
+			ops->check(config_setting_get_member(root, ops->name), t->staged[i], t,
+				   errs);
+	}
+}
+
+const void *cfg_tree_section(const struct cfg_tree *t, const char *name)
+{
+	int i = name ? cfg_section_find(name) : -1;
+
+	return t && i >= 0 ? t->staged[i] : NULL;
+}
+
+unsigned int cfg_tree_role_lcores(const struct cfg_tree *t, unsigned int role, unsigned int *out,
+				  unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < t->n_lcores; i++) {
+		if (t->lcores[i].role != role)
+			continue;
+		if (n < max)
+			out[n] = t->lcores[i].id;
+		n++;
+	}
+	return n;
+}
+
+int cfg_sections_reload_check(const struct cfg_tree *next, struct cfg_errors *errs)
+{
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < cfg_n_sections; i++) {
+		const struct cfg_section_ops *ops = cfg_sections[i];
+
+		if (ops->reload_check && next->staged[i] &&
+		    ops->reload_check(next->staged[i], errs) != 0)
+			rc = EDPVS_CONFIG;
+	}
+	return rc;
+}
+
 int cfg_load(const char *file, struct cfg_tree **out, struct cfg_errors *errs)
 {
 	struct cfg_tree *t;
@@ -431,6 +489,7 @@ int cfg_load(const char *file, struct cfg_tree **out, struct cfg_errors *errs)
 		cfg_check_sections(root, errs);
 		cfg_core_parse(root, t, errs);
 		cfg_parse_sections(root, t, errs);
+		cfg_check_refs(root, t, errs);
 	}
 	config_destroy(&cf);
 	if (errs->count > 0) {
@@ -443,34 +502,101 @@ int cfg_load(const char *file, struct cfg_tree **out, struct cfg_errors *errs)
 
 /* ---- apply / free / running ---- */
 
-int cfg_apply(struct cfg_tree *t, bool reload, struct cfg_errors *errs)
+/* Section indexes in ascending apply order. */
+static void cfg_apply_order(unsigned int *idx)
 {
-	unsigned int idx[CFG_MAX_SECTIONS];
-	unsigned int i, j, n = cfg_n_sections;
+	unsigned int i, j;
 
-	cfg_set_current_file(t->file);
-	for (i = 0; i < n; i++) {	/* insertion sort by apply order */
+	for (i = 0; i < cfg_n_sections; i++) {	/* insertion sort */
 		for (j = i; j > 0 && cfg_sections[idx[j - 1]]->order > cfg_sections[i]->order; j--)
 			idx[j] = idx[j - 1];
 		idx[j] = i;
 	}
-	for (i = 0; i < n; i++) {
-		const struct cfg_section_ops *ops = cfg_sections[idx[i]];
-		unsigned int before = errs->count;
-		int rc;
+}
 
+/* Apply back the snapshots of the first n sections of idx, last first.
+ * Each snapshot is consumed (applied or freed).  Returns 0 or the first
+ * failure (then the running config is a mix: logged at CRIT). */
+static int cfg_rollback(const unsigned int *idx, unsigned int n, void **snap,
+			struct cfg_errors *errs)
+{
+	int rc, ret = 0;
+
+	while (n-- > 0) {
+		const struct cfg_section_ops *ops = cfg_sections[idx[n]];
+
+		if (!snap[n])
+			continue;
+		rc = ops->apply(snap[n], true, errs);
+		if (rc == 0) {
+			DPVS_LOG(cfg, NOTICE, "section %s: previous configuration applied back",
+				 ops->name);
+			continue;
+		}
+		ops->free(snap[n]);
+		DPVS_LOG(cfg, CRIT, "section %s: cannot apply its previous configuration back: "
+			 "%s; it keeps part of the new one", ops->name, dpvs_strerror(rc));
+		cfg_error_add(errs, NULL, ops->name, "rollback failed: %s", dpvs_strerror(rc));
+		ret = ret ? ret : rc;
+	}
+	return ret;
+}
+
+/* Apply section idx of t; on a reload first take its snapshot (*snap). */
+static int cfg_apply_one(struct cfg_tree *t, unsigned int idx, bool reload, void **snap,
+			 struct cfg_errors *errs)
+{
+	const struct cfg_section_ops *ops = cfg_sections[idx];
+	unsigned int before = errs->count;
+	int rc;
+
+	*snap = NULL;
+	if (reload && ops->snapshot && !(*snap = ops->snapshot())) {
+		cfg_error_add(errs, NULL, ops->name, "cannot save the running configuration: %s",
+			      dpvs_strerror(EDPVS_NOMEM));
+		return EDPVS_NOMEM;
+	}
+	rc = ops->apply(t->staged[idx], reload, errs);
+	if (rc != 0) {
+		if (errs->count == before)
+			cfg_error_add(errs, NULL, ops->name, "cannot apply: %s", dpvs_strerror(rc));
+		if (*snap)
+			ops->free(*snap);
+		*snap = NULL;
+		return rc;
+	}
+	t->staged[idx] = NULL;	/* the module owns it now */
+	return 0;
+}
+
+int cfg_apply(struct cfg_tree *t, bool reload, struct cfg_errors *errs)
+{
+	unsigned int idx[CFG_MAX_SECTIONS];
+	void *snap[CFG_MAX_SECTIONS];
+	unsigned int i, n = 0;
+	int rc = 0;
+
+	cfg_set_current_file(t->file);
+	cfg_apply_order(idx);
+	for (i = 0; i < cfg_n_sections && rc == 0; i++) {
+		snap[n] = NULL;
 		if (!t->staged[idx[i]])
 			continue;
-		rc = ops->apply(t->staged[idx[i]], reload, errs);
-		if (rc != 0) {
-			if (errs->count == before)
-				cfg_error_add(errs, NULL, ops->name, "cannot apply: %s",
-					      dpvs_strerror(rc));
-			return rc;
-		}
-		t->staged[idx[i]] = NULL;	/* the module owns it now */
+		idx[n] = idx[i];
+		rc = cfg_apply_one(t, idx[n], reload, &snap[n], errs);
+		if (rc == 0)
+			n++;
 	}
-	return 0;
+	if (rc != 0 && reload) {
+		DPVS_LOG(cfg, NOTICE, "reload failed: applying back the previous configuration "
+			 "of %u section(s)", n);
+		cfg_rollback(idx, n, snap, errs);
+		return rc;
+	}
+	for (i = 0; i < n; i++)
+		if (snap[i])
+			cfg_sections[idx[i]]->free(snap[i]);
+	return rc;
 }
 
 void cfg_free(struct cfg_tree *t)

@@ -331,6 +331,7 @@ int cfg_reload_check(const struct cfg_tree *running, const struct cfg_tree *next
 		cfg_error_add(errs, NULL, "eal.extra_args", why);
 	if (!cfg_lcores_equal(running, next))
 		cfg_error_add(errs, NULL, "lcores", why);
+	cfg_sections_reload_check(next, errs);
 	return errs->count == before ? 0 : EDPVS_CONFIG;
 }
 

@@ -26,6 +26,10 @@ bool cfg_core_is_section(const char *name);
 /* Let every registered section of t add its EAL arguments and memory. */
 int cfg_sections_eal_args(const struct cfg_tree *t, struct cfg_eal_args *a);
 
+/* Every registered section's reload_check() on next's staged objects
+ * (all asked, errors collected).  0 or EDPVS_CONFIG. */
+int cfg_sections_reload_check(const struct cfg_tree *next, struct cfg_errors *errs);
+
 /* A child of group parent, NULL if parent is NULL, not a group, or has no
  * such child. */
 const config_setting_t *cfg_member(const config_setting_t *parent, const char *key);

@@ -16,6 +16,8 @@
  * the body was discarded, and the connection stays usable).  While a reply
  * is pending the client is not read (back-pressure).  A per-client libev
  * timer closes clients that stall mid-request or do not read their reply.
+ * Every request of an op that changes state is logged at NOTICE here, in
+ * conn_audit() (the audit trail: op, uid, pid, arguments, outcome).
  *
  * Everything here runs on the master lcore only; no locks.
  */
@@ -45,6 +47,7 @@ DPVS_LOG_REGISTER(ctl);
 #define CTL_ACCEPT_BURST 16
 #define CTL_REPLY_MIN    4096u
 #define CTL_SLOW_HANDLER_US 100000u	/* warn about handlers slower than this */
+#define CTL_AUDIT_ARGS_LEN 192		/* ctl_reply_audit() text */
 #define CTL_PATH_LEN     sizeof(((struct sockaddr_un *)0)->sun_path)
 /* Reply buffers hold [4 bytes pad][struct ctl_hdr][payload] so that the
  * payload is 8-byte aligned for handlers that build structs in place. */
@@ -59,6 +62,7 @@ struct ctl_reply {
 	uint32_t peer_uid;
 	bool has_errmsg;
 	char errmsg[CTL_ERRMSG_LEN];
+	char audit[CTL_AUDIT_ARGS_LEN];	/* ctl_reply_audit(): key arguments */
 };
 
 enum conn_state { CONN_READ_HDR, CONN_READ_BODY, CONN_WRITE };
@@ -66,6 +70,7 @@ enum conn_state { CONN_READ_HDR, CONN_READ_BODY, CONN_WRITE };
 struct ctl_conn {
 	int fd;
 	uint32_t uid;			/* peer credentials at accept */
+	int32_t pid;
 	enum conn_state state;
 	bool close_after;		/* close once the reply is flushed */
 	int watched;			/* EV_READ or EV_WRITE */
@@ -350,6 +355,15 @@ void *ctl_reply_data(struct ctl_reply *rep)
 	return rep->buf && rep->len ? rep->buf + CTL_PAYLOAD_OFF : NULL;
 }
 
+void ctl_reply_audit(struct ctl_reply *rep, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rep->audit, sizeof(rep->audit), fmt, ap);
+	va_end(ap);
+}
+
 uint32_t ctl_reply_peer_uid(const struct ctl_reply *rep)
 {
 	return rep->peer_uid;
@@ -584,6 +598,27 @@ static bool conn_got_header(struct ctl_conn *c)
 	return true;
 }
 
+/* The audit trail, in this one place: every request of an op that changes
+ * state (no CTL_OP_F_GET) gets one NOTICE line with the op's name, the
+ * peer's uid and pid, the key arguments its handler gave with
+ * ctl_reply_audit(), and the outcome, whether it ran, failed or was refused.  Read-only and unknown
+ * requests stay at DEBUG (conn_dispatch). */
+static void conn_audit(const struct ctl_conn *c, const struct ctl_reply *rep, int rc)
+{
+	const struct ctl_op *op = c->op ? c->op : op_find(c->hdr.opcode);
+	const char *args = rep->audit;
+
+	if (!op || (op->flags & CTL_OP_F_GET))
+		return;
+	if (rc == 0)
+		DPVS_LOG(ctl, NOTICE, "audit: uid %u pid %d: %s%s%s: ok", c->uid, (int)c->pid,
+			 op->name, args[0] ? " " : "", args);
+	else
+		DPVS_LOG(ctl, NOTICE, "audit: uid %u pid %d: %s%s%s: %s: %s", c->uid, (int)c->pid,
+			 op->name, args[0] ? " " : "", args, c->op ? "failed" : "refused",
+			 rep->has_errmsg ? rep->errmsg : dpvs_strerror(rc));
+}
+
 /* Body complete: run the handler (or report the pending error). */
 static bool conn_dispatch(struct ctl_conn *c)
 {
@@ -599,6 +634,7 @@ static bool conn_dispatch(struct ctl_conn *c)
 	}
 	DPVS_LOG(ctl, DEBUG, "request 0x%04x (%s) uid %u len %u: %s", c->hdr.opcode,
 		 c->op_name, c->uid, c->hdr.len, dpvs_strerror(rc));
+	conn_audit(c, &rep, rc);
 	free(c->body);
 	c->body = NULL;
 	return conn_send_reply(c, &rep, rc);
@@ -701,13 +737,17 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- listening socket ---- */
 
-static uint32_t peer_uid(int fd)
+/* The peer's uid (UINT32_MAX if unknown: treated as non-root) and pid
+ * (0 if unknown), from SO_PEERCRED at accept. */
+static uint32_t peer_cred(int fd, int32_t *pid)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
 
+	*pid = 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 || len != sizeof(cr))
-		return UINT32_MAX;	/* unknown peer: treated as non-root */
+		return UINT32_MAX;
+	*pid = (int32_t)cr.pid;
 	return cr.uid;
 }
 
@@ -743,7 +783,7 @@ static void conn_new(int fd)
 		return;
 	}
 	c->fd = fd;
-	c->uid = peer_uid(fd);
+	c->uid = peer_cred(fd, &c->pid);
 	c->state = CONN_READ_HDR;
 	ev_io_init(&c->io, conn_io_cb, fd, EV_READ);
 	c->watched = EV_READ;

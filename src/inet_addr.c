@@ -133,7 +133,7 @@ static int view_publish(void)
 	return 0;
 }
 
-static bool addr_valid(uint32_t addr, uint8_t plen)
+bool inet_addr_valid(uint32_t addr, uint8_t plen)
 {
 	uint32_t h = ntohl(addr);
 
@@ -182,7 +182,7 @@ int inet_addr_add(struct netif_port *port, uint32_t addr, uint8_t plen, uint32_t
 	unsigned int i;
 	int rc;
 
-	if (port == NULL || !addr_valid(addr, plen))
+	if (port == NULL || !inet_addr_valid(addr, plen))
 		return EDPVS_INVAL;
 	for (i = 0; i < addrs.n; i++)
 		if (addrs.a[i].addr == addr)

@@ -29,12 +29,14 @@ DPVS_LOG_REGISTER(inet_cfg);
 
 struct inet_cfg_addr {
 	char dev[NETIF_NAME_LEN];
+	uint16_t idx;		/* index in its list of the file, for errors */
 	uint32_t addr;
 	uint8_t plen;
 };
 
 struct inet_cfg_route {
 	char dev[NETIF_NAME_LEN];
+	uint16_t idx;		/* index in its list of the file, for errors */
 	uint32_t dst, gw, src, metric;
 	uint16_t mtu;
 	uint8_t plen;
@@ -42,6 +44,7 @@ struct inet_cfg_route {
 
 struct inet_cfg_neigh {
 	char dev[NETIF_NAME_LEN];
+	uint16_t idx;		/* index in its list of the file, for errors */
 	uint32_t addr;
 	struct rte_ether_addr mac;
 };
@@ -162,6 +165,7 @@ static void parse_addr(const config_setting_t *it, struct inet_conf *c, struct c
 	struct inet_cfg_addr *a = &c->addr[c->n_addr];
 	char buf[32];
 
+	a->idx = (uint16_t)config_setting_index(it);
 	cfg_check_keys(it, keys, e);
 	if (cfg_get_string(it, "dev", "", a->dev, sizeof(a->dev), e) != 0 ||
 	    cfg_get_string(it, "addr", "", buf, sizeof(buf), e) != 0)
@@ -181,6 +185,7 @@ static void parse_route(const config_setting_t *it, struct inet_conf *c, struct 
 	char dst[32], via[32], src[32];
 	long long mtu, metric;
 
+	r->idx = (uint16_t)config_setting_index(it);
 	cfg_check_keys(it, keys, e);
 	if (cfg_get_string(it, "dst", "", dst, sizeof(dst), e) ||
 	    cfg_get_string(it, "via", "", via, sizeof(via), e) ||
@@ -217,6 +222,7 @@ static void parse_neigh(const config_setting_t *it, struct inet_conf *c, struct 
 	struct inet_cfg_neigh *n = &c->neigh_static[c->n_neigh];
 	char addr[32], ll[32];
 
+	n->idx = (uint16_t)config_setting_index(it);
 	cfg_check_keys(it, keys, e);
 	if (cfg_get_string(it, "dev", "", n->dev, sizeof(n->dev), e) ||
 	    cfg_get_string(it, "addr", "", addr, sizeof(addr), e) ||
@@ -285,29 +291,107 @@ static int inet_cfg_eal_args(const void *staged, struct cfg_eal_args *a)
 	return 0;
 }
 
-/* ---- apply ---- */
+/* ---- checks: cross-references, and what start/reload would refuse ---- */
 
-static struct netif_port *dev_get(const char *dev, const char *what, struct cfg_errors *e)
+/* Element idx of list key in section s (for file:line), or s itself. */
+static const config_setting_t *item_setting(const config_setting_t *s, const char *key,
+					    unsigned int idx)
 {
-	struct netif_port *p = netif_port_get_by_name(dev);
+	const config_setting_t *l = s ? config_setting_get_member(s, key) : NULL;
+	const config_setting_t *it = l ? config_setting_get_elem(l, idx) : NULL;
 
-	if (p == NULL)
-		cfg_error_add(e, NULL, what, "no port named '%s'", dev);
-	return p;
+	return it ? it : s;
 }
 
-static int check_devs(const struct inet_conf *c, struct cfg_errors *e)
+static void check_dev(const config_setting_t *s, const char *list, unsigned int idx,
+		      const char *dev, const struct netif_conf *ports, struct cfg_errors *e)
 {
-	unsigned int i, before = e->count;
+	if (!netif_conf_has_port(ports, dev))
+		cfg_error_add(e, item_setting(s, list, idx), "dev",
+			      "no port named '%s' in netif.ports", dev);
+}
 
-	for (i = 0; i < c->n_addr; i++)
-		dev_get(c->addr[i].dev, "inet.addresses", e);
+/* Routes the file needs: its own plus a connected one per distinct
+ * prefix of its addresses shorter than /32 (inet_addr.c adds those). */
+static unsigned int routes_needed(const struct inet_conf *c)
+{
+	unsigned int i, j, n = c->n_route;
+
+	for (i = 0; i < c->n_addr; i++) {
+		const struct inet_cfg_addr *a = &c->addr[i];
+
+		if (a->plen == 32)
+			continue;
+		for (j = 0; j < i; j++)
+			if (c->addr[j].plen == a->plen &&
+			    ((c->addr[j].addr ^ a->addr) & plen_mask(a->plen)) == 0)
+				break;
+		n += j == i;
+	}
+	return n;
+}
+
+static void check_addrs(const config_setting_t *s, const struct inet_conf *c,
+			const struct netif_conf *ports, struct cfg_errors *e)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < c->n_addr; i++) {
+		const struct inet_cfg_addr *a = &c->addr[i];
+
+		check_dev(s, "addresses", a->idx, a->dev, ports, e);
+		if (!inet_addr_valid(a->addr, a->plen))
+			cfg_error_add(e, item_setting(s, "addresses", a->idx), "addr",
+				      "not usable as a local address (0, broadcast, loopback, "
+				      "multicast or class E)");
+		for (j = 0; j < i && c->addr[j].addr != a->addr; j++)
+			;
+		if (j < i)
+			cfg_error_add(e, item_setting(s, "addresses", a->idx), "addr",
+				      "address listed twice (an address is on one port only)");
+	}
+}
+
+static void inet_cfg_check(const config_setting_t *s, const void *staged,
+			   const struct cfg_tree *t, struct cfg_errors *e)
+{
+	const struct netif_conf *ports = cfg_tree_section(t, "netif");
+	const struct inet_conf *c = staged;
+	unsigned int i;
+
+	check_addrs(s, c, ports, e);
 	for (i = 0; i < c->n_route; i++)
-		dev_get(c->route[i].dev, "inet.routes", e);
+		check_dev(s, "routes", c->route[i].idx, c->route[i].dev, ports, e);
 	for (i = 0; i < c->n_neigh; i++)
-		dev_get(c->neigh_static[i].dev, "inet.neighbours", e);
-	return e->count == before ? 0 : EDPVS_CONFIG;
+		check_dev(s, "neighbours", c->neigh_static[i].idx, c->neigh_static[i].dev, ports,
+			  e);
+	if (routes_needed(c) > c->max_routes)
+		cfg_error_add(e, s, "max_routes", "%u routes (with the connected ones of the "
+			      "addresses) do not fit in max_routes = %u", routes_needed(c),
+			      c->max_routes);
 }
+
+static int inet_cfg_reload_check(const void *staged, struct cfg_errors *errs)
+{
+	const struct inet_conf *c = staged;
+
+	if (inet_running && inet_running->max_routes != c->max_routes) {
+		cfg_error_add(errs, NULL, "inet.max_routes", "changed: needs a restart of dpvsd");
+		return EDPVS_CONFIG;
+	}
+	return 0;
+}
+
+static void *inet_cfg_snapshot(void)
+{
+	struct inet_conf *c = inet_running ? malloc(sizeof(*c)) : NULL;
+
+	if (c)
+		memcpy(c, inet_running, sizeof(*c));
+	return c;
+}
+
+/* ---- apply ---- */
 
 static bool has_addr(const struct inet_conf *c, const struct inet_cfg_addr *x)
 {
@@ -355,30 +439,41 @@ static struct route_entry route_of(const struct inet_cfg_route *r)
 				     .metric = r->metric, .flags = ROUTE_F_STATIC };
 }
 
-/* Remove what old has and new has not. */
-static void remove_old(const struct inet_conf *old, const struct inet_conf *c)
+/* Which items of a conf an apply installed itself (to undo exactly those). */
+struct inet_added {
+	bool addr[INET_CFG_MAX_ITEMS], route[INET_CFG_MAX_ITEMS], neigh[INET_CFG_MAX_ITEMS];
+};
+
+static void route_remove(const struct inet_cfg_route *r)
+{
+	struct route_match m = { .dst = r->dst, .plen = r->plen, .has_gw = true, .gw = r->gw,
+				 .has_metric = true, .metric = r->metric };
+
+	route_del(&m);
+}
+
+/* Remove the items of from that keep has not (and, with only, that this
+ * apply installed).  Neighbours first, addresses last. */
+static void remove_items(const struct inet_conf *from, const struct inet_conf *keep,
+			 const struct inet_added *only)
 {
 	unsigned int i;
 
-	for (i = 0; old && i < old->n_neigh; i++)
-		if (!has_neigh(c, &old->neigh_static[i]))
-			neigh_del(netif_port_get_by_name(old->neigh_static[i].dev),
-				  old->neigh_static[i].addr);
-	for (i = 0; old && i < old->n_route; i++) {
-		const struct inet_cfg_route *r = &old->route[i];
-		struct route_match m = { .dst = r->dst, .plen = r->plen, .has_gw = true,
-					 .gw = r->gw, .has_metric = true, .metric = r->metric };
-
-		if (!has_route(c, r))
-			route_del(&m);
-	}
-	for (i = 0; old && i < old->n_addr; i++)
-		if (!has_addr(c, &old->addr[i]))
-			inet_addr_del(netif_port_get_by_name(old->addr[i].dev), old->addr[i].addr,
-				      old->addr[i].plen);
+	for (i = 0; from && i < from->n_neigh; i++)
+		if (!has_neigh(keep, &from->neigh_static[i]) && (!only || only->neigh[i]))
+			neigh_del(netif_port_get_by_name(from->neigh_static[i].dev),
+				  from->neigh_static[i].addr);
+	for (i = 0; from && i < from->n_route; i++)
+		if (!has_route(keep, &from->route[i]) && (!only || only->route[i]))
+			route_remove(&from->route[i]);
+	for (i = 0; from && i < from->n_addr; i++)
+		if (!has_addr(keep, &from->addr[i]) && (!only || only->addr[i]))
+			inet_addr_del(netif_port_get_by_name(from->addr[i].dev), from->addr[i].addr,
+				      from->addr[i].plen);
 }
 
-static int add_new(const struct inet_conf *old, const struct inet_conf *c, struct cfg_errors *e)
+static int add_addrs(const struct inet_conf *old, const struct inet_conf *c,
+		     struct inet_added *done, unsigned int *bad)
 {
 	unsigned int i;
 	int rc;
@@ -390,44 +485,117 @@ static int add_new(const struct inet_conf *old, const struct inet_conf *c, struc
 			continue;
 		rc = inet_addr_add(netif_port_get_by_name(a->dev), a->addr, a->plen,
 				   INET_ADDR_F_STATIC);
-		if (rc != 0 && rc != EDPVS_EXIST)
-			goto err;
+		done->addr[i] = rc == 0;
+		if (rc != 0 && rc != EDPVS_EXIST) {
+			*bad = a->idx;
+			return rc;
+		}
 	}
+	return 0;
+}
+
+static int add_routes(const struct inet_conf *old, const struct inet_conf *c,
+		      struct inet_added *done, unsigned int *bad)
+{
+	unsigned int i;
+	int rc;
+
 	for (i = 0; i < c->n_route; i++) {
 		struct route_entry r = route_of(&c->route[i]);
 
 		if (has_route(old, &c->route[i]))
 			continue;
 		rc = route_add(&r);
-		if (rc != 0 && rc != EDPVS_EXIST)
-			goto err;
+		done->route[i] = rc == 0;
+		if (rc != 0 && rc != EDPVS_EXIST) {
+			*bad = c->route[i].idx;
+			return rc;
+		}
 	}
+	return 0;
+}
+
+static int add_neighs(const struct inet_conf *old, const struct inet_conf *c,
+		      struct inet_added *done, unsigned int *bad)
+{
+	unsigned int i;
+	int rc;
+
 	for (i = 0; i < c->n_neigh; i++) {
 		const struct inet_cfg_neigh *n = &c->neigh_static[i];
 
 		if (has_neigh(old, n))
 			continue;
 		rc = neigh_add_static(netif_port_get_by_name(n->dev), n->addr, &n->mac);
-		if (rc != 0)
-			goto err;
+		done->neigh[i] = rc == 0;
+		if (rc != 0) {
+			*bad = n->idx;
+			return rc;
+		}
 	}
 	return 0;
-err:
-	cfg_error_add(e, NULL, "inet", "cannot install item %u: %s", i, dpvs_strerror(rc));
+}
+
+/* Install the items of c that old has not; done says which this call
+ * installed.  On failure *what (the list) and *bad (the index in the
+ * file's list) name the item. */
+static int add_new(const struct inet_conf *old, const struct inet_conf *c,
+		   struct inet_added *done, const char **what, unsigned int *bad)
+{
+	int rc;
+
+	memset(done, 0, sizeof(*done));
+	*what = "addresses";
+	rc = add_addrs(old, c, done, bad);
+	if (rc == 0) {
+		*what = "routes";
+		rc = add_routes(old, c, done, bad);
+	}
+	if (rc == 0) {
+		*what = "neighbours";
+		rc = add_neighs(old, c, done, bad);
+	}
 	return rc;
+}
+
+static void set_scalars(const struct inet_conf *c)
+{
+	ipv4_set_forward(c->forward);
+	icmp_set_ratelimit(c->icmp_rate, c->icmp_burst);
+	neigh_set_params(&c->neigh);
+}
+
+/* c failed half way: take out what it installed, put back what it
+ * removed of the running config, so that nothing of c stays. */
+static void inet_cfg_undo(const struct inet_conf *c, const struct inet_added *done)
+{
+	struct inet_added *back = malloc(sizeof(*back));
+	const char *what;
+	unsigned int bad;
+	int rc;
+
+	remove_items(c, NULL, done);
+	if (!inet_running)
+		goto out;
+	set_scalars(inet_running);
+	rc = back ? add_new(c, inet_running, back, &what, &bad) : EDPVS_NOMEM;
+	if (rc != 0)
+		DPVS_LOG(inet_cfg, CRIT, "cannot restore the running inet config: %s",
+			 dpvs_strerror(rc));
+out:
+	free(back);
 }
 
 static int inet_cfg_apply(void *staged, bool reload, struct cfg_errors *errs)
 {
 	struct inet_conf *c = staged;
+	struct inet_added *done;
+	const char *what;
+	unsigned int bad;
 	int rc;
 
-	if (check_devs(c, errs) != 0)
+	if (reload && inet_cfg_reload_check(c, errs) != 0)
 		return EDPVS_CONFIG;
-	if (reload && inet_running && inet_running->max_routes != c->max_routes) {
-		cfg_error_add(errs, NULL, "inet.max_routes", "changed: needs a restart of dpvsd");
-		return EDPVS_CONFIG;
-	}
 	if (!reload || inet_running == NULL) {
 		rc = route_set_max(c->max_routes);
 		if (rc != 0) {
@@ -435,13 +603,22 @@ static int inet_cfg_apply(void *staged, bool reload, struct cfg_errors *errs)
 			return rc;
 		}
 	}
-	ipv4_set_forward(c->forward);
-	icmp_set_ratelimit(c->icmp_rate, c->icmp_burst);
-	neigh_set_params(&c->neigh);
-	remove_old(inet_running, c);
-	rc = add_new(inet_running, c, errs);
-	if (rc != 0)
+	done = malloc(sizeof(*done));
+	if (!done)
+		return EDPVS_NOMEM;
+	set_scalars(c);
+	remove_items(inet_running, c, NULL);
+	rc = add_new(inet_running, c, done, &what, &bad);
+	if (rc != 0) {
+		char key[48];
+
+		snprintf(key, sizeof(key), "inet.%s.[%u]", what, bad);
+		cfg_error_add(errs, NULL, key, "cannot install: %s", dpvs_strerror(rc));
+		inet_cfg_undo(c, done);
+		free(done);
 		return rc;
+	}
+	free(done);
 	free(inet_running);
 	inet_running = c;
 	return 0;
@@ -454,6 +631,9 @@ static const struct cfg_section_ops inet_cfg_ops = {
 	.apply = inet_cfg_apply,
 	.free = inet_cfg_free,
 	.eal_args = inet_cfg_eal_args,
+	.check = inet_cfg_check,
+	.reload_check = inet_cfg_reload_check,
+	.snapshot = inet_cfg_snapshot,
 };
 
 RTE_INIT(inet_cfg_register)

@@ -75,12 +75,13 @@ static int addr_add(uint16_t op, const void *req, uint32_t len, struct ctl_reply
 
 	(void)op;
 	(void)len;
+	inet_ntop(AF_INET, &w->addr, a, sizeof(a));
+	ctl_reply_audit(rep, "%.*s %s/%u", INET_IFNAME_LEN, w->ifname, a, w->plen);
 	rc = plen_check(w->plen, rep);
 	if (rc == 0)
 		rc = wire_port(w->ifname, false, &port, rep);
 	if (rc != 0)
 		return rc;
-	inet_ntop(AF_INET, &w->addr, a, sizeof(a));
 	rc = inet_addr_add(port, w->addr, w->plen, 0);
 	if (rc == EDPVS_EXIST)
 		ctl_reply_errmsg(rep, "address %s is already configured", a);
@@ -98,6 +99,8 @@ static int addr_del(uint16_t op, const void *req, uint32_t len, struct ctl_reply
 
 	(void)op;
 	(void)len;
+	inet_ntop(AF_INET, &w->addr, a, sizeof(a));
+	ctl_reply_audit(rep, "%.*s %s/%u", INET_IFNAME_LEN, w->ifname, a, w->plen);
 	rc = plen_check(w->plen, rep);
 	if (rc == 0)
 		rc = wire_port(w->ifname, true, &port, rep);
@@ -105,7 +108,6 @@ static int addr_del(uint16_t op, const void *req, uint32_t len, struct ctl_reply
 		return rc;
 	rc = inet_addr_del(port, w->addr, w->plen);
 	if (rc == EDPVS_NOTEXIST) {
-		inet_ntop(AF_INET, &w->addr, a, sizeof(a));
 		ctl_reply_errmsg(rep, "address %s is not configured%s%s", a,
 				 port ? " on " : "", port ? port->name : "");
 	}

@@ -15,6 +15,7 @@
  * 1 on a configuration or start-up error, 2 on a bad command line.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,13 +167,15 @@ static void main_apply_idle(const struct cfg_tree *old, const struct cfg_tree *t
 		main_apply_role_idle("master/kni", control, DPVS_ARRAY_SIZE(control), &m);
 }
 
-/* SIGHUP or CFG_OP_RELOAD: load, check, apply, swap; keep the running
- * config on error.  Returns 0, or EDPVS_CONFIG with the errors in
+/* SIGHUP or CFG_OP_RELOAD: load (which validates every section and the
+ * references between them), check what needs a restart (every section),
+ * apply (cfg_apply rolls back on failure), swap; keep the running config
+ * on error.  Returns 0, or EDPVS_CONFIG with the errors in
  * ctx->errs (also logged).  Master only. */
 static int main_reload(struct main_ctx *ctx)
 {
 	struct cfg_tree *next = NULL;
-	bool partial = false;
+	bool rolled_back = false;
 	int rc;
 
 	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s", ctx->opts.config);
@@ -184,7 +187,7 @@ static int main_reload(struct main_ctx *ctx)
 	}
 	if (rc == 0) {
 		rc = cfg_apply(next, true, &ctx->errs);
-		partial = rc != 0;
+		rolled_back = rc != 0;
 	}
 	if (rc == 0) {
 		main_apply_log_level(ctx, ctx->running, next);
@@ -198,7 +201,8 @@ static int main_reload(struct main_ctx *ctx)
 	} else {
 		main_log_errors(&ctx->errs);
 		DPVS_LOG(main, ERR, "reload failed, keeping running configuration%s",
-			 partial ? " (sections applied before the failing one stay applied)" : "");
+			 rolled_back ? " (the sections applied before the failing one were "
+			 "given their previous configuration back)" : "");
 		cfg_free(next);
 		ctx->reloads_failed++;
 		if (ctx->errs.count == 0)
@@ -219,9 +223,7 @@ static int main_ctl_reload(uint16_t opcode, const void *req, uint32_t len,
 	char first[CFG_PATH_LEN + 512];
 	int rc;
 
-	(void)opcode, (void)req, (void)len;
-	DPVS_LOG(main, NOTICE, "reload requested on the control socket (uid %u)",
-		 ctl_reply_peer_uid(rep));
+	(void)opcode, (void)req, (void)len;	/* ctl's audit line names the caller */
 	rc = main_reload(ctx);
 	if (rc != 0) {
 		cfg_error_format(&ctx->errs.err[0], first, sizeof(first));
@@ -395,6 +397,77 @@ static void main_runtime_dir_remove(const char *dir)
 
 /* ---- start-up steps ---- */
 
+/* The EAL argv for t and the command line (the same for -t and start). */
+static int main_eal_args(const struct main_ctx *ctx, const struct cfg_tree *t,
+			 struct cfg_eal_args *a)
+{
+	int argc = cfg_build_eal_args(t, ctx->opts.eal_argc, ctx->opts.eal_argv, a);
+
+	if (argc < 0)
+		fprintf(stderr, "dpvsd: cannot build EAL arguments: %s\n", dpvs_strerror(argc));
+	return argc;
+}
+
+/* The EAL file prefix argv gives (the last --file-prefix wins, as in the
+ * EAL), or NULL when the EAL shares no files (--in-memory, --no-shconf). */
+static const char *main_eal_prefix(const struct cfg_eal_args *a)
+{
+	const char *prefix = NULL;
+	unsigned int i;
+
+	for (i = 1; i < a->argc; i++) {
+		if (strcmp(a->argv[i], "--in-memory") == 0 || strcmp(a->argv[i], "--no-shconf") == 0)
+			return NULL;
+		if (strncmp(a->argv[i], "--file-prefix=", 14) == 0)
+			prefix = a->argv[i] + 14;
+		else if (strcmp(a->argv[i], "--file-prefix") == 0 && i + 1 < a->argc)
+			prefix = a->argv[++i];
+	}
+	return prefix;
+}
+
+/* Does a live primary own the EAL file prefix?  A primary holds a write
+ * lock (fcntl) on its runtime dir's "config" file (/var/run/dpdk/<prefix>
+ * for root, else $XDG_RUNTIME_DIR or /tmp); F_GETLK names the holder
+ * without taking the lock.  Returns its pid, 0 if none; path gets the
+ * file's name.  Before rte_eal_init() only: closing the fd would drop a
+ * lock of our own. */
+static pid_t main_eal_prefix_owner(const char *prefix, char *path, size_t len)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	int fd;
+
+	if (getuid() == 0 || !base)
+		base = getuid() == 0 ? "/var/run" : "/tmp";
+	snprintf(path, len, "%s/dpdk/%s/config", base, prefix);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type == F_UNLCK)
+		fl.l_pid = 0;
+	close(fd);
+	return fl.l_pid;
+}
+
+/* 0, or EDPVS_BUSY with the reason printed when the prefix is taken. */
+static int main_eal_prefix_check(const struct cfg_eal_args *a)
+{
+	const char *prefix = main_eal_prefix(a);
+	char path[CFG_PATH_LEN + 32];
+	pid_t owner;
+
+	if (!prefix)
+		return 0;
+	owner = main_eal_prefix_owner(prefix, path, sizeof(path));
+	if (owner == 0)
+		return 0;
+	fprintf(stderr, "dpvsd: another primary process (pid %d) owns EAL file prefix %s "
+		"(it holds the lock on %s): stop it, or give this dpvsd another "
+		"eal.file_prefix\n", (int)owner, prefix, path);
+	return EDPVS_BUSY;
+}
+
 static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 {
 	struct cfg_eal_args a;
@@ -403,23 +476,27 @@ static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 	size_t off = 0;
 	int argc, i, rc;
 
-	argc = cfg_build_eal_args(t, ctx->opts.eal_argc, ctx->opts.eal_argv, &a);
-	if (argc < 0) {
-		fprintf(stderr, "dpvsd: cannot build EAL arguments: %s\n", dpvs_strerror(argc));
+	argc = main_eal_args(ctx, t, &a);
+	if (argc < 0)
 		return argc;
-	}
 	for (i = 0; i < argc && off < sizeof(line); i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s", a.argv[i]);
 	DPVS_LOG(main, INFO, "EAL arguments:%s", line);
+	rc = main_eal_prefix_check(&a);
+	if (rc != 0) {
+		cfg_eal_args_free(&a);
+		return rc;
+	}
 	/* The EAL permutes and overwrites its argv: give it a copy. */
 	memcpy(argv, a.argv, sizeof(argv));
 	rc = rte_eal_init(argc, argv);
-	cfg_eal_args_free(&a);
-	if (rc < 0) {
+	if (rc < 0 && main_eal_prefix_check(&a) == 0)	/* a race: say so, else: */
 		fprintf(stderr, "dpvsd: cannot start the DPDK EAL: %s (arguments above; see "
-			"eal.extra_args and what follows --)\n", rte_strerror(rte_errno));
+			"eal.extra_args and what follows --)\n",
+			rte_errno ? rte_strerror(rte_errno) : "it gave no reason, see its log");
+	cfg_eal_args_free(&a);
+	if (rc < 0)
 		return EDPVS_IO;
-	}
 	snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s", rte_eal_get_runtime_dir());
 	return 0;
 }
@@ -549,6 +626,23 @@ static int main_load(struct main_ctx *ctx, struct cfg_tree **t)
 	return 0;
 }
 
+/* -t: cfg_load() validated the file as start-up and reload do; the EAL
+ * argv is built as start-up builds it.  The tree is freed. */
+static int main_test_config(struct main_ctx *ctx, struct cfg_tree *t)
+{
+	struct cfg_eal_args a;
+	int argc = main_eal_args(ctx, t, &a);
+
+	cfg_free(t);
+	if (argc < 0) {
+		fprintf(stderr, "configuration file %s test failed\n", ctx->opts.config);
+		return EXIT_CONFIG;
+	}
+	cfg_eal_args_free(&a);
+	printf("configuration file %s test is successful\n", ctx->opts.config);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct main_ctx *ctx = &main_ctx;
@@ -570,10 +664,7 @@ int main(int argc, char **argv)
 	}
 	if (main_load(ctx, &t) != 0)
 		return EXIT_CONFIG;
-	if (ctx->opts.test_config) {
-		printf("configuration file %s test is successful\n", ctx->opts.config);
-		cfg_free(t);
-		return 0;
-	}
+	if (ctx->opts.test_config)
+		return main_test_config(ctx, t);
 	return main_run(ctx, t);
 }

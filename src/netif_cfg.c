@@ -13,6 +13,7 @@
 #include <rte_pci.h>
 #include "cfg.h"
 #include "dpvs_log.h"
+#include "job.h"
 #include "kni.h"
 #include "netif_priv.h"
 
@@ -21,7 +22,7 @@ DPVS_LOG_DECLARE(netif);
 static const char *const netif_keys[] = { "pool", "ports", NULL };
 static const char *const pool_keys[] = { "mbufs", "cache", NULL };
 static const char *const port_keys[] = { "name", "vdev", "pci", "mtu", "promisc",
-	"rx_queues", "tx_queues", "rx_desc", "tx_desc", "rx_lcores", "kni", NULL };
+	"rx_queues", "tx_queues", "rx_desc", "tx_desc", "rx_lcores", "kni", "mac", NULL };
 static const char *const kni_keys[] = { "enabled", "ifname", NULL };
 
 void netif_conf_free(struct netif_conf *c)
@@ -161,6 +162,26 @@ static int netif_parse_kni(const config_setting_t *ps, struct netif_port_conf *p
 	return rc;
 }
 
+/* "mac": a unicast, non-zero MAC for the port (and its KNI interface). */
+static int netif_parse_mac(const config_setting_t *ps, struct netif_port_conf *pc,
+			   struct cfg_errors *errs)
+{
+	char mac[32];
+
+	if (cfg_get_string(ps, "mac", "", mac, sizeof(mac), errs))
+		return EDPVS_CONFIG;
+	if (!mac[0])
+		return 0;
+	if (rte_ether_unformat_addr(mac, &pc->mac) != 0 || !rte_is_unicast_ether_addr(&pc->mac) ||
+	    rte_is_zero_ether_addr(&pc->mac)) {
+		cfg_error_add(errs, ps, "mac", "expected a unicast MAC xx:xx:xx:xx:xx:xx, got '%s'",
+			      mac);
+		return EDPVS_CONFIG;
+	}
+	pc->has_mac = true;
+	return 0;
+}
+
 static int netif_parse_dev(const config_setting_t *ps, struct netif_port_conf *pc,
 			   struct cfg_errors *errs)
 {
@@ -223,7 +244,8 @@ static int netif_parse_port(const config_setting_t *ps, unsigned int idx,
 		rc = EDPVS_CONFIG;
 	if (cfg_get_bool(ps, "promisc", false, &pc->promisc, errs))
 		rc = EDPVS_CONFIG;
-	if (netif_parse_rx_lcores(ps, pc, errs) || netif_parse_kni(ps, pc, errs))
+	if (netif_parse_rx_lcores(ps, pc, errs) || netif_parse_kni(ps, pc, errs) ||
+	    netif_parse_mac(ps, pc, errs))
 		rc = EDPVS_CONFIG;
 	if (rc == 0 && pc->n_rx_lcores && pc->rx_queues && pc->n_rx_lcores != pc->rx_queues) {
 		cfg_error_add(errs, ps, "rx_lcores", "has %u entries but rx_queues = %u "
@@ -401,6 +423,77 @@ static int netif_cfg_eal_args(const void *staged, struct cfg_eal_args *a)
 	return rc;
 }
 
+/* ---- cross-references (to the lcores section) ---- */
+
+/* The queues a port's device will offer, as far as they are known before
+ * it is probed: net_af_packet opens qpairs queue pairs (the vdev's own
+ * qpairs=, else what netif_conf_vdev_arg() adds); for other devices only
+ * dpvsd's bound is known here.  *driver is the vdev name without its
+ * instance digits ("net_af_packet0" -> "net_af_packet"), "" for PCI. */
+static uint16_t netif_conf_max_queues(const struct netif_port_conf *pc, char *driver,
+				      size_t len)
+{
+	const char *q = strstr(pc->vdev, "qpairs=");
+	size_t n;
+
+	netif_conf_dev_name(pc, driver, len);
+	n = strlen(driver);
+	while (n > 0 && isdigit((unsigned char)driver[n - 1]))
+		driver[--n] = '\0';
+	if (strcmp(driver, "net_af_packet") != 0)
+		return NETIF_MAX_QUEUES;
+	if (q)
+		return (uint16_t)RTE_MIN(strtoul(q + 7, NULL, 10), (unsigned long)NETIF_MAX_QUEUES);
+	return RTE_MAX(RTE_MAX(pc->rx_queues, pc->n_rx_lcores), (uint16_t)1);
+}
+
+/* What netif_port_open() will do with the queues of port pc, checked with
+ * the same functions against the file's fwd_worker lcores. */
+static void netif_check_port(const config_setting_t *ps, const struct netif_port_conf *pc,
+			     const unsigned int *workers, unsigned int n_workers,
+			     struct cfg_errors *errs)
+{
+	uint16_t map[NETIF_MAX_QUEUES], n_rxq, n_txq, maxq;
+	char driver[NETIF_DEV_NAME_LEN], err[160];
+
+	maxq = netif_conf_max_queues(pc, driver, sizeof(driver));
+	if (netif_queue_counts(pc, driver, maxq, maxq, n_workers, &n_rxq, &n_txq) != 0) {
+		cfg_error_add(errs, ps, NULL, "rx_queues, tx_queues and rx_lcores do not fit "
+			      "the device (at most %u queues%s)", maxq,
+			      strcmp(driver, "net_tap") == 0 ? ", as many rx as tx" : "");
+		return;
+	}
+	if (netif_queue_map(n_rxq, workers, n_workers, pc->rx_lcores, pc->n_rx_lcores, map, err,
+			    sizeof(err)) != 0) {
+		const config_setting_t *rx = config_setting_get_member(ps, "rx_lcores");
+
+		cfg_error_add(errs, rx ? rx : ps, NULL, "%s", err);
+	}
+}
+
+static void netif_cfg_check(const config_setting_t *s, const void *staged,
+			    const struct cfg_tree *t, struct cfg_errors *errs)
+{
+	const struct netif_conf *c = staged;
+	const config_setting_t *list = s ? config_setting_get_member(s, "ports") : NULL;
+	unsigned int workers[CFG_MAX_LCORES], nw, i;
+
+	nw = cfg_tree_role_lcores(t, JOB_ROLE_FWD_WORKER, workers, CFG_MAX_LCORES);
+	for (i = 0; i < c->n_ports; i++)
+		netif_check_port(list ? config_setting_get_elem(list, i) : s, &c->ports[i],
+				 workers, RTE_MIN(nw, (unsigned int)CFG_MAX_LCORES), errs);
+}
+
+bool netif_conf_has_port(const struct netif_conf *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; c && name && i < c->n_ports; i++)
+		if (strcmp(c->ports[i].name, name) == 0)
+			return true;
+	return false;
+}
+
 /* Everything of a port that a reload cannot change (all but mtu and
  * promisc), field by field: a struct memcmp would also compare padding. */
 static bool port_conf_fixed_equal(const struct netif_port_conf *a, const struct netif_port_conf *b)
@@ -410,7 +503,8 @@ static bool port_conf_fixed_equal(const struct netif_port_conf *a, const struct 
 	       a->tx_queues == b->tx_queues && a->rx_desc == b->rx_desc &&
 	       a->tx_desc == b->tx_desc && a->n_rx_lcores == b->n_rx_lcores &&
 	       memcmp(a->rx_lcores, b->rx_lcores, a->n_rx_lcores * sizeof(a->rx_lcores[0])) == 0 &&
-	       a->kni == b->kni && strcmp(a->kni_ifname, b->kni_ifname) == 0;
+	       a->kni == b->kni && strcmp(a->kni_ifname, b->kni_ifname) == 0 &&
+	       a->has_mac == b->has_mac && rte_is_same_ether_addr(&a->mac, &b->mac);
 }
 
 /* Why n cannot be applied to the running o without a restart (false: it can). */
@@ -429,8 +523,8 @@ static bool netif_restart_reason(const struct netif_conf *o, const struct netif_
 	}
 	for (i = 0; i < n->n_ports; i++) {
 		if (!port_conf_fixed_equal(&o->ports[i], &n->ports[i])) {
-			snprintf(why, len, "port %s: device, queues, descriptors, rx_lcores or kni "
-				 "changed", n->ports[i].name);
+			snprintf(why, len, "port %s: device, queues, descriptors, rx_lcores, kni "
+				 "or mac changed", n->ports[i].name);
 			return true;
 		}
 	}
@@ -441,37 +535,70 @@ static bool netif_restart_reason(const struct netif_conf *o, const struct netif_
 	return false;
 }
 
-static int netif_cfg_reload(struct netif_conf *c, struct cfg_errors *errs)
+static int netif_cfg_reload_check(const void *staged, struct cfg_errors *errs)
 {
 	char why[160];
-	unsigned int i;
-	int rc;
 
-	if (netif_restart_reason(netif_ctx.conf, c, why, sizeof(why))) {
+	if (netif_ctx.conf && netif_restart_reason(netif_ctx.conf, staged, why, sizeof(why))) {
 		cfg_error_add(errs, NULL, "netif", "%s: needs a restart of dpvsd", why);
 		return EDPVS_CONFIG;
 	}
-	for (i = 0; i < c->n_ports; i++) {
-		const struct netif_port_conf *was = &netif_ctx.conf->ports[i], *now = &c->ports[i];
-		struct netif_port *p = &netif_ctx.ports[i];
+	return 0;
+}
 
-		rc = now->mtu != was->mtu ? netif_port_set_mtu(p, now->mtu) : 0;
-		if (rc == 0 && now->promisc != was->promisc)
-			rc = netif_port_set_promisc(p, now->promisc);
-		if (rc == EDPVS_NOTSUPP) {	/* e.g. memif MTU: keep, as at start */
-			DPVS_LOG(netif, NOTICE, "%s: device cannot change mtu/promisc, kept",
-				 p->name);
-			rc = 0;
-		}
-		if (rc != 0) {
-			cfg_error_add(errs, NULL, "netif.ports", "%s: %s", p->name,
-				      dpvs_strerror(rc));
-			return rc;
-		}
+/* The running config as a staged object (for cfg_apply's rollback). */
+static void *netif_cfg_snapshot(void)
+{
+	struct netif_conf *c = netif_ctx.conf ? malloc(sizeof(*c)) : NULL;
+
+	if (c)
+		memcpy(c, netif_ctx.conf, sizeof(*c));
+	return c;
+}
+
+/* Port i's mtu and promisc from was to now (what a reload may change). */
+static int netif_port_reconf(unsigned int i, const struct netif_port_conf *was,
+			     const struct netif_port_conf *now)
+{
+	struct netif_port *p = &netif_ctx.ports[i];
+	int rc = now->mtu != was->mtu ? netif_port_set_mtu(p, now->mtu) : 0;
+
+	if (rc == 0 && now->promisc != was->promisc)
+		rc = netif_port_set_promisc(p, now->promisc);
+	if (rc == EDPVS_NOTSUPP) {	/* e.g. memif MTU: keep, as at start */
+		DPVS_LOG(netif, NOTICE, "%s: device cannot change mtu/promisc, kept", p->name);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* Apply c's run-time settings; a failure puts the ports already changed
+ * (and the failing one) back, so that nothing of c stays applied. */
+static int netif_cfg_reload(struct netif_conf *c, struct cfg_errors *errs)
+{
+	const struct netif_conf *o = netif_ctx.conf;
+	unsigned int i;
+	int rc;
+
+	if (netif_cfg_reload_check(c, errs) != 0)
+		return EDPVS_CONFIG;
+	for (i = 0; i < c->n_ports; i++) {
+		rc = netif_port_reconf(i, &o->ports[i], &c->ports[i]);
+		if (rc != 0)
+			goto err;
 	}
 	netif_conf_free(netif_ctx.conf);
 	netif_ctx.conf = c;
 	return 0;
+err:
+	cfg_error_add(errs, NULL, "netif.ports", "%s: %s", netif_ctx.ports[i].name,
+		      dpvs_strerror(rc));
+	do {
+		if (netif_port_reconf(i, &c->ports[i], &o->ports[i]) != 0)
+			DPVS_LOG(netif, CRIT, "%s: cannot restore mtu %u / promisc %d",
+				 netif_ctx.ports[i].name, o->ports[i].mtu, o->ports[i].promisc);
+	} while (i-- > 0);
+	return rc;
 }
 
 static int netif_cfg_start(struct netif_conf *c, struct cfg_errors *errs)
@@ -531,6 +658,9 @@ static const struct cfg_section_ops netif_cfg_ops = {
 	.apply = netif_cfg_apply,
 	.free = netif_cfg_free,
 	.eal_args = netif_cfg_eal_args,
+	.check = netif_cfg_check,
+	.reload_check = netif_cfg_reload_check,
+	.snapshot = netif_cfg_snapshot,
 };
 
 RTE_INIT(netif_cfg_register)

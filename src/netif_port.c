@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include "dpvs_log.h"
@@ -320,6 +321,75 @@ static int netif_port_setup(struct netif_port *p, const struct netif_port_conf *
 	return rc;
 }
 
+void netif_mac_derive(const char *seed, const char *dev, struct rte_ether_addr *out)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a 64 */
+	const char *parts[] = { seed, "/", dev };
+	unsigned int i;
+
+	for (i = 0; i < DPVS_ARRAY_SIZE(parts); i++)
+		for (const char *c = parts[i] ? parts[i] : ""; *c; c++)
+			h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		out->addr_bytes[i] = (uint8_t)(h >> (8 * i));
+	/* unicast, locally administered */
+	out->addr_bytes[0] = (uint8_t)((out->addr_bytes[0] & ~RTE_ETHER_GROUP_ADDR) |
+				       RTE_ETHER_LOCAL_ADMIN_ADDR);
+}
+
+/* This host's /etc/machine-id (systemd's stable host id), else its name. */
+static void netif_host_seed(char *buf, size_t len)
+{
+	FILE *f = fopen("/etc/machine-id", "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, (int)len, f))
+			buf[0] = '\0';
+		fclose(f);
+		buf[strcspn(buf, "\n")] = '\0';
+	}
+	if (!buf[0] && gethostname(buf, len) != 0)
+		buf[0] = '\0';
+}
+
+/* The MAC the port gets before it starts: pc's "mac"; else, for a port
+ * with a KNI interface whose device made its MAC up at probe (locally
+ * administered, and not af_packet/af_xdp, which show their kernel
+ * interface's own MAC), one derived from the host and the device name, so
+ * that the port and its KNI interface keep their MAC across restarts. */
+static int netif_port_start_mac(struct netif_port *p, const struct netif_port_conf *pc,
+				char *err, size_t errlen)
+{
+	struct rte_ether_addr cur, mac;
+	char seed[128];
+	int rc;
+
+	if (rte_eth_macaddr_get(p->port_id, &cur) != 0)
+		memset(&cur, 0, sizeof(cur));
+	if (pc->has_mac) {
+		mac = pc->mac;
+	} else if (pc->kni && (cur.addr_bytes[0] & RTE_ETHER_LOCAL_ADMIN_ADDR) &&
+		   strcmp(p->driver, "net_af_packet") != 0 && strcmp(p->driver, "net_af_xdp") != 0) {
+		netif_host_seed(seed, sizeof(seed));
+		netif_mac_derive(seed, p->dev_name, &mac);
+	} else {
+		return 0;
+	}
+	if (rte_is_same_ether_addr(&cur, &mac))
+		return 0;
+	rc = rte_eth_dev_default_mac_addr_set(p->port_id, &mac);
+	if (rc == 0)
+		return 0;
+	if (!pc->has_mac) {
+		DPVS_LOG(netif, NOTICE, "%s: driver cannot set a stable MAC (%s), keeping its own",
+			 p->name, rte_strerror(-rc));
+		return 0;
+	}
+	snprintf(err, errlen, "mac: %s", rte_strerror(-rc));
+	return EDPVS_IO;
+}
+
 int netif_port_open(unsigned int idx, const struct netif_port_conf *pc, uint16_t port_id,
 		    const unsigned int *workers, unsigned int n_workers,
 		    const unsigned int *ctl, unsigned int n_ctl, char *err, size_t errlen)
@@ -338,6 +408,8 @@ int netif_port_open(unsigned int idx, const struct netif_port_conf *pc, uint16_t
 	if (rc == 0)
 		rc = netif_queue_map(p->n_rxq, workers, n_workers, pc->rx_lcores, pc->n_rx_lcores,
 				     p->rxq_lcore, err, errlen);
+	if (rc == 0)
+		rc = netif_port_start_mac(p, pc, err, errlen);
 	if (rc != 0)
 		return rc;
 	rc = rte_eth_dev_start(port_id);

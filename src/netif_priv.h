@@ -44,6 +44,8 @@ struct netif_port_conf {
 	uint16_t rx_lcores[NETIF_MAX_QUEUES];
 	bool kni;
 	char kni_ifname[NETIF_NAME_LEN];
+	bool has_mac;			/* "mac" given: the port's (and KNI's) MAC */
+	struct rte_ether_addr mac;
 };
 
 struct netif_conf {
@@ -154,8 +156,13 @@ extern struct netif_lcore netif_lcores[RTE_MAX_LCORE];
 /* netif_port.c */
 int netif_pool_create(const struct netif_conf *c);
 void netif_pool_free(void);
-/* Open (configure, start) port pc on ethdev port_id as ctx port index idx,
- * polled by workers[0..n_workers-1] (control lcores ctl[0..n_ctl-1]). */
+/* A unicast, locally administered MAC from seed (the host's machine-id)
+ * and dev (the port's device name): the default MAC of a port with a KNI
+ * interface whose device has no MAC of its own.  Pure. */
+void netif_mac_derive(const char *seed, const char *dev, struct rte_ether_addr *out);
+/* Open (configure, set the MAC, start) port pc on ethdev port_id as ctx
+ * port index idx, polled by workers[0..n_workers-1] (control lcores
+ * ctl[0..n_ctl-1]). */
 int netif_port_open(unsigned int idx, const struct netif_port_conf *pc, uint16_t port_id,
 		    const unsigned int *workers, unsigned int n_workers,
 		    const unsigned int *ctl, unsigned int n_ctl, char *err, size_t errlen);

@@ -24,8 +24,10 @@
  * Persistence templates are conns flagged CONN_F_TEMPLATE, keyed by
  * (client address masked with the service netmask, cport 0, vaddr or
  * fwmark, vport), hashed in the inbound direction only.  They hold the
- * chosen dest; a conn created through a template "is controlled" by it and
- * the template does not expire while it controls conns.
+ * chosen dest (kept while that dest is attached, weight 0 included, unless
+ * expire_quiescent_template is on); a conn created through a template "is
+ * controlled" by it and the template does not expire while it controls
+ * conns.
  */
 #ifndef DPVS_IPVS_CONN_H
 #define DPVS_IPVS_CONN_H
@@ -120,8 +122,10 @@ struct conn_stats {
 	uint64_t tmpl_created;	/* templates made */
 	uint64_t expired;	/* freed by their timer */
 	uint64_t deleted;	/* freed by conn_del()/flush */
-	uint64_t full;		/* refused: pool exhausted */
+	uint64_t full;		/* refused: pool exhausted, nothing could give way */
+	uint64_t early_drop;	/* half-open conns freed to make room (see conn_new()) */
 	uint64_t timer_err;	/* timer_schedule failed (conn freed at once) */
+	uint64_t cancel_err;	/* timer_cancel failed: conn left to its timer (conn_del()) */
 	uint32_t count;		/* conns in use now (incl. templates) */
 	uint32_t tmpl_count;	/* templates in use now */
 	uint32_t max_conns;
@@ -160,9 +164,12 @@ void conn_set_release_hook(conn_release_fn fn);
  * update), link it to tmpl when not NULL (tmpl->n_control++), hash both
  * directions and arm its timer with the timeout of its initial state.
  * Does not check for an existing conn with the same tuples: the caller
- * looked up first.  Returns the conn, or NULL with *err = EDPVS_NOROOM
- * (table full, counted in stats.full) or EDPVS_INVAL (bad af/proto, NULL
- * dest).  Owner lcore, per new connection.
+ * looked up first.  When the pool is exhausted, a half-open conn gives way
+ * (early drop: the one that expires first among the next 32 slots of a
+ * clock hand; stats.early_drop); only if those slots hold none is the new
+ * conn refused.  Returns the conn, or NULL with *err = EDPVS_NOROOM (table
+ * full, counted in stats.full) or EDPVS_INVAL (bad af/proto, NULL dest).
+ * Owner lcore, per new connection.
  */
 struct ipvs_conn *conn_new(struct conn_table *t, const struct conn_param *p,
 			   struct ipvs_dest *dest, struct ipvs_conn *tmpl, int *err);
@@ -184,11 +191,15 @@ uint32_t conn_timeout(const struct ipvs_conn *c);
  * 0 or the timer's error.  Owner lcore, per packet. */
 int conn_touch(struct conn_table *t, struct ipvs_conn *c);
 
-/* Free c now: unhash, cancel its timer, run the release hook, unbind its
+/* Free c now: cancel its timer, unhash, run the release hook, unbind its
  * dest, drop its template's n_control.  A template that still controls
  * conns is unhashed at once (no new lookups find it) and returned to the
- * pool when its last controlled conn goes.  Owner lcore. */
-void conn_del(struct conn_table *t, struct ipvs_conn *c);
+ * pool when its last controlled conn goes.  Returns 0 (also for a conn
+ * already free), or the error of timer_cancel() when the caller is not the
+ * lcore whose wheel holds c's timer: then c is left untouched (still
+ * hashed, freed when its timer fires on its owner), counted in
+ * stats.cancel_err and logged (rate-limited).  Owner lcore. */
+int conn_del(struct conn_table *t, struct ipvs_conn *c);
 
 /* Index of c in its table (for cursors and template links). */
 uint32_t conn_index(const struct conn_table *t, const struct ipvs_conn *c);
@@ -203,10 +214,20 @@ void conn_account(struct ipvs_conn *c, bool was_active, bool is_active);
 /* ---- persistence templates ---- */
 
 /* The template of (svc, client address) if any and its dest is still
- * attached; a template whose dest was detached is deleted (when it controls
- * no conns) and NULL returned.  Owner lcore, per new connection. */
+ * attached, also while that dest has weight 0 (drained): as IPVS, a
+ * persistent client keeps going to its server until the template expires
+ * or the server is deleted.  A template whose dest was detached - or, with
+ * conn_set_expire_quiescent_template(true), whose dest has weight 0 - is
+ * deleted (freed once it controls no conns) and NULL returned, so the
+ * client is scheduled afresh.  Owner lcore, per new connection. */
 struct ipvs_conn *conn_tmpl_lookup(struct conn_table *t, const struct ipvs_service *svc,
 				   const union inet_addr *caddr);
+
+/* IPVS's expire_quiescent_template (config ipvs.expire_quiescent_template,
+ * default false): see conn_tmpl_lookup().  Master (config apply); workers
+ * see the change at their next new conn (relaxed atomic, no lock). */
+void conn_set_expire_quiescent_template(bool on);
+bool conn_expire_quiescent_template(void);
 
 /* Make a template for (svc, client address) pointing at dest, armed with
  * svc->timeout.  NULL and *err as conn_new(). */

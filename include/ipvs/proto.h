@@ -10,7 +10,8 @@
  * keep the sizes in step).  The datapath (H8) calls proto_conn_update() for
  * every packet of a connection; it moves the state and keeps the dest's
  * active/inactive counters right, then the caller re-arms the conn timer
- * (conn_touch(), whose timeout is proto_timeout_get(proto, state)).
+ * (conn_touch(), whose timeout is proto_timeout_get(proto, state)) unless
+ * proto_conn_rearm() says the packet must not extend a half-open conn.
  *
  * Timeouts: one table for the whole daemon, written by the master
  * (proto_timeout_set(), from a ctl handler or config) and read by the
@@ -44,24 +45,25 @@ enum tcp_state {
 	TCP_S_ESTABLISHED,	/* handshake done / data flowing ("active") */
 	TCP_S_SYN_SENT,		/* SYN seen from the server side */
 	TCP_S_SYN_RECV,		/* client SYN seen */
-	TCP_S_FIN_WAIT,		/* client sent FIN first */
-	TCP_S_TIME_WAIT,	/* both FINs and the last ACK seen */
+	TCP_S_FIN_WAIT,		/* server sent FIN first (IPVS's naming) */
+	TCP_S_TIME_WAIT,	/* both FINs seen */
 	TCP_S_CLOSE,		/* RST seen */
-	TCP_S_CLOSE_WAIT,	/* server sent FIN first */
-	TCP_S_LAST_ACK,		/* both FINs seen, waiting for the last ACK */
+	TCP_S_CLOSE_WAIT,	/* client sent FIN first (IPVS's naming) */
+	TCP_S_LAST_ACK,		/* not entered by the table (as in IPVS); kept for names */
 	TCP_S_LISTEN,		/* unused by the table; kept for ipvsadm names */
-	TCP_S_SYNACK,		/* server's SYN-ACK seen */
+	TCP_S_SYNACK,		/* not entered by the table (IPVS's secure_tcp state) */
 	TCP_S_MAX,
 };
 
-/* TCP events, derived from the flags of a segment (priority RST > SYN-ACK >
- * SYN > FIN > ACK). */
+/* TCP events, derived from the flags of a segment as IPVS does (priority
+ * RST > SYN > FIN > ACK; a SYN-ACK is a SYN); NONE: none of these flags
+ * (the state does not move). */
 enum tcp_event {
 	TCP_E_SYN = 0,
-	TCP_E_SYNACK,
-	TCP_E_ACK,
 	TCP_E_FIN,
+	TCP_E_ACK,
 	TCP_E_RST,
+	TCP_E_NONE,
 	TCP_E_MAX,
 };
 
@@ -142,6 +144,9 @@ struct proto_ops {
 	unsigned int (*state_update)(struct ipvs_conn *c, enum proto_dir dir, uint8_t l4flags);
 	/* Is state s counted as active (dest->active_conns)? */
 	bool (*state_active)(unsigned int s);
+	/* Is state s half-open (handshake not done: may be dropped early when
+	 * the table is full, not re-armed by the server's retransmissions)? */
+	bool (*state_half_open)(unsigned int s);
 };
 
 /* The ops of an L4 protocol, NULL if not handled. */
@@ -152,6 +157,17 @@ const struct proto_ops *proto_get(uint8_t proto);
  * CONN_F_IN_ONLY (DR, TUNNEL); a conn of an unknown protocol keeps its
  * state.  Returns the new state. */
 unsigned int proto_conn_update(struct ipvs_conn *c, enum proto_dir dir, uint8_t l4flags);
+
+/* Is c (not a template) in a half-open state of its protocol? */
+bool proto_conn_half_open(const struct ipvs_conn *c);
+
+/* Should the packet that just moved c from old_state (dir as given to
+ * proto_conn_update()) re-arm c's timer?  Yes, except for a packet from the
+ * server side that left a half-open conn in its state: a SYN-ACK the server
+ * retransmits to a client that never answers (a spoofed SYN) must not keep
+ * the entry alive, so a half-open conn expires its state's timeout after
+ * the client's last packet.  Owner lcore, per packet. */
+bool proto_conn_rearm(const struct ipvs_conn *c, enum proto_dir dir, unsigned int old_state);
 
 /* Name of state s of protocol proto ("ESTABLISHED", "NORMAL"...), "?" if bad. */
 const char *proto_state_name(uint8_t proto, unsigned int s);

@@ -10,7 +10,8 @@
  * Only the owner lcore touches a table; conn timers live on that lcore's
  * wheel (timer.h).  No allocation, lock or atomic on the per-packet path.
  * Persistence templates are conns with CONN_F_TEMPLATE hashed in the
- * inbound direction only.
+ * inbound direction only.  A full pool makes room by dropping a half-open
+ * conn early (conn_early_drop(): bounded scan, counted).
  */
 #include <stddef.h>
 #include <string.h>
@@ -35,6 +36,7 @@ DPVS_LOG_REGISTER(conn);
 #define NODE_DIR(id) (((id) - 1u) & 1u)
 #define CONN_US_PER_S 1000000ull
 #define TMPL_DEFAULT_TIMEOUT 300u	/* persistence timeout when the service has 0 */
+#define CONN_EARLY_DROP_SCAN 32u	/* slots an early drop looks at */
 
 struct conn_table {
 	uint32_t max_conns;
@@ -43,6 +45,7 @@ struct conn_table {
 	uint32_t seed;
 	uint32_t free_head;	/* free list through hnext[0]: index + 1, 0 = empty */
 	uint32_t high;		/* slots [high, max_conns) never used */
+	uint32_t drop_hand;	/* next slot the early drop looks at */
 	uint32_t *buckets;	/* node id of each chain head */
 	struct ipvs_conn *pool;
 	size_t pool_bytes;
@@ -52,6 +55,9 @@ struct conn_table {
 
 static struct conn_table *conn_tables[RTE_MAX_LCORE];
 static conn_release_fn conn_release_hook;
+/* IPVS's expire_quiescent_template; written by the master (config), read
+ * by workers per new conn with relaxed atomics. */
+static bool conn_expire_quiescent;
 
 static void dest_unbind(struct ipvs_conn *c);
 
@@ -314,6 +320,60 @@ static struct ipvs_conn *pool_get(struct conn_table *t)
 	return c;
 }
 
+static int conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook);
+
+/*
+ * The table is full: free the half-open conn (proto_conn_half_open()) that
+ * expires first among the next CONN_EARLY_DROP_SCAN slots of a clock hand
+ * over the pool, as Linux conntrack drops unconfirmed entries early.  A
+ * half-open conn is not re-armed by the server's retransmissions, so the
+ * first to expire is the one whose client went quiet longest.  Bounded
+ * work, no allocation; established conns and templates are never taken.
+ * true if a slot was freed (stats.early_drop).
+ */
+static bool conn_early_drop(struct conn_table *t)
+{
+	struct ipvs_conn *victim = NULL;
+	uint64_t best = UINT64_MAX;
+	uint32_t i, slot = t->drop_hand;
+
+	for (i = 0; i < CONN_EARLY_DROP_SCAN && i < t->high; i++, slot++) {
+		struct ipvs_conn *c;
+		uint64_t exp;
+
+		if (slot >= t->high)
+			slot = 0;
+		c = &t->pool[slot];
+		if ((c->flags & (CONN_F_INUSE | CONN_F_DEAD)) != CONN_F_INUSE ||
+		    !proto_conn_half_open(c))
+			continue;
+		exp = timer_expires_us(&c->timer);
+		if (exp < best) {
+			best = exp;
+			victim = c;
+		}
+	}
+	t->drop_hand = slot >= t->high ? 0 : slot;
+	if (!victim || conn_free(t, victim, true) != 0)
+		return false;
+	t->stats.early_drop++;
+	return true;
+}
+
+/* A free conn, making room by an early drop when the pool is exhausted;
+ * NULL (stats.full++) when nothing can give way. */
+static struct ipvs_conn *pool_take(struct conn_table *t)
+{
+	struct ipvs_conn *c = pool_get(t);
+
+	if (likely(c != NULL))
+		return c;
+	if (conn_early_drop(t) && (c = pool_get(t)) != NULL)
+		return c;
+	t->stats.full++;
+	return NULL;
+}
+
 static void pool_put(struct conn_table *t, struct ipvs_conn *c)
 {
 	c->flags = 0;
@@ -394,8 +454,6 @@ struct ipvs_conn *conn_ctrl(struct conn_table *t, const struct ipvs_conn *c)
 	return c->ctrl == CONN_IDX_NONE ? NULL : &t->pool[c->ctrl];
 }
 
-static void conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook);
-
 /* c stops being controlled by its template; a dead template goes with its
  * last conn. */
 static void ctrl_release(struct conn_table *t, struct ipvs_conn *c)
@@ -412,16 +470,25 @@ static void ctrl_release(struct conn_table *t, struct ipvs_conn *c)
 }
 
 /* Return c to the pool (see conn_del()); hook: run the release hook (not
- * for a conn the datapath never saw: a failed conn_new()). */
-static void conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook)
+ * for a conn the datapath never saw: a failed conn_new()).  0, or the
+ * error of timer_cancel() (c pending on another lcore's wheel: the caller
+ * is not the owner): then nothing is touched, so no wheel links a freed
+ * conn; c goes when its timer fires on its owner (stats.cancel_err). */
+static int conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook)
 {
 	bool tmpl = (c->flags & CONN_F_TEMPLATE) != 0;
+	int rc = timer_cancel(&c->timer);
 
+	if (unlikely(rc != 0)) {
+		t->stats.cancel_err++;
+		DPVS_LOG_RL(conn, ERR, "conn %u not freed: its timer cannot be cancelled here (%s)",
+			    conn_index(t, c), dpvs_strerror(rc));
+		return rc;
+	}
 	conn_unhash(t, c);
-	(void)timer_cancel(&c->timer);
 	if (tmpl && c->n_control > 0) {
 		c->flags |= CONN_F_DEAD;	/* freed with its last conn */
-		return;
+		return 0;
 	}
 	if (!tmpl && hook && conn_release_hook)
 		conn_release_hook(c);
@@ -430,14 +497,19 @@ static void conn_free(struct conn_table *t, struct ipvs_conn *c, bool hook)
 	if (tmpl)
 		t->stats.tmpl_count--;
 	pool_put(t, c);
+	return 0;
 }
 
-void conn_del(struct conn_table *t, struct ipvs_conn *c)
+int conn_del(struct conn_table *t, struct ipvs_conn *c)
 {
+	int rc;
+
 	if (!(c->flags & CONN_F_INUSE) || (c->flags & CONN_F_DEAD))
-		return;
-	t->stats.deleted++;
-	conn_free(t, c, true);
+		return 0;
+	rc = conn_free(t, c, true);
+	if (rc == 0)
+		t->stats.deleted++;
+	return rc;
 }
 
 static void conn_timer_cb(struct timer_entry *tm, void *arg)
@@ -505,9 +577,8 @@ struct ipvs_conn *conn_new(struct conn_table *t, const struct conn_param *p,
 		*err = EDPVS_INVAL;
 		return NULL;
 	}
-	c = pool_get(t);
+	c = pool_take(t);
 	if (unlikely(!c)) {
-		t->stats.full++;
 		*err = EDPVS_NOROOM;
 		return NULL;
 	}
@@ -556,12 +627,24 @@ struct ipvs_conn *conn_tmpl_lookup(struct conn_table *t, const struct ipvs_servi
 	c = table_find(t, k.af, k.proto, &k.caddr, 0, &k.vaddr, k.vport, CONN_F_TEMPLATE, NULL);
 	if (!c)
 		return NULL;
-	if (!(c->dest->flags & DEST_F_AVAILABLE) || c->dest->weight <= 0) {
-		/* its dest was deleted or drains: forget it for new clients */
+	if (!(c->dest->flags & DEST_F_AVAILABLE) ||
+	    (c->dest->weight <= 0 && conn_expire_quiescent_template())) {
+		/* its dest was deleted (or drains and the option says so):
+		 * forget it for new clients */
 		conn_del(t, c);
 		return NULL;
 	}
 	return c;
+}
+
+void conn_set_expire_quiescent_template(bool on)
+{
+	__atomic_store_n(&conn_expire_quiescent, on, __ATOMIC_RELAXED);
+}
+
+bool conn_expire_quiescent_template(void)
+{
+	return __atomic_load_n(&conn_expire_quiescent, __ATOMIC_RELAXED);
 }
 
 struct ipvs_conn *conn_tmpl_new(struct conn_table *t, const struct ipvs_service *svc,
@@ -573,9 +656,8 @@ struct ipvs_conn *conn_tmpl_new(struct conn_table *t, const struct ipvs_service 
 		*err = EDPVS_INVAL;
 		return NULL;
 	}
-	c = pool_get(t);
+	c = pool_take(t);
 	if (unlikely(!c)) {
-		t->stats.full++;
 		*err = EDPVS_NOROOM;
 		return NULL;
 	}
@@ -635,8 +717,8 @@ uint32_t conn_flush(struct conn_table *t, bool (*match)(const struct ipvs_conn *
 			continue;
 		if (match && !match(c, arg))
 			continue;
-		conn_del(t, c);
-		n++;
+		if (conn_del(t, c) == 0)
+			n++;
 	}
 	return n;
 }

@@ -1,7 +1,8 @@
 /*
  * ipvs_cfg.c - the "ipvs" configuration section (order 300): the size of
  * every FWD_WORKER's connection table, the default Maglev table size, and
- * the default per-state timeouts, the FNAT local port range.  Parse
+ * the default per-state timeouts, the FNAT local port range,
+ * expire_quiescent_template (applied at start and on reload).  Parse
  * validates everything (file:line and key in every error); apply at
  * start-up creates one conn table per FWD_WORKER (conn.c) and sets the
  * scheduler, protocol and FNAT defaults; a reload applies changed timeouts
@@ -33,6 +34,7 @@ struct ipvs_conf {
 	uint32_t udp;
 	uint16_t lport_min;		/* FNAT local ports, host order */
 	uint16_t lport_max;
+	bool expire_quiescent;		/* expire_quiescent_template */
 };
 
 /* The applied config (master only), to diff on reload. */
@@ -55,7 +57,7 @@ static const char *const tcp_timeout_keys[TCP_S_MAX] = {
 
 static const char *const ipvs_keys[] = {
 	"conn_max", "conn_buckets", "maglev_table_size", "timeouts", "fnat_lport_min",
-	"fnat_lport_max", NULL,
+	"fnat_lport_max", "expire_quiescent_template", NULL,
 };
 
 static const char *const timeout_keys[] = {
@@ -157,6 +159,8 @@ static void *ipvs_cfg_parse(const config_setting_t *s, struct cfg_errors *errs)
 		rc = EDPVS_CONFIG;
 	if (parse_lports(s, c, errs))
 		rc = EDPVS_CONFIG;
+	if (cfg_get_bool(s, "expire_quiescent_template", false, &c->expire_quiescent, errs))
+		rc = EDPVS_CONFIG;
 	if (rc) {
 		free(c);
 		return NULL;
@@ -171,7 +175,8 @@ static void ipvs_cfg_free(void *staged)
 
 /* Set the timeouts and Maglev size of n that differ from o (all when o is
  * NULL), so values changed at run time (ipvsadm --set) survive a reload
- * that does not touch them. */
+ * that does not touch them; expire_quiescent_template always (nothing
+ * else sets it). */
 static void apply_defaults(const struct ipvs_conf *o, const struct ipvs_conf *n)
 {
 	unsigned int i;
@@ -183,6 +188,7 @@ static void apply_defaults(const struct ipvs_conf *o, const struct ipvs_conf *n)
 		(void)proto_timeout_set(IPPROTO_UDP, UDP_S_NORMAL, n->udp);
 	if (!o || o->mh_size != n->mh_size)
 		(void)sched_mh_set_default_size(n->mh_size);
+	conn_set_expire_quiescent_template(n->expire_quiescent);
 }
 
 static void destroy_tables(void)
@@ -217,22 +223,56 @@ static int create_tables(const struct ipvs_conf *c, struct cfg_errors *errs)
 	return 0;
 }
 
+/* The FNAT port range must give every FWD_WORKER of the file at least one
+ * port (the rule of xmit_fnat_set_port_range(), checked before start). */
+static void ipvs_cfg_check(const config_setting_t *s, const void *staged,
+			   const struct cfg_tree *t, struct cfg_errors *errs)
+{
+	const struct ipvs_conf *c = staged;
+	const config_setting_t *lo = s ? config_setting_get_member(s, "fnat_lport_min") : NULL;
+	unsigned int n = cfg_tree_role_lcores(t, JOB_ROLE_FWD_WORKER, NULL, 0);
+
+	if ((unsigned int)(c->lport_max - c->lport_min) + 1 < (n ? n : 1))
+		cfg_error_add(errs, lo ? lo : s, lo ? NULL : "fnat_lport_min",
+			      "%u..%u holds fewer ports than the %u fwd_worker lcores",
+			      c->lport_min, c->lport_max, n);
+}
+
+static int ipvs_cfg_reload_check(const void *staged, struct cfg_errors *errs)
+{
+	const struct ipvs_conf *n = staged, *o = ipvs_cfg_running;
+	int rc = 0;
+
+	if (o && (o->conn_max != n->conn_max || o->conn_buckets != n->conn_buckets)) {
+		cfg_error_add(errs, NULL, "ipvs.conn_max",
+			      "changing conn_max or conn_buckets needs a restart");
+		rc = EDPVS_CONFIG;
+	}
+	if (o && (o->lport_min != n->lport_min || o->lport_max != n->lport_max)) {
+		cfg_error_add(errs, NULL, "ipvs.fnat_lport_min",
+			      "changing fnat_lport_min or fnat_lport_max needs a restart");
+		rc = EDPVS_CONFIG;
+	}
+	return rc;
+}
+
+static void *ipvs_cfg_snapshot(void)
+{
+	struct ipvs_conf *c = ipvs_cfg_running ? malloc(sizeof(*c)) : NULL;
+
+	if (c)
+		memcpy(c, ipvs_cfg_running, sizeof(*c));
+	return c;
+}
+
 static int ipvs_cfg_apply(void *staged, bool reload, struct cfg_errors *errs)
 {
 	struct ipvs_conf *n = staged, *o = ipvs_cfg_running;
 	int rc;
 
 	if (reload && o) {
-		if (o->conn_max != n->conn_max || o->conn_buckets != n->conn_buckets) {
-			cfg_error_add(errs, NULL, "ipvs.conn_max",
-				      "changing conn_max or conn_buckets needs a restart");
+		if (ipvs_cfg_reload_check(n, errs) != 0)
 			return EDPVS_CONFIG;
-		}
-		if (o->lport_min != n->lport_min || o->lport_max != n->lport_max) {
-			cfg_error_add(errs, NULL, "ipvs.fnat_lport_min",
-				      "changing fnat_lport_min or fnat_lport_max needs a restart");
-			return EDPVS_CONFIG;
-		}
 	} else {
 		if (o) {
 			cfg_error_add(errs, NULL, "ipvs", "already applied");
@@ -260,6 +300,9 @@ static const struct cfg_section_ops ipvs_cfg_ops = {
 	.parse = ipvs_cfg_parse,
 	.apply = ipvs_cfg_apply,
 	.free = ipvs_cfg_free,
+	.check = ipvs_cfg_check,
+	.reload_check = ipvs_cfg_reload_check,
+	.snapshot = ipvs_cfg_snapshot,
 };
 
 RTE_INIT(ipvs_cfg_register)

@@ -197,19 +197,24 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 	enum proto_dir pdir = dir == CONN_DIR_OUT ? PROTO_DIR_OUT :
 			      (c->flags & CONN_F_IN_ONLY) ? PROTO_DIR_IN_ONLY : PROTO_DIR_IN;
 	enum dpvs_verdict (*op)(struct ipvs_conn *, struct rte_mbuf *, struct ipvs_pkt *);
-	enum dpvs_verdict v;
-
 	const struct xmit_ops *xo = ipvs_conn_ops(c);
+	unsigned int old_state;
+	enum dpvs_verdict v;
+	uint32_t bytes;
 
 	op = !xo ? NULL : dir == CONN_DIR_IN ? xo->in : xo->out;
 	if (!op)
 		return VERDICT_ACCEPT;	/* e.g. a DR server routing its replies through us */
+	old_state = c->state;
 	proto_conn_update(c, pdir, p->proto == IPPROTO_SCTP ? p->sctp_chunk : p->tcp_flags);
-	conn_touch(t, c);
-	ipvs_count(c, dir, rte_pktmbuf_pkt_len(m));
+	if (proto_conn_rearm(c, pdir, old_state))
+		conn_touch(t, c);
+	bytes = rte_pktmbuf_pkt_len(m);	/* m may be gone after op */
 	v = op(c, m, p);
-	if (v == VERDICT_DROP)
-		ipvs_stats[rte_lcore_id()].xmit_fail++;
+	if (unlikely(v == VERDICT_DROP))
+		ipvs_stats[rte_lcore_id()].xmit_fail++;	/* not in the conn's counters */
+	else
+		ipvs_count(c, dir, bytes);
 	if (unlikely(c->flags & CONN_F_ONEPACKET))
 		ipvs_ops_after_xmit(t, c, dir);
 	return v;
@@ -265,6 +270,24 @@ static void ipvs_conn_param(struct conn_param *cp, const struct ipvs_service *sv
 	cp->dport = d->port ? d->port : p->dport;
 }
 
+/* The mode's conn_prepare (FNAT: local address and port).  A call that
+ * finds no free port on the local address it took returns EDPVS_RESOURCE
+ * and has moved the service's round-robin cursor on, so it is tried once
+ * per local address of the service before the conn is refused. */
+static int ipvs_prepare(const struct xmit_ops *xo, struct ipvs_service *svc,
+			struct conn_param *cp)
+{
+	uint32_t tries = svc->n_laddrs > 1 ? svc->n_laddrs : 1;
+	int rc;
+
+	if (!xo->conn_prepare)
+		return 0;
+	do {
+		rc = xo->conn_prepare(svc, cp);
+	} while (unlikely(rc == EDPVS_RESOURCE) && --tries > 0);
+	return rc;
+}
+
 static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service *svc,
 				       struct rte_mbuf *m, struct ipvs_pkt *p,
 				       struct ipvs_lcore_stats *st)
@@ -295,7 +318,7 @@ static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service
 		return VERDICT_DROP;
 	}
 	ipvs_conn_param(&cp, svc, d, xo, p);
-	if (xo->conn_prepare && xo->conn_prepare(svc, &cp) != 0) {
+	if (ipvs_prepare(xo, svc, &cp) != 0) {
 		st->conn_fail++;
 		return VERDICT_DROP;
 	}

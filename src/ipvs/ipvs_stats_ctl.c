@@ -2,8 +2,9 @@
  * ipvs_stats_ctl.c - the IPVS datapath counters for operators: the control
  * request IPVS_STATS_OP_GET (include/ipvs/ipvs_stats_wire.h, `dpip ipvs
  * stats`) returns every FWD_WORKER's struct ipvs_lcore_stats (the hook,
- * ipvs_core.c) and struct xmit_lcore_stats (the forwarding modes) as named
- * counters.  Module "ipvs_stats".
+ * ipvs_core.c), struct xmit_lcore_stats (the forwarding modes) and the
+ * 64-bit counters of its struct conn_stats (group "conn": early drops...)
+ * as named counters.  Module "ipvs_stats".
  *
  * The counters are written by their own lcore only; the master reads them
  * here with plain 64-bit loads (a value may be one burst old), as the
@@ -18,6 +19,7 @@
 #include "ipvs/ipvs.h"
 #include "ipvs/xmit.h"
 #include "ipvs/ipvs_stats.h"
+#include "ipvs/conn.h"
 
 struct stat_field {
 	const char *name;
@@ -26,6 +28,7 @@ struct stat_field {
 
 #define IPVS_F(f) { #f, offsetof(struct ipvs_lcore_stats, f) }
 #define XMIT_F(f) { #f, offsetof(struct xmit_lcore_stats, f) }
+#define CONN_F(f) { #f, offsetof(struct conn_stats, f) }
 
 static const struct stat_field ipvs_fields[] = {
 	IPVS_F(pkts), IPVS_F(conn_hit), IPVS_F(conn_new), IPVS_F(conn_reused),
@@ -38,6 +41,12 @@ static const struct stat_field xmit_fields[] = {
 	XMIT_F(sent), XMIT_F(out_err), XMIT_F(no_route), XMIT_F(ttl_expired),
 	XMIT_F(toa_added), XMIT_F(toa_noroom), XMIT_F(pp2_added), XMIT_F(pp2_fail),
 	XMIT_F(mss_clamped), XMIT_F(no_lport), XMIT_F(frag_needed), XMIT_F(no_headroom),
+};
+
+/* The 64-bit counters of the lcore's connection table (conn.h). */
+static const struct stat_field conn_fields[] = {
+	CONN_F(created), CONN_F(expired), CONN_F(deleted), CONN_F(full), CONN_F(early_drop),
+	CONN_F(timer_err), CONN_F(cancel_err),
 };
 
 /* Copy a name into a zeroed, NUL-padded fixed field (cut if longer). */
@@ -81,9 +90,16 @@ static int h_stats(uint16_t op, const void *req, uint32_t len, struct ctl_reply 
 
 		if (s == NULL || x == NULL)
 			continue;
+		const struct conn_table *t = conn_table_get(lcore);
+		struct conn_stats cs;
+
 		rc = append_group(rep, lcore, "ipvs", ipvs_fields, RTE_DIM(ipvs_fields), s);
 		if (rc == 0)
 			rc = append_group(rep, lcore, "xmit", xmit_fields, RTE_DIM(xmit_fields), x);
+		if (rc == 0 && t != NULL) {
+			conn_table_stats(t, &cs);
+			rc = append_group(rep, lcore, "conn", conn_fields, RTE_DIM(conn_fields), &cs);
+		}
 	}
 	return rc;
 }

@@ -36,6 +36,18 @@ unsigned int proto_conn_update(struct ipvs_conn *c, enum proto_dir dir, uint8_t 
 	return ops->state_update(c, dir, l4flags);
 }
 
+bool proto_conn_half_open(const struct ipvs_conn *c)
+{
+	const struct proto_ops *ops = proto_get(c->proto);
+
+	return ops && !(c->flags & CONN_F_TEMPLATE) && ops->state_half_open(c->state);
+}
+
+bool proto_conn_rearm(const struct ipvs_conn *c, enum proto_dir dir, unsigned int old_state)
+{
+	return dir != PROTO_DIR_OUT || c->state != old_state || !proto_conn_half_open(c);
+}
+
 /* Declared in ipvs/conn.h; lives here because only state changes use it. */
 void conn_account(struct ipvs_conn *c, bool was_active, bool is_active)
 {

@@ -154,6 +154,13 @@ static bool sctp_state_active(unsigned int s)
 	return s == SCTP_S_ESTABLISHED;
 }
 
+/* Before the client's COOKIE ECHO, which shows it got the server's INIT
+ * ACK (as TCP's last handshake ACK does; NONE: a conn just made). */
+static bool sctp_state_half_open(unsigned int s)
+{
+	return s == SCTP_S_NONE || s == SCTP_S_INIT1 || s == SCTP_S_INIT2;
+}
+
 static unsigned int sctp_state_update(struct ipvs_conn *c, enum proto_dir dir, uint8_t chunk)
 {
 	unsigned int old = c->state, now;
@@ -179,6 +186,7 @@ const struct proto_ops proto_sctp_ops = {
 	.timeout_defaults = sctp_timeout_defaults,
 	.state_update = sctp_state_update,
 	.state_active = sctp_state_active,
+	.state_half_open = sctp_state_half_open,
 };
 
 /* ---- CRC32c ---- */

@@ -3,8 +3,11 @@
  * next_state[direction][event][state], with state names and default
  * timeouts indexed by the same enum (ipvs/proto.h).  Directions: IN (client
  * -> real server, both directions seen: FNAT/NAT), OUT (real server ->
- * client), IN_ONLY (DR/TUNNEL, only the client side is seen).  A conn is
- * "active" (dest->active_conns) while ESTABLISHED, inactive otherwise.
+ * client), IN_ONLY (DR/TUNNEL, only the client side is seen).  The
+ * transitions are those of Linux IPVS (see the table).  A conn is "active"
+ * (dest->active_conns) while ESTABLISHED, inactive otherwise (IPVS since
+ * Linux 4.7 also counts the handshake states as active; we do not, so a
+ * SYN flood does not weigh 256 times on lc/wlc: doc/architecture.md).
  */
 #include <netinet/in.h>
 #include "dpvs_err.h"
@@ -67,29 +70,42 @@ static uint32_t tcp_timeouts[TCP_S_MAX] = {
 #define sLI TCP_S_LISTEN
 #define sSA TCP_S_SYNACK
 
-/* next_state[dir][event][state]; columns in enum order:
+/*
+ * next_state[dir][event][state]: the transitions of Linux IPVS's tcp_states
+ * (net/netfilter/ipvs/ip_vs_proto_tcp.c, the normal table, not the
+ * secure_tcp one), written out here.  The facts that matter most: a SYN
+ * from the client does not move an ESTABLISHED conn (a stray or
+ * retransmitted SYN must not cut its 900 s timeout to 30 s nor make it
+ * inactive), a client RST in SYN_RECV leaves it in SYN_RECV (only the
+ * server's RST closes a half-open conn), a SYN-ACK is the SYN event, and
+ * FIN names follow IPVS: the client's FIN first gives CLOSE_WAIT, the
+ * server's first gives FIN_WAIT, the second FIN gives TIME_WAIT.
+ * Deliberate difference: a segment with none of SYN/FIN/ACK/RST (event
+ * NONE) leaves the state alone, where IPVS moves the conn to CLOSE.
+ * Columns in enum order:
  *                 NO   ES   SS   SR   FW   TW   CL   CW   LA   LI   SA */
+#define TCP_ROW_SAME { sNO, sES, sSS, sSR, sFW, sTW, sCL, sCW, sLA, sLI, sSA }
 static const uint8_t tcp_next[PROTO_DIR_MAX][TCP_E_MAX][TCP_S_MAX] = {
 	[PROTO_DIR_IN] = {
-		[TCP_E_SYN]    = { sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSA },
-		[TCP_E_SYNACK] = { sNO, sES, sSA, sSR, sFW, sTW, sCL, sCW, sLA, sLI, sSA },
-		[TCP_E_ACK]    = { sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sTW, sLI, sES },
-		[TCP_E_FIN]    = { sFW, sFW, sFW, sFW, sFW, sTW, sCL, sLA, sLA, sFW, sFW },
-		[TCP_E_RST]    = { sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL },
+		[TCP_E_SYN]  = { sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR },
+		[TCP_E_FIN]  = { sCL, sCW, sSS, sTW, sTW, sTW, sCL, sCW, sLA, sLI, sTW },
+		[TCP_E_ACK]  = { sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
+		[TCP_E_RST]  = { sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sSR },
+		[TCP_E_NONE] = TCP_ROW_SAME,
 	},
 	[PROTO_DIR_OUT] = {
-		[TCP_E_SYN]    = { sSS, sES, sSS, sSR, sFW, sSS, sSS, sCW, sLA, sSS, sSA },
-		[TCP_E_SYNACK] = { sSA, sES, sSS, sSA, sFW, sTW, sSA, sCW, sLA, sSA, sSA },
-		[TCP_E_ACK]    = { sES, sES, sSS, sSR, sFW, sTW, sCL, sCW, sTW, sLI, sSA },
-		[TCP_E_FIN]    = { sCW, sCW, sCW, sCW, sLA, sTW, sCL, sCW, sLA, sCW, sCW },
-		[TCP_E_RST]    = { sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL },
+		[TCP_E_SYN]  = { sSS, sES, sSS, sSR, sSS, sSS, sSS, sSS, sSS, sLI, sSR },
+		[TCP_E_FIN]  = { sTW, sFW, sSS, sTW, sFW, sTW, sCL, sTW, sLA, sLI, sTW },
+		[TCP_E_ACK]  = { sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sLA, sES, sES },
+		[TCP_E_RST]  = { sCL, sCL, sSS, sCL, sCL, sTW, sCL, sCL, sCL, sCL, sCL },
+		[TCP_E_NONE] = TCP_ROW_SAME,
 	},
 	[PROTO_DIR_IN_ONLY] = {
-		[TCP_E_SYN]    = { sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR },
-		[TCP_E_SYNACK] = { sNO, sES, sSS, sSR, sFW, sTW, sCL, sCW, sLA, sLI, sSA },
-		[TCP_E_ACK]    = { sES, sES, sES, sES, sFW, sTW, sCL, sCW, sLA, sES, sES },
-		[TCP_E_FIN]    = { sFW, sFW, sFW, sFW, sFW, sTW, sCL, sCW, sLA, sFW, sFW },
-		[TCP_E_RST]    = { sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL },
+		[TCP_E_SYN]  = { sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR },
+		[TCP_E_FIN]  = { sCL, sFW, sSS, sTW, sFW, sTW, sCL, sCW, sLA, sLI, sTW },
+		[TCP_E_ACK]  = { sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
+		[TCP_E_RST]  = { sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sCL },
+		[TCP_E_NONE] = TCP_ROW_SAME,
 	},
 };
 
@@ -105,13 +121,13 @@ enum tcp_event proto_tcp_event(uint8_t f)
 {
 	if (f & PROTO_TCP_RST)
 		return TCP_E_RST;
-	if ((f & (PROTO_TCP_SYN | PROTO_TCP_ACK)) == (PROTO_TCP_SYN | PROTO_TCP_ACK))
-		return TCP_E_SYNACK;
 	if (f & PROTO_TCP_SYN)
 		return TCP_E_SYN;
 	if (f & PROTO_TCP_FIN)
 		return TCP_E_FIN;
-	return TCP_E_ACK;
+	if (f & PROTO_TCP_ACK)
+		return TCP_E_ACK;
+	return TCP_E_NONE;
 }
 
 enum tcp_state proto_tcp_next(enum proto_dir dir, enum tcp_event ev, enum tcp_state s)
@@ -125,6 +141,13 @@ enum tcp_state proto_tcp_next(enum proto_dir dir, enum tcp_event ev, enum tcp_st
 static bool tcp_state_active(unsigned int s)
 {
 	return s == TCP_S_ESTABLISHED;
+}
+
+/* Before the client's ACK ends the handshake (NONE: a conn just made). */
+static bool tcp_state_half_open(unsigned int s)
+{
+	return s == TCP_S_NONE || s == TCP_S_SYN_SENT || s == TCP_S_SYN_RECV ||
+	       s == TCP_S_SYNACK;
 }
 
 static unsigned int tcp_state_update(struct ipvs_conn *c, enum proto_dir dir, uint8_t flags)
@@ -152,4 +175,5 @@ const struct proto_ops proto_tcp_ops = {
 	.timeout_defaults = tcp_timeout_defaults,
 	.state_update = tcp_state_update,
 	.state_active = tcp_state_active,
+	.state_half_open = tcp_state_half_open,
 };

@@ -29,6 +29,13 @@ static bool udp_state_active(unsigned int s)
 	return false;
 }
 
+/* UDP has no handshake: nothing is half-open. */
+static bool udp_state_half_open(unsigned int s)
+{
+	(void)s;
+	return false;
+}
+
 static unsigned int udp_state_update(struct ipvs_conn *c, enum proto_dir dir, uint8_t flags)
 {
 	(void)dir;
@@ -47,4 +54,5 @@ const struct proto_ops proto_udp_ops = {
 	.timeout_defaults = udp_timeout_defaults,
 	.state_update = udp_state_update,
 	.state_active = udp_state_active,
+	.state_half_open = udp_state_half_open,
 };

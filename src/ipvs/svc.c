@@ -817,26 +817,51 @@ int svc_collect(struct msvc *only, struct svc_agg **out, uint32_t *n)
 
 /* ---- rate estimator ---- */
 
-static void est_update(struct svc_est *e, const uint64_t *c, uint64_t now)
+static unsigned int est_shift(unsigned int i)
 {
-	uint64_t dt = now - e->last_us;
+	return i >= 3 ? SVC_EST_SHIFT_BYTES : SVC_EST_SHIFT_COUNT;	/* 3, 4: bytes */
+}
+
+/* rate += (sample - rate) / 4 in fixed point; a fall rounds up so that a
+ * stopped counter reaches 0. */
+static uint64_t est_smooth(uint64_t rate, uint64_t sample)
+{
+	if (sample >= rate)
+		return rate + ((sample - rate) >> 2);
+	return rate - ((rate - sample + 3) >> 2);
+}
+
+void svc_est_update(struct svc_est *e, const uint64_t *c, uint64_t now_us)
+{
+	uint64_t dt = now_us - e->last_us;
 	unsigned int i;
 
-	if (!e->primed || dt == 0) {
+	if (!e->primed || now_us <= e->last_us) {
 		memcpy(e->last, c, sizeof(e->last));
-		e->last_us = now;
+		e->last_us = now_us;
 		e->primed = true;
 		return;
 	}
 	for (i = 0; i < SVC_N_COUNTERS; i++) {
 		uint64_t delta = c[i] >= e->last[i] ? c[i] - e->last[i] : 0;
-		int64_t cur = (int64_t)(delta * 1000000u / dt);
+		unsigned __int128 x = ((unsigned __int128)delta << est_shift(i)) * 1000000u / dt;
+		uint64_t sample = x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
 
-		/* smoothed like IPVS: rate += (sample - rate) / 4 */
-		e->rate[i] = (uint64_t)((int64_t)e->rate[i] + (cur - (int64_t)e->rate[i]) / 4);
+		e->rate[i] = est_smooth(e->rate[i], sample);
 		e->last[i] = c[i];
 	}
-	e->last_us = now;
+	e->last_us = now_us;
+}
+
+uint64_t svc_est_rate(const struct svc_est *e, unsigned int i)
+{
+	unsigned int sh;
+
+	if (i >= SVC_N_COUNTERS)
+		return 0;
+	sh = est_shift(i);
+	/* round half down, as IPVS reads its rates */
+	return (e->rate[i] + (1ull << (sh - 1)) - 1) >> sh;
 }
 
 static void est_timer_cb(struct timer_entry *t, void *arg)
@@ -848,9 +873,9 @@ static void est_timer_cb(struct timer_entry *t, void *arg)
 	(void)arg;
 	if (svcm.n > 0 && svc_collect(NULL, &a, &n) == 0) {
 		for (i = 0; i < n; i++) {
-			est_update(&a[i].m->est, a[i].c, now);
+			svc_est_update(&a[i].m->est, a[i].c, now);
 			for (j = 0; j < a[i].m->n_dests; j++)
-				est_update(&a[i].m->dests[j].est, a[i].dests[j].c, now);
+				svc_est_update(&a[i].m->dests[j].est, a[i].dests[j].c, now);
 		}
 		svc_agg_free(a, n);
 	}

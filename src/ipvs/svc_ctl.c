@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include "ctl.h"
 #include "dpvs_err.h"
 #include "dpvs_log.h"
@@ -58,6 +59,23 @@ static int h_info(uint16_t op, const void *req, uint32_t len, struct ctl_reply *
 	return ctl_reply_append(rep, &info, sizeof(info));
 }
 
+/* The service a request names, for ctl's audit line ("tcp 10.0.0.1:80"). */
+static void audit_key(struct ctl_reply *rep, const struct ipvs_wire_svc_key *k,
+		      const char *sched)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (k->fwmark) {
+		ctl_reply_audit(rep, "fwmark %u%s%.*s", k->fwmark, sched ? " scheduler " : "",
+				IPVS_WIRE_SCHED_NAME_LEN, sched ? sched : "");
+		return;
+	}
+	inet_ntop(k->af == AF_INET6 ? AF_INET6 : AF_INET, &k->addr, a, sizeof(a));
+	ctl_reply_audit(rep, k->af == AF_INET6 ? "%s [%s]:%u%s%.*s" : "%s %s:%u%s%.*s",
+			k->proto == IPPROTO_UDP ? "udp" : "tcp", a, k->port,
+			sched ? " scheduler " : "", IPVS_WIRE_SCHED_NAME_LEN, sched ? sched : "");
+}
+
 static int h_svc_conf(uint16_t op, const void *req, uint32_t len, struct ctl_reply *rep)
 {
 	char err[IPVS_SVC_ERRLEN] = "";
@@ -66,6 +84,7 @@ static int h_svc_conf(uint16_t op, const void *req, uint32_t len, struct ctl_rep
 
 	(void)len;
 	memcpy(&c, req, sizeof(c));
+	audit_key(rep, &c.key, c.sched);
 	rc = op == IPVS_OP_SVC_ADD ? ipvs_svc_add(&c, err) : ipvs_svc_edit(&c, err);
 	return rc ? fail(rep, rc, err) : 0;
 }
@@ -78,6 +97,7 @@ static int h_svc_del(uint16_t op, const void *req, uint32_t len, struct ctl_repl
 
 	(void)op, (void)len;
 	memcpy(&k, req, sizeof(k));
+	audit_key(rep, &k, NULL);
 	rc = ipvs_svc_key_check(&k, err);
 	if (rc == 0)
 		rc = ipvs_svc_del(&k, err);
@@ -101,11 +121,11 @@ static void fill_stats(struct ipvs_wire_stats *w, const uint64_t *c, const struc
 	w->outpkts = c[2];
 	w->inbytes = c[3];
 	w->outbytes = c[4];
-	w->cps = e->rate[0];
-	w->inpps = e->rate[1];
-	w->outpps = e->rate[2];
-	w->inbps = e->rate[3];
-	w->outbps = e->rate[4];
+	w->cps = svc_est_rate(e, 0);
+	w->inpps = svc_est_rate(e, 1);
+	w->outpps = svc_est_rate(e, 2);
+	w->inbps = svc_est_rate(e, 3);
+	w->outbps = svc_est_rate(e, 4);
 }
 
 static int append_svc(struct ctl_reply *rep, const struct svc_agg *a)
@@ -172,6 +192,7 @@ static int h_svc_get(uint16_t op, const void *req, uint32_t len, struct ctl_repl
 
 	(void)op, (void)len;
 	memcpy(&k, req, sizeof(k));
+	audit_key(rep, &k, NULL);
 	rc = ipvs_svc_key_check(&k, err);
 	if (rc != 0)
 		return fail(rep, rc, err);

@@ -20,13 +20,26 @@ extern "C" {
 
 #define SVC_N_COUNTERS 5	/* conns, inpkts, outpkts, inbytes, outbytes */
 
-/* Rate estimator of one object (IPVS-style: sampled every 2 s, smoothed). */
+/* Rate estimator of one object, as IPVS's: sampled every 2 s, each rate
+ * kept in fixed point (per second x 2^10 for conns and packets, x 2^5 for
+ * bytes) and smoothed with weight 1/4, so a steady rate is read exactly and
+ * a stopped one decays to 0. */
+#define SVC_EST_SHIFT_COUNT 10u	/* conns/s, packets/s */
+#define SVC_EST_SHIFT_BYTES 5u	/* bytes/s */
 struct svc_est {
 	uint64_t last[SVC_N_COUNTERS];
 	uint64_t last_us;
-	uint64_t rate[SVC_N_COUNTERS];	/* per second */
+	uint64_t rate[SVC_N_COUNTERS];	/* per second, scaled (above) */
 	bool primed;
 };
+
+/* Feed the estimator the counters c (SVC_N_COUNTERS: conns, inpkts,
+ * outpkts, inbytes, outbytes) read at now_us.  The first call only records
+ * them.  Master (the estimator timer; tests). */
+void svc_est_update(struct svc_est *e, const uint64_t *c, uint64_t now_us);
+
+/* Rate i of e per second, rounded (0 for a bad i). */
+uint64_t svc_est_rate(const struct svc_est *e, unsigned int i);
 
 struct msvc_dest {
 	struct ipvs_wire_dest_conf conf;

@@ -250,8 +250,19 @@ test_startup_failures() {
 	expect_match "$out" "cannot start the DPDK EAL" "EAL failure message"
 	[ ! -e "$PIDF" ] && [ ! -e "$SOCK" ] || fail "pid file or socket left after an EAL failure"
 
-	# Valid file, but applying it fails (an address on a port that does not exist).
+	# An address on a port that no netif port declares: the validation
+	# shared with -t and reload refuses the file before anything starts.
 	dpvsd_config "$CONF" 'inet = { addresses = ( { dev = "nope0"; addr = "10.99.0.1/24"; } ); };'
+	rc=0
+	out=$(timeout 30 "$DPVSD" -c "$CONF" 2>&1) || rc=$?
+	expect_eq "$rc" 1 "exit status for an address on an undeclared port"
+	expect_match "$out" "dpvsd.conf:[0-9]+: inet.addresses.\[0\].dev: no port named 'nope0'" \
+		"undeclared port refused with file:line"
+	expect_match "$out" "configuration file $CONF rejected" "rejected before start-up"
+	[ ! -e "$PIDF" ] && [ ! -e "$SOCK" ] || fail "pid file or socket left after a rejected file"
+
+	# Valid file, but applying it fails (the port's interface does not exist).
+	dpvsd_config "$CONF" "netif = { ports = ( { vdev = \"net_af_packet0,iface=nx$TAG\"; } ); };"
 	rc=0
 	out=$(timeout 30 "$DPVSD" -c "$CONF" 2>&1) || rc=$?
 	expect_eq "$rc" 1 "exit status when the configuration cannot be applied"

@@ -2,8 +2,8 @@
 # 49_ipvs_stats.sh - the IPVS datapath counters for operators, through 2
 # FWD_WORKERs: a UDP FNAT service with a 4-port local port range (2 ports
 # per worker) and one real server, 12 flows from distinct source ports, so
-# most flows find no local port.  Checks: `dpip ipvs stats` shows both
-# groups with per-lcore columns.  The counters are checked against what the
+# most flows find no local port.  Checks: `dpip ipvs stats` shows the
+# groups (ipvs, xmit, conn) with per-lcore columns.  The counters are checked against what the
 # client sent and received and what the server received (independent of
 # dpvsd): the server got exactly the answered flows' datagrams; `ipvsadm
 # -Ln --stats --exact` of the service and of its one real server count
@@ -41,6 +41,7 @@ text=$("$DPIP" ipvs stats) || fail "dpip ipvs stats"
 echo "$text"
 expect_match "$text" "^ipvs:" "ipvs group"
 expect_match "$text" "xmit:" "xmit group"
+expect_match "$text" "conn:" "conn group (the connection tables)"
 expect_match "$text" "lcore 1 .*lcore 2" "per-lcore columns"
 "$DPIP" ipvs stats bogus 2>/dev/null; expect_eq $? 2 "exit status of a bad group"
 expect_eq "$("$DPIP" ipvs stats xmit | grep -c '^ipvs:')" 0 "dpip ipvs stats xmit shows only xmit"
@@ -51,7 +52,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 answered = int(sys.argv[2])
 assert d["lcores"] == [1, 2], d["lcores"]
-for g in ("ipvs", "xmit"):
+for g in ("ipvs", "xmit", "conn"):
     for name, c in d[g].items():
         assert len(c["per_lcore"]) == 2, name
 assert d["ipvs"]["conn_new"]["total"] == answered, d["ipvs"]["conn_new"]
@@ -60,6 +61,9 @@ assert all(n <= 2 for n in d["ipvs"]["conn_new"]["per_lcore"]), d["ipvs"]["conn_
 assert d["xmit"]["no_lport"]["total"] >= 12 - answered, d["xmit"]["no_lport"]
 assert d["ipvs"]["conn_fail"]["total"] >= 12 - answered, d["ipvs"]["conn_fail"]
 assert d["ipvs"]["pkts"]["total"] >= 12
+assert d["conn"]["created"]["total"] == answered, d["conn"]["created"]
+for name in ("expired", "deleted", "full", "early_drop", "timer_err", "cancel_err"):
+    assert name in d["conn"], name
 PY
 
 g=$("$IPVSADM" -G -u "$IPVS_VIP:5353") || fail "ipvsadm -G"

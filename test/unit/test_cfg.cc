@@ -600,7 +600,7 @@ int sec_eal(const void *staged, cfg_eal_args *a) {
 }
 
 const cfg_section_ops kSecOps = {
-	"cfgtest_sec", 999, sec_parse, sec_apply, sec_free, sec_eal,
+	"cfgtest_sec", 999, sec_parse, sec_apply, sec_free, sec_eal, nullptr, nullptr, nullptr,
 };
 
 void register_once() {
@@ -662,11 +662,158 @@ TEST(CfgSection, ParsedValidatedAppliedFreed) {
 	g_sec_fail_apply = 0;
 }
 
+// ---- all-or-nothing reload: two sections with a running value each ----
+
+struct RbVal {
+	long long v;
+};
+struct RbSec {
+	long long running = 0;		// the "module's" applied value
+	std::vector<long long> applied;	// every value apply() took, in order
+	long long fail_on = -1;		// apply() of this value fails
+	long long refuse = -1;		// reload_check() refuses this value
+};
+RbSec g_rb[2];
+
+void *rb_parse(const config_setting_t *s, cfg_errors *errs) {
+	static const char *const keys[] = { "v", nullptr };
+	RbVal *r = new RbVal();
+	cfg_check_keys(s, keys, errs);
+	cfg_get_int(s, "v", 0, 1000, 0, &r->v, errs);
+	return r;
+}
+template <int I> int rb_apply(void *staged, bool, cfg_errors *errs) {
+	RbVal *r = static_cast<RbVal *>(staged);
+	if (r->v == g_rb[I].fail_on) {
+		cfg_error_add(errs, nullptr, I ? "cfgrb_b" : "cfgrb_a", "apply of %lld fails", r->v);
+		return EDPVS_IO;
+	}
+	g_rb[I].running = r->v;
+	g_rb[I].applied.push_back(r->v);
+	delete r;
+	return 0;
+}
+void rb_free(void *staged) { delete static_cast<RbVal *>(staged); }
+template <int I> int rb_reload_check(const void *staged, cfg_errors *errs) {
+	if (static_cast<const RbVal *>(staged)->v != g_rb[I].refuse)
+		return 0;
+	cfg_error_add(errs, nullptr, I ? "cfgrb_b.v" : "cfgrb_a.v", "needs a restart");
+	return EDPVS_CONFIG;
+}
+template <int I> void *rb_snapshot() { return new RbVal{ g_rb[I].running }; }
+
+const cfg_section_ops kRbA = { "cfgrb_a", 990, rb_parse, rb_apply<0>, rb_free, nullptr,
+			       nullptr, rb_reload_check<0>, rb_snapshot<0> };
+const cfg_section_ops kRbB = { "cfgrb_b", 991, rb_parse, rb_apply<1>, rb_free, nullptr,
+			       nullptr, rb_reload_check<1>, rb_snapshot<1> };
+
+void rb_register_once() {
+	static bool done;
+	if (!done) {
+		cfg_section_register(&kRbA);
+		cfg_section_register(&kRbB);
+	}
+	done = true;
+	g_rb[0] = RbSec();
+	g_rb[1] = RbSec();
+}
+
+// A tree that holds only the cfgrb sections' staged objects of l (the real
+// sections must not be applied in a unit test).
+cfg_tree *rb_only(Loaded *l) {
+	cfg_tree *only = static_cast<cfg_tree *>(calloc(1, sizeof(cfg_tree)));
+	for (unsigned i = 0; i < CFG_MAX_SECTIONS; i++) {
+		if (l->tree->staged[i] == cfg_tree_section(l->tree, "cfgrb_a") ||
+		    l->tree->staged[i] == cfg_tree_section(l->tree, "cfgrb_b")) {
+			only->staged[i] = l->tree->staged[i];
+			l->tree->staged[i] = nullptr;
+		}
+	}
+	return only;
+}
+
+// The last section fails to apply: the first gets its previous value back.
+TEST(CfgReloadAllOrNothing, ApplyFailureRollsBackEarlierSections) {
+	rb_register_once();
+	Loaded start, next;
+	load("cfgrb_a = { v = 1; };\ncfgrb_b = { v = 1; };\n", &start);
+	load("cfgrb_a = { v = 2; };\ncfgrb_b = { v = 2; };\n", &next);
+	ASSERT_TRUE(start.tree && next.tree);
+	cfg_tree *t0 = rb_only(&start), *t1 = rb_only(&next);
+	cfg_errors errs = cfg_errors();
+	ASSERT_EQ(0, cfg_apply(t0, false, &errs));
+	g_rb[1].fail_on = 2;
+	EXPECT_EQ(EDPVS_IO, cfg_apply(t1, true, &errs));
+	EXPECT_EQ(1, g_rb[0].running);	// 2 was applied, then 1 again
+	EXPECT_EQ((std::vector<long long>{ 1, 2, 1 }), g_rb[0].applied);
+	EXPECT_EQ(1, g_rb[1].running);
+	EXPECT_EQ((std::vector<long long>{ 1 }), g_rb[1].applied);
+	ASSERT_GE(errs.count, 1u);
+	EXPECT_STREQ("apply of 2 fails", errs.err[0].msg);
+	cfg_free(t1);	// frees the unapplied staged object of cfgrb_b
+	cfg_free(t0);
+	// A rollback that fails too is reported, not hidden.
+	Loaded again;
+	load("cfgrb_a = { v = 3; };\ncfgrb_b = { v = 3; };\n", &again);
+	cfg_tree *t2 = rb_only(&again);
+	g_rb[1].fail_on = 3;
+	g_rb[0].fail_on = 1;	// its snapshot (1) cannot be applied back
+	errs = cfg_errors();
+	EXPECT_EQ(EDPVS_IO, cfg_apply(t2, true, &errs));
+	EXPECT_EQ(3, g_rb[0].running);
+	ASSERT_EQ(3u, errs.count);
+	EXPECT_STREQ("cfgrb_a", errs.err[2].key);
+	EXPECT_NE(nullptr, strstr(errs.err[2].msg, "rollback failed"));
+	cfg_free(t2);
+}
+
+// What a section cannot take without a restart is found before anything
+// is applied, for every section at once.
+TEST(CfgReloadAllOrNothing, ReloadCheckAsksEverySection) {
+	rb_register_once();
+	Loaded running, next;
+	load("cfgrb_a = { v = 1; };\ncfgrb_b = { v = 1; };\n", &running);
+	load("cfgrb_a = { v = 7; };\ncfgrb_b = { v = 8; };\n", &next);
+	ASSERT_TRUE(running.tree && next.tree);
+	g_rb[0].refuse = 7;
+	g_rb[1].refuse = 8;
+	cfg_errors errs = cfg_errors();
+	EXPECT_EQ(EDPVS_CONFIG, cfg_reload_check(running.tree, next.tree, &errs));
+	ASSERT_EQ(2u, errs.count);
+	EXPECT_STREQ("cfgrb_a.v", errs.err[0].key);
+	EXPECT_STREQ("cfgrb_b.v", errs.err[1].key);
+	EXPECT_TRUE(g_rb[0].applied.empty());
+	g_rb[0].refuse = g_rb[1].refuse = -1;
+	errs = cfg_errors();
+	EXPECT_EQ(0, cfg_reload_check(running.tree, next.tree, &errs));
+}
+
+// Cross-section references are validated by cfg_load() itself (so by -t,
+// start-up and reload alike): the FNAT port range against the fwd_workers.
+TEST(CfgCheck, FnatPortsCoverEveryFwdWorker) {
+	const char *lcores = "lcores = ( { id = 0; role = \"master\"; },\n"
+			     "  { id = 1; role = \"fwd_worker\"; }, { id = 2; role = \"fwd_worker\"; },\n"
+			     "  { id = 3; role = \"fwd_worker\"; } );\n";
+	Loaded ok, bad;
+	load(std::string(lcores) + "ipvs = { fnat_lport_min = 5000; fnat_lport_max = 5002; };\n",
+	     &ok);
+	EXPECT_EQ(0, ok.rc);
+	load(std::string(lcores) + "ipvs = {\n fnat_lport_min = 5000;\n fnat_lport_max = 5001; };\n",
+	     &bad);
+	EXPECT_EQ(EDPVS_CONFIG, bad.rc);
+	ASSERT_EQ(1u, bad.errs.count);
+	EXPECT_EQ(5, bad.errs.err[0].line);
+	EXPECT_STREQ("ipvs.fnat_lport_min", bad.errs.err[0].key);
+	EXPECT_STREQ("5000..5001 holds fewer ports than the 3 fwd_worker lcores",
+		     bad.errs.err[0].msg);
+}
+
 TEST(CfgSection, DuplicateAndCoreNamesAreRefused) {
 	register_once();
 	static const cfg_section_ops dup = { "cfgtest_sec", 1, sec_parse, sec_apply, sec_free,
-					     nullptr };
-	static const cfg_section_ops core = { "eal", 1, sec_parse, sec_apply, sec_free, nullptr };
+					     nullptr, nullptr, nullptr, nullptr };
+	static const cfg_section_ops core = { "eal", 1, sec_parse, sec_apply, sec_free, nullptr,
+					      nullptr, nullptr, nullptr };
 	g_sec_parsed = 0;
 	cfg_section_register(&dup);
 	cfg_section_register(&core);

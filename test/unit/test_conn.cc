@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <set>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -125,6 +126,20 @@ protected:
 	{
 		union inet_addr s = v4(RS), dst = v4(LIP);
 		return conn_lookup(t, AF_INET, IPPROTO_TCP, &s, htons(8080), &dst, htons(lport), dir);
+	}
+	// Walk c to ESTABLISHED / SYN_RECV as the datapath would, re-armed.
+	void establish(struct ipvs_conn *c)
+	{
+		proto_conn_update(c, PROTO_DIR_IN, PROTO_TCP_SYN);
+		proto_conn_update(c, PROTO_DIR_IN, PROTO_TCP_ACK);
+		ASSERT_EQ(TCP_S_ESTABLISHED, c->state);
+		ASSERT_EQ(0, conn_touch(t, c));
+	}
+	void half_open(struct ipvs_conn *c)
+	{
+		proto_conn_update(c, PROTO_DIR_IN, PROTO_TCP_SYN);
+		ASSERT_EQ(TCP_S_SYN_RECV, c->state);
+		ASSERT_EQ(0, conn_touch(t, c));
 	}
 	struct conn_stats stats()
 	{
@@ -315,14 +330,16 @@ TEST_F(ConnTest, FullTableRefusedNeverCrashes)
 	for (int i = 0; i < 64; i++) {
 		cs.push_back(add(CLIENT, (uint16_t)(1000 + i), (uint16_t)(5000 + i)));
 		ASSERT_NE(nullptr, cs.back()) << i;
+		establish(cs.back());	// nothing half-open can give way
 	}
 	int err = 0;
 	EXPECT_EQ(nullptr, add(CLIENT, 2000, 6000, &err));
 	EXPECT_EQ(EDPVS_NOROOM, err);
 	EXPECT_EQ(nullptr, add(CLIENT, 2001, 6001, &err));
 	EXPECT_EQ(2u, stats().full);
+	EXPECT_EQ(0u, stats().early_drop);
 	EXPECT_EQ(64u, stats().count);
-	EXPECT_EQ(64u, d->inactive_conns);
+	EXPECT_EQ(64u, d->active_conns);
 	conn_del(t, cs[10]);
 	EXPECT_EQ(nullptr, in(CLIENT, 1010));
 	EXPECT_NE(nullptr, add(CLIENT, 2000, 6000, &err));
@@ -334,6 +351,93 @@ TEST_F(ConnTest, FullTableRefusedNeverCrashes)
 			EXPECT_EQ(cs[i], out((uint16_t)(5000 + i)));
 		}
 	}
+}
+
+// Review issue 8: a table full of half-open conns refused every new conn.
+// Now the half-open conn that expires first among the next 32 slots gives
+// way; established conns never do.
+TEST_F(ConnTest, HalfOpenGiveWayWhenFull)
+{
+	make_table(64);
+	std::vector<struct ipvs_conn *> cs;
+	for (int i = 0; i < 64; i++) {
+		advance_s(0.1);
+		cs.push_back(add(CLIENT, (uint16_t)(1000 + i), (uint16_t)(5000 + i)));
+		ASSERT_NE(nullptr, cs.back()) << i;
+		if (i < 16)
+			establish(cs.back());
+		else
+			half_open(cs.back());	// SYN_RECV, armed 30 s from now
+	}
+	EXPECT_EQ(16u, d->active_conns);
+	EXPECT_EQ(48u, d->inactive_conns);
+	int err = 0, released = g_released;
+	// slots 0..31 are looked at: the oldest half-open one is slot 16
+	struct ipvs_conn *n1 = add(CLIENT, 2000, 6000, &err);
+	ASSERT_NE(nullptr, n1) << dpvs_strerror(err);
+	EXPECT_EQ(1u, stats().early_drop);
+	EXPECT_EQ(0u, stats().full);
+	EXPECT_EQ(nullptr, in(CLIENT, 1016)) << "the oldest half-open conn went";
+	EXPECT_EQ(nullptr, out(5016));
+	EXPECT_EQ(released + 1, g_released) << "its release hook ran";
+	half_open(n1);
+	// the hand moved on: slots 32..63, the oldest there is slot 32
+	struct ipvs_conn *n2 = add(CLIENT, 2001, 6001, &err);
+	ASSERT_NE(nullptr, n2);
+	EXPECT_EQ(nullptr, in(CLIENT, 1032));
+	EXPECT_EQ(2u, stats().early_drop);
+	EXPECT_EQ(64u, stats().count);
+	for (int i = 0; i < 16; i++)
+		EXPECT_EQ(cs[i], in(CLIENT, (uint16_t)(1000 + i))) << "established conn " << i;
+	EXPECT_EQ(16u, d->active_conns);
+	EXPECT_EQ(48u, d->inactive_conns);
+	// with only established conns left, new ones are refused (both windows)
+	for (int i = 16; i < 64; i++)
+		if (in(CLIENT, (uint16_t)(1000 + i)))
+			establish(cs[i]);
+	establish(n1);
+	establish(n2);
+	EXPECT_EQ(nullptr, add(CLIENT, 3000, 7000, &err));
+	EXPECT_EQ(EDPVS_NOROOM, err);
+	EXPECT_EQ(nullptr, add(CLIENT, 3001, 7001, &err));
+	EXPECT_EQ(2u, stats().early_drop);
+	EXPECT_EQ(2u, stats().full);
+	EXPECT_EQ(64u, d->active_conns);
+}
+
+// Review issue 8: conn_free ignored timer_cancel's error, so a conn freed by
+// a thread that does not own its timer went back to the pool while its
+// wheel still linked it (the timer then freed it a second time).
+TEST_F(ConnTest, DeleteFromAnotherThreadLeavesTheConnToItsTimer)
+{
+	struct ipvs_conn *c = add(CLIENT, 40000, 5000);
+	ASSERT_NE(nullptr, c);
+	int rc = 0;
+	std::thread other([&] { rc = conn_del(t, c); });	// not an EAL lcore
+	other.join();
+	EXPECT_EQ(EDPVS_INVAL, rc);
+	EXPECT_EQ(1u, stats().cancel_err);
+	EXPECT_EQ(0u, stats().deleted);
+	EXPECT_EQ(c, in(CLIENT, 40000)) << "left in place, still hashed";
+	EXPECT_EQ(1u, stats().count);
+	EXPECT_EQ(1u, d->inactive_conns);
+	EXPECT_EQ(0, g_released);
+	// its timer frees it, once, on its own lcore
+	advance_s(proto_timeout_get(IPPROTO_TCP, TCP_S_NONE) + 1);
+	EXPECT_EQ(1u, stats().expired);
+	EXPECT_EQ(0u, stats().count);
+	EXPECT_EQ(nullptr, in(CLIENT, 40000));
+	EXPECT_EQ(1, g_released);
+	EXPECT_EQ(0u, d->inactive_conns);
+	advance_s(1000);
+	EXPECT_EQ(1u, stats().expired);
+	EXPECT_EQ(0u, stats().count);
+	// the owner deletes normally
+	c = add(CLIENT, 40001, 5001);
+	ASSERT_NE(nullptr, c);
+	EXPECT_EQ(0, conn_del(t, c));
+	EXPECT_EQ(1u, stats().deleted);
+	EXPECT_EQ(0, conn_del(t, c)) << "a free conn is a no-op";
 }
 
 TEST_F(ConnTest, FlushAllAndByDest)
@@ -436,6 +540,37 @@ TEST_F(ConnTest, PersistenceTemplates)
 	EXPECT_EQ(1u, stats().tmpl_created);
 }
 
+// Review issue 8: the doc said a template keeps sending its client to a
+// drained (weight 0) server, as IPVS does by default, but the code deleted
+// it.  Now the code does what IPVS does; expire_quiescent_template (IPVS's
+// sysctl, config ipvs.expire_quiescent_template) deletes it instead.
+TEST_F(ConnTest, TemplateOfDrainedDestKeptUnlessExpireQuiescent)
+{
+	svc->flags |= SVC_F_PERSISTENT;
+	svc->timeout = 60;
+	svc->netmask = htonl(0xffffffff);
+	union inet_addr c1 = v4(CLIENT);
+	int err;
+	ASSERT_FALSE(conn_expire_quiescent_template());	// the default
+	struct ipvs_conn *tm = conn_tmpl_new(t, svc, &c1, d, &err);
+	ASSERT_NE(nullptr, tm);
+	d->weight = 0;	// ipvsadm -e ... -w 0
+	EXPECT_EQ(tm, conn_tmpl_lookup(t, svc, &c1)) << "the client stays on its server";
+	EXPECT_EQ(d, conn_tmpl_lookup(t, svc, &c1)->dest);
+	EXPECT_EQ(1u, stats().tmpl_count);
+	conn_set_expire_quiescent_template(true);
+	EXPECT_EQ(nullptr, conn_tmpl_lookup(t, svc, &c1)) << "expired: scheduled afresh";
+	EXPECT_EQ(0u, stats().tmpl_count);
+	EXPECT_EQ(0u, d->persist_conns);
+	// with weight back, a template of that dest is used again
+	d->weight = 1;
+	tm = conn_tmpl_new(t, svc, &c1, d, &err);
+	ASSERT_NE(nullptr, tm);
+	EXPECT_EQ(tm, conn_tmpl_lookup(t, svc, &c1));
+	conn_set_expire_quiescent_template(false);
+	conn_flush(t, nullptr, nullptr);
+}
+
 TEST_F(ConnTest, TemplateOfDetachedDestIsDropped)
 {
 	svc->timeout = 60;
@@ -476,7 +611,9 @@ TEST_F(ConnTest, FwmarkTemplate)
 TEST_F(ConnTest, ReleaseHookNotRunForFailedNew)
 {
 	make_table(1);
-	ASSERT_NE(nullptr, add(CLIENT, 1, 1));
+	struct ipvs_conn *c = add(CLIENT, 1, 1);
+	ASSERT_NE(nullptr, c);
+	establish(c);	// so it cannot give way
 	int err;
 	EXPECT_EQ(nullptr, add(CLIENT, 2, 2, &err));
 	EXPECT_EQ(0, g_released);
@@ -510,9 +647,10 @@ TEST_F(ConnTest, OneMillionConns)
 		ASSERT_NE(nullptr, c) << i;
 		ASSERT_EQ(htons((uint16_t)(i & 0xffff)), c->lport);
 	}
+	// all half-open (never moved from NONE): one gives way to a new conn
 	int err;
-	EXPECT_EQ(nullptr, add(CLIENT, 1, 1, &err));
-	EXPECT_EQ(EDPVS_NOROOM, err);
+	EXPECT_NE(nullptr, add(CLIENT, 1, 1, &err));
+	EXPECT_EQ(1u, stats().early_drop);
 	EXPECT_EQ(N, d->inactive_conns);
 	EXPECT_EQ(N, conn_flush(t, nullptr, nullptr));
 	EXPECT_EQ(0u, d->inactive_conns);
@@ -581,6 +719,17 @@ TEST(IpvsCfg, BadValuesNameLineAndKey)
 	EXPECT_NE(std::string::npos, e.find("ipvs.timeouts.tcpfin: unknown key")) << e;
 	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = { timeouts = 5; };\n", &e));
 	EXPECT_NE(std::string::npos, e.find("expected a group")) << e;
+}
+
+TEST(IpvsCfg, ExpireQuiescentTemplate)
+{
+	std::string e;
+	EXPECT_EQ(0, load_cfg("ipvs = { expire_quiescent_template = true; };\n", &e)) << e;
+	EXPECT_EQ(0, load_cfg("ipvs = { expire_quiescent_template = false; };\n", &e)) << e;
+	e.clear();
+	EXPECT_EQ(EDPVS_CONFIG, load_cfg("ipvs = {\n  expire_quiescent_template = 1;\n};\n", &e));
+	EXPECT_NE(std::string::npos,
+		  e.find(":2: ipvs.expire_quiescent_template: expected true or false")) << e;
 }
 
 TEST(IpvsCfg, FnatLocalPortRange)

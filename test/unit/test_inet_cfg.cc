@@ -1,5 +1,7 @@
 // test_inet_cfg.cc - the "inet" config section (src/inet_cfg.c): a full
-// section parses; each bad value is an error naming file:line and the key.
+// section parses; each bad value is an error naming file:line and the key,
+// including what only start-up or reload used to refuse (a port that no
+// netif port declares, an unusable address, more routes than max_routes).
 #include <gtest/gtest.h>
 #include <cstdio>
 #include <string>
@@ -10,6 +12,9 @@ extern "C" {
 }
 
 namespace {
+
+// A netif section declaring port dpdk0 (on a net_ring vdev), after inet.
+const std::string kNetif = "netif = { ports = ( { vdev = \"net_ring_ut0\"; } ); };\n";
 
 struct Loaded {
 	int rc = 0;
@@ -49,8 +54,49 @@ TEST(InetCfg, FullSectionParses)
 	     "             { dst = \"10.8.0.0/16\"; dev = \"dpdk0\"; src = \"10.0.0.1\"; mtu = 1400;\n"
 	     "               metric = 7; } );\n"
 	     "  neighbours = ( { dev = \"dpdk0\"; addr = \"10.0.0.254\"; lladdr = \"02:00:00:00:00:fe\"; } );\n"
-	     "};\n", &l);
+	     "};\n" + kNetif, &l);
 	EXPECT_EQ(0, l.rc) << l.text;
+}
+
+// Without a netif section no port exists: every item naming one is refused
+// (as start-up and reload refuse it), each at its own line.
+TEST(InetCfg, PortsMustBeDeclaredInNetif)
+{
+	Loaded l;
+	load("inet = {\n"
+	     "  addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/24\"; } );\n"
+	     "  routes = ( { dst = \"10.8.0.0/16\"; dev = \"dpdk0\"; } );\n"
+	     "  neighbours = ( { dev = \"dpdk0\"; addr = \"10.0.0.2\"; lladdr = \"02:00:00:00:00:fe\"; } );\n"
+	     "};\n", &l);
+	EXPECT_EQ(EDPVS_CONFIG, l.rc);
+	EXPECT_NE(std::string::npos, l.text.find(":2: inet.addresses.[0].dev: no port named 'dpdk0'"))
+		<< l.text;
+	EXPECT_NE(std::string::npos, l.text.find(":3: inet.routes.[0].dev: no port")) << l.text;
+	EXPECT_NE(std::string::npos, l.text.find(":4: inet.neighbours.[0].dev: no port")) << l.text;
+}
+
+// Addresses and routes together must fit max_routes: a connected route
+// per distinct prefix of the addresses (none for /32) plus the routes.
+TEST(InetCfg, RoutesMustFitMaxRoutes)
+{
+	std::string routes;
+	for (int i = 0; i < 15; i++)
+		routes += std::string(i ? ", " : "") + "{ dst = \"10.9." + std::to_string(i) +
+			  ".0/24\"; dev = \"dpdk0\"; }";
+	const std::string addrs = "  addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/24\"; },\n"
+				  "    { dev = \"dpdk0\"; addr = \"10.0.0.2/24\"; },\n"
+				  "    { dev = \"dpdk0\"; addr = \"10.0.1.1/32\"; } );\n";
+	Loaded fits;
+	load("inet = {\n  max_routes = 16;\n" + addrs + "  routes = ( " + routes + " );\n};\n" +
+	     kNetif, &fits);
+	EXPECT_EQ(0, fits.rc) << fits.text;	// 15 + one connected /24
+	Loaded over;
+	load("inet = {\n  max_routes = 16;\n" + addrs + "  routes = ( " + routes +
+	     ", { dst = \"10.10.0.0/16\"; dev = \"dpdk0\"; } );\n};\n" + kNetif, &over);
+	EXPECT_EQ(EDPVS_CONFIG, over.rc);
+	EXPECT_NE(std::string::npos,
+		  over.text.find("inet.max_routes: 17 routes (with the connected ones of the "
+				 "addresses) do not fit in max_routes = 16")) << over.text;
 }
 
 TEST(InetCfg, AbsentSectionIsFine)
@@ -70,7 +116,7 @@ class InetCfgBad : public ::testing::TestWithParam<Bad> {};
 TEST_P(InetCfgBad, NamesLineAndKey)
 {
 	Loaded l;
-	load(std::string("inet = {\n") + GetParam().body + "\n};\n", &l);
+	load(std::string("inet = {\n") + GetParam().body + "\n};\n" + kNetif, &l);
 	EXPECT_EQ(EDPVS_CONFIG, l.rc);
 	EXPECT_NE(std::string::npos, l.text.find(GetParam().want)) << l.text;
 	EXPECT_NE(std::string::npos, l.text.find(":2: ")) << l.text;	// the line
@@ -98,6 +144,19 @@ const Bad kBad[] = {
 	  "lladdr: expected a unicast MAC" },
 	{ "neighbours = ( { dev = \"dpdk0\"; addr = \"0.0.0.0\"; lladdr = \"02:00:00:00:00:01\"; } );",
 	  "addr: expected" },
+	// What inet_addr_add()/the start-up apply refused but parsing let through:
+	{ "addresses = ( { dev = \"dpdk9\"; addr = \"10.0.0.1/24\"; } );",
+	  "inet.addresses.[0].dev: no port named 'dpdk9' in netif.ports" },
+	{ "routes = ( { dst = \"10.0.0.0/24\"; dev = \"dpdk9\"; } );",
+	  "inet.routes.[0].dev: no port named 'dpdk9'" },
+	{ "neighbours = ( { dev = \"dpdk9\"; addr = \"10.0.0.2\"; lladdr = \"02:00:00:00:00:01\"; } );",
+	  "inet.neighbours.[0].dev: no port named 'dpdk9'" },
+	{ "addresses = ( { dev = \"dpdk0\"; addr = \"127.0.0.1/8\"; } );",
+	  "inet.addresses.[0].addr: not usable as a local address" },
+	{ "addresses = ( { dev = \"dpdk0\"; addr = \"224.0.0.5/24\"; } );",
+	  "inet.addresses.[0].addr: not usable" },
+	{ "addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/24\"; }, { dev = \"dpdk0\"; addr = \"10.0.0.1/16\"; } );",
+	  "inet.addresses.[1].addr: address listed twice" },
 };
 
 INSTANTIATE_TEST_SUITE_P(InetCfg, InetCfgBad, ::testing::ValuesIn(kBad));

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <cstring>
+#include <unistd.h>
 #include <vector>
 
 #include <rte_lcore.h>
@@ -252,6 +253,37 @@ TEST_F(IpvsCore, NatConnBothWays)
 	EXPECT_EQ(80u, svc->stats.inbytes);
 }
 
+// Review issue 8: InPkts/InBytes counted packets the mode then dropped.
+TEST_F(IpvsCore, DroppedPacketsAreNotCounted)
+{
+	add_service(IPVS_WIRE_FWD_MASQ);
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	union inet_addr va;
+	memset(&va, 0, sizeof(va));
+	va.in4 = ip4(VIP);
+	ipvs_service *svc = ipvs_svc_lookup(AF_INET, IPPROTO_TCP, &va, htons(80), 0);
+	ASSERT_NE(nullptr, svc);
+	ASSERT_EQ(1u, svc->stats.inpkts);
+	uint64_t fail = st().xmit_fail;
+	// TTL 1: NAT must drop it (time exceeded) instead of forwarding it
+	rte_mbuf *m = make_tcp({CLI, VIP, 40000, 80, RTE_TCP_ACK_FLAG, 1001});
+	iph(m)->time_to_live = 1;
+	iph(m)->hdr_checksum = 0;
+	iph(m)->hdr_checksum = rte_ipv4_cksum(iph(m));
+	EXPECT_EQ(VERDICT_DROP, hook(m));
+	EXPECT_EQ(fail + 1, st().xmit_fail) << "the drop is counted on its own";
+	EXPECT_EQ(1u, svc->stats.inpkts) << "a dropped packet is not an InPkt";
+	EXPECT_EQ(40u, svc->stats.inbytes);
+	uint64_t dest_in = 0;
+	for (uint32_t i = 0; i < svc->n_dests; i++)
+		dest_in += svc->dests[i]->stats.inpkts;
+	EXPECT_EQ(1u, dest_in);
+	// a forwarded one is
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_ACK_FLAG, 1001})));
+	EXPECT_EQ(2u, svc->stats.inpkts);
+	EXPECT_EQ(80u, svc->stats.inbytes);
+}
+
 TEST_F(IpvsCore, NoServiceNoSynMalformed)
 {
 	add_service(IPVS_WIRE_FWD_MASQ);
@@ -279,7 +311,8 @@ TEST_F(IpvsCore, SynAfterCloseIsANewConn)
 
 	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
 	EXPECT_EQ(ip4(RS1), iph(g_out.back())->dst_addr);
-	// the client resets, then reuses its port
+	// the handshake ends, the client resets, then reuses its port
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_ACK_FLAG, 1001})));
 	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_RST_FLAG, 1001})));
 	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG, 5000})));
 	EXPECT_EQ(reused + 1, st().conn_reused);
@@ -289,6 +322,44 @@ TEST_F(IpvsCore, SynAfterCloseIsANewConn)
 	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG, 5000})));
 	EXPECT_EQ(ip4(RS2), iph(g_out.back())->dst_addr);
 	EXPECT_EQ(reused + 1, st().conn_reused);
+}
+
+// Review issue 8: every SYN-ACK the server retransmitted re-armed a SYN_RECV
+// conn.  Server-side packets that leave a half-open conn in its state no
+// longer extend it; the client's packets still do.
+TEST_F(IpvsCore, ServerRetransmissionsDoNotExtendHalfOpen)
+{
+	add_service(IPVS_WIRE_FWD_MASQ);
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	union inet_addr s, d;
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	s.in4 = ip4(CLI);
+	d.in4 = ip4(VIP);
+	ipvs_conn *c = conn_lookup(t, AF_INET, IPPROTO_TCP, &s, htons(40000), &d, htons(80), nullptr);
+	ASSERT_NE(nullptr, c);
+	ASSERT_EQ(TCP_S_SYN_RECV, c->state);
+	uint64_t exp = timer_expires_us(&c->timer);
+	tcp_pkt back = {RS1, CLI, 8080, 40000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001};
+	for (int i = 0; i < 3; i++) {
+		usleep(5000);
+		ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp(back)));
+		EXPECT_EQ(TCP_S_SYN_RECV, c->state);
+		EXPECT_EQ(exp, timer_expires_us(&c->timer)) << "SYN-ACK " << i << " re-armed";
+	}
+	usleep(5000);
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_GT(timer_expires_us(&c->timer), exp) << "the client's retransmission re-arms";
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_ACK_FLAG, 1001})));
+	EXPECT_EQ(TCP_S_ESTABLISHED, c->state);
+	EXPECT_GT(timer_expires_us(&c->timer), exp + 800u * 1000000u);
+	// a stray client SYN neither reschedules nor shortens the established conn
+	uint64_t reused = st().conn_reused;
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG, 9000})));
+	EXPECT_EQ(TCP_S_ESTABLISHED, c->state);
+	EXPECT_EQ(ip4(RS1), iph(g_out.back())->dst_addr);
+	EXPECT_EQ(reused, st().conn_reused);
+	EXPECT_GT(timer_expires_us(&c->timer), exp + 800u * 1000000u);
 }
 
 TEST_F(IpvsCore, IcmpErrorFromServerTranslated)
@@ -503,7 +574,9 @@ TEST_F(IpvsCore, FnatRefusedConnGivesItsLocalAddressBack)
 	uint64_t fail0 = st().conn_fail;
 	uint16_t cport = 2000;
 	while (st().conn_fail == fail0 && cport < 2200) {
-		hook(make_tcp({CLI, VIP, cport++, 80, RTE_TCP_SYN_FLAG}));
+		// established conns: a half-open one would give way (early drop)
+		hook(make_tcp({CLI, VIP, cport, 80, RTE_TCP_SYN_FLAG}));
+		hook(make_tcp({CLI, VIP, cport++, 80, RTE_TCP_ACK_FLAG, 1001}));
 		for (auto *m : g_out)
 			rte_pktmbuf_free(m);
 		g_out.clear();
@@ -513,6 +586,83 @@ TEST_F(IpvsCore, FnatRefusedConnGivesItsLocalAddressBack)
 	hook(make_tcp({CLI, VIP, cport++, 80, RTE_TCP_SYN_FLAG}));
 	EXPECT_EQ(fail0 + 2, st().conn_fail);
 	EXPECT_EQ(conns(), svc->laddrs[0].conns);
+}
+
+// Review issue 8: a FNAT conn was refused when the local address it took had
+// no free port toward the server, although another address of the pool had.
+TEST_F(IpvsCore, FnatTriesTheNextLocalAddress)
+{
+	struct RangeGuard {
+		~RangeGuard() { xmit_fnat_set_port_range(1024, 65535); }
+	} guard;
+	ASSERT_EQ(0, xmit_fnat_set_port_range(2000, 2015));	// 16 ports
+	add_service(IPVS_WIRE_FWD_FNAT);
+	ipvs_wire_svc_key k = key(VIP, 80);
+	svc_msg lm = msg(SVC_OP_LADDR_ADD, k);
+	lm.laddr_af = AF_INET;
+	lm.laddr.in4 = ip4("172.16.0.2");
+	ASSERT_EQ(0, svc_lcore_apply(lcore, &lm));
+	union inet_addr va;
+	memset(&va, 0, sizeof(va));
+	va.in4 = ip4(VIP);
+	ipvs_service *svc = ipvs_svc_lookup(AF_INET, IPPROTO_TCP, &va, htons(80), 0);
+	ASSERT_NE(nullptr, svc);
+	ASSERT_EQ(2u, svc->n_laddrs);
+	ASSERT_EQ(ip4(LADDR), svc->laddrs[0].addr.in4);
+	// every port of the first local address is in use toward both servers
+	for (uint32_t i = 0; i < svc->n_dests; i++)
+		for (uint16_t port = 2000; port <= 2015; port++) {
+			conn_param cp;
+			memset(&cp, 0, sizeof(cp));
+			cp.af = AF_INET;
+			cp.proto = IPPROTO_TCP;
+			cp.fwd = IPVS_FWD_FNAT;
+			cp.caddr.in4 = ip4("192.168.9.9");
+			cp.vaddr.in4 = ip4(VIP);
+			cp.laddr.in4 = ip4(LADDR);
+			cp.daddr = svc->dests[i]->addr;
+			cp.cport = htons(port);
+			cp.vport = htons(80);
+			cp.lport = htons(port);
+			cp.dport = svc->dests[i]->port;
+			int err = 0;
+			ASSERT_NE(nullptr, conn_new(t, &cp, svc->dests[i], nullptr, &err)) << err;
+		}
+	svc->laddr_next = 0;	// the next conn takes the first address first
+	uint64_t fail0 = st().conn_fail;
+	ASSERT_EQ(VERDICT_STOLEN, hook(make_tcp({CLI, VIP, 40000, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(fail0, st().conn_fail);
+	ASSERT_EQ(1u, g_out.size());
+	EXPECT_EQ(ip4("172.16.0.2"), iph(g_out[0])->src_addr) << "the second address";
+	EXPECT_EQ(1u, svc->laddrs[0].conflicts);
+	EXPECT_EQ(0u, svc->laddrs[1].conflicts);
+	EXPECT_EQ(1u, svc->laddrs[1].conns);
+	// with the second address full as well, the conn is refused
+	for (uint32_t i = 0; i < svc->n_dests; i++)
+		for (uint16_t port = 2000; port <= 2015; port++) {
+			conn_param cp;
+			memset(&cp, 0, sizeof(cp));
+			cp.af = AF_INET;
+			cp.proto = IPPROTO_TCP;
+			cp.fwd = IPVS_FWD_FNAT;
+			cp.caddr.in4 = ip4("192.168.9.10");
+			cp.vaddr.in4 = ip4(VIP);
+			cp.laddr.in4 = ip4("172.16.0.2");
+			cp.daddr = svc->dests[i]->addr;
+			cp.cport = htons(port);
+			cp.vport = htons(80);
+			cp.lport = htons(port);
+			cp.dport = svc->dests[i]->port;
+			int err = 0;
+			if (port == ntohs(tcph(g_out[0])->src_port) &&
+			    iph(g_out[0])->dst_addr == svc->dests[i]->addr.in4)
+				continue;	// the conn made above holds it
+			ASSERT_NE(nullptr, conn_new(t, &cp, svc->dests[i], nullptr, &err)) << err;
+		}
+	EXPECT_EQ(VERDICT_DROP, hook(make_tcp({CLI, VIP, 40001, 80, RTE_TCP_SYN_FLAG})));
+	EXPECT_EQ(fail0 + 1, st().conn_fail);
+	EXPECT_EQ(2u, svc->laddrs[0].conflicts);
+	EXPECT_EQ(1u, svc->laddrs[1].conflicts);
 }
 
 namespace {

@@ -9,8 +9,10 @@
 #include <rte_mbuf.h>
 #include <string.h>
 #include <string>
+#include <unistd.h>
 #include "test_eal.h"
 #include "cfg.h"
+#include "dpvs_err.h"
 #include "netif.h"
 #include "../../src/netif_priv.h"
 
@@ -123,6 +125,105 @@ TEST(NetifCfg, RejectsBadInput)
 		EXPECT_NE(std::string::npos, first_error(errs).find(tc.key_part))
 			<< tc.text << " -> " << first_error(errs);
 	}
+}
+
+// What netif_port_open() refused at start-up (with `dpvsd -t` passing the
+// file) is refused by cfg_load() now: the queue counts and the rx queue
+// map are checked with the same functions against the file's lcores.
+TEST(NetifCfg, QueuesAreCheckedAgainstTheLcoresOfTheFile)
+{
+	static const char two_lcores[] = "lcores = ( { id = 0; role = \"master\"; },\n"
+					 "  { id = 1; role = \"fwd_worker\"; } );\n";
+	static const struct {
+		const char *text;
+		const char *want;	// substring of the formatted error, "" = valid
+	} cases[] = {
+		{ "netif = {\n ports = ( { vdev = \"net_ring0\"; rx_lcores = [0]; } ); };",
+		  ":2: netif.ports.[0].rx_lcores: rx_lcores: lcore 0 is not a fwd_worker" },
+		{ "netif = {\n ports = ( { vdev = \"net_tap0\"; rx_queues = 2; tx_queues = 3; } ); };",
+		  ":2: netif.ports.[0]: rx_queues, tx_queues and rx_lcores do not fit the device "
+		  "(at most 16 queues, as many rx as tx)" },
+		{ "netif = {\n ports = ( { vdev = \"net_af_packet0,iface=x,qpairs=2\"; "
+		  "rx_lcores = [1]; } ); };",
+		  ":2: netif.ports.[0].rx_lcores: rx_lcores has 1 entries for 2 rx queues" },
+		{ "netif = {\n ports = ( { vdev = \"net_af_packet0,iface=x\"; rx_lcores = [1]; } ); };",
+		  "" },
+		{ "netif = {\n ports = ( { vdev = \"net_tap0\"; rx_queues = 2; } ); };", "" },
+	};
+	for (const auto &tc : cases) {
+		char path[] = "/tmp/ut_netif_cfg_XXXXXX";
+		// The netif text first (the port on line 2), then the lcores.
+		const std::string text = std::string(tc.text) + "\n" + two_lcores;
+		int fd = mkstemp(path);
+		ASSERT_GE(fd, 0);
+		ASSERT_EQ((ssize_t)text.size(), write(fd, text.data(), text.size()));
+		close(fd);
+		struct cfg_tree *t = nullptr;
+		struct cfg_errors errs;
+		int rc = cfg_load(path, &t, &errs);
+		unlink(path);
+		cfg_free(t);
+		if (!tc.want[0]) {
+			EXPECT_EQ(0, rc) << tc.text;
+			continue;
+		}
+		EXPECT_EQ(EDPVS_CONFIG, rc) << tc.text;
+		ASSERT_EQ(1u, errs.count) << tc.text;
+		char buf[512];
+		cfg_error_format(&errs.err[0], buf, sizeof(buf));
+		EXPECT_NE(nullptr, strstr(buf, tc.want)) << buf;
+	}
+}
+
+TEST(NetifCfg, PortsNeedAFwdWorker)
+{
+	char path[] = "/tmp/ut_netif_cfg_XXXXXX";
+	const std::string text = "lcores = ( { id = 0; role = \"master\"; } );\n"
+				 "netif = { ports = ( { vdev = \"net_ring0\"; } ); };\n";
+	int fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)text.size(), write(fd, text.data(), text.size()));
+	close(fd);
+	struct cfg_tree *t = nullptr;
+	struct cfg_errors errs;
+	EXPECT_EQ(EDPVS_CONFIG, cfg_load(path, &t, &errs));
+	unlink(path);
+	ASSERT_EQ(1u, errs.count);
+	EXPECT_STREQ("netif.ports.[0]", errs.err[0].key);
+	EXPECT_STREQ("no fwd_worker lcore to poll the rx queues", errs.err[0].msg);
+	EXPECT_EQ(2, errs.err[0].line);
+}
+
+// The default MAC of a KNI port whose device has none of its own: the same
+// for the same host and device, unicast and locally administered.
+TEST(NetifCfg, DerivedMacIsStableUnicastLocal)
+{
+	struct rte_ether_addr a, b, c;
+	netif_mac_derive("0123456789abcdef", "net_tap0", &a);
+	netif_mac_derive("0123456789abcdef", "net_tap0", &b);
+	netif_mac_derive("0123456789abcdef", "net_tap1", &c);
+	EXPECT_TRUE(rte_is_same_ether_addr(&a, &b));
+	EXPECT_FALSE(rte_is_same_ether_addr(&a, &c));
+	EXPECT_TRUE(rte_is_unicast_ether_addr(&a));
+	EXPECT_TRUE(rte_is_local_admin_ether_addr(&a));
+	netif_mac_derive("another host", "net_tap0", &c);
+	EXPECT_FALSE(rte_is_same_ether_addr(&a, &c));
+}
+
+TEST(NetifCfg, MacKey)
+{
+	struct cfg_errors errs;
+	struct netif_conf *c = parse(
+		"netif = { ports = ( { vdev = \"net_ring0\"; mac = \"02:11:22:33:44:55\"; } ); };",
+		&errs);
+	ASSERT_NE(nullptr, c) << first_error(errs);
+	EXPECT_TRUE(c->ports[0].has_mac);
+	EXPECT_EQ(0x55, c->ports[0].mac.addr_bytes[5]);
+	netif_conf_free(c);
+	c = parse("netif = { ports = ( { vdev = \"net_ring0\"; mac = \"01:00:5e:00:00:01\"; } ); };",
+		  &errs);
+	EXPECT_EQ(nullptr, c);
+	EXPECT_NE(std::string::npos, first_error(errs).find("mac")) << first_error(errs);
 }
 
 TEST(NetifQueueMap, DefaultRoundRobinOverWorkers)

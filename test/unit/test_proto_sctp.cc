@@ -496,6 +496,8 @@ TEST(ProtoSctp, NamesTimeoutsRegistry)
 		EXPECT_STREQ(want[s], proto_state_name(IPPROTO_SCTP, (unsigned)s));
 		EXPECT_GT(proto_timeout_get(IPPROTO_SCTP, (unsigned)s), 0u);
 		EXPECT_EQ(s == SCTP_S_ESTABLISHED, ops->state_active((unsigned)s));
+		EXPECT_EQ(s == SCTP_S_NONE || s == SCTP_S_INIT1 || s == SCTP_S_INIT2,
+			  ops->state_half_open((unsigned)s)) << "before the COOKIE ECHO";
 	}
 	EXPECT_STREQ("?", proto_state_name(IPPROTO_SCTP, SCTP_S_MAX));
 	EXPECT_EQ(900u, proto_timeout_get(IPPROTO_SCTP, SCTP_S_ESTABLISHED));

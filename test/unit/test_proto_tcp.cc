@@ -62,9 +62,10 @@ struct Conn {
 TEST(ProtoTcp, EventsFromFlags)
 {
 	EXPECT_EQ(TCP_E_SYN, proto_tcp_event(SYN));
-	EXPECT_EQ(TCP_E_SYNACK, proto_tcp_event(SYNACK));
+	EXPECT_EQ(TCP_E_SYN, proto_tcp_event(SYNACK));	// as IPVS: a SYN-ACK is a SYN
 	EXPECT_EQ(TCP_E_ACK, proto_tcp_event(ACK));
-	EXPECT_EQ(TCP_E_ACK, proto_tcp_event(0));
+	EXPECT_EQ(TCP_E_NONE, proto_tcp_event(0));
+	EXPECT_EQ(TCP_E_NONE, proto_tcp_event(0x08));	// PSH alone
 	EXPECT_EQ(TCP_E_FIN, proto_tcp_event(FIN));
 	EXPECT_EQ(TCP_E_RST, proto_tcp_event(RST | ACK));
 	EXPECT_EQ(TCP_E_RST, proto_tcp_event(RST | SYN));
@@ -73,15 +74,16 @@ TEST(ProtoTcp, EventsFromFlags)
 TEST(ProtoTcp, NormalOpenClientCloses)
 {
 	Conn k;
+	// IPVS's names: the client's FIN first is CLOSE_WAIT, both FINs TIME_WAIT
 	k.walk({
 		{IN, SYN, TCP_S_SYN_RECV},
-		{OUT, SYNACK, TCP_S_SYNACK},
+		{OUT, SYNACK, TCP_S_SYN_RECV},
 		{IN, ACK, TCP_S_ESTABLISHED},
 		{IN, ACK, TCP_S_ESTABLISHED},
 		{OUT, ACK, TCP_S_ESTABLISHED},
-		{IN, FIN, TCP_S_FIN_WAIT},
-		{OUT, ACK, TCP_S_FIN_WAIT},
-		{OUT, FIN, TCP_S_LAST_ACK},
+		{IN, FIN, TCP_S_CLOSE_WAIT},
+		{OUT, ACK, TCP_S_CLOSE_WAIT},
+		{OUT, FIN, TCP_S_TIME_WAIT},
 		{IN, ACK, TCP_S_TIME_WAIT},
 	});
 }
@@ -91,11 +93,11 @@ TEST(ProtoTcp, ServerClosesFirst)
 	Conn k;
 	k.walk({
 		{IN, SYN, TCP_S_SYN_RECV},
-		{OUT, SYNACK, TCP_S_SYNACK},
+		{OUT, SYNACK, TCP_S_SYN_RECV},
 		{IN, ACK, TCP_S_ESTABLISHED},
-		{OUT, FIN, TCP_S_CLOSE_WAIT},
-		{IN, ACK, TCP_S_CLOSE_WAIT},
-		{IN, FIN, TCP_S_LAST_ACK},
+		{OUT, FIN, TCP_S_FIN_WAIT},
+		{IN, ACK, TCP_S_FIN_WAIT},
+		{IN, FIN, TCP_S_TIME_WAIT},
 		{OUT, ACK, TCP_S_TIME_WAIT},
 	});
 }
@@ -105,10 +107,10 @@ TEST(ProtoTcp, SimultaneousClose)
 	Conn k;
 	k.walk({
 		{IN, SYN, TCP_S_SYN_RECV},
-		{OUT, SYNACK, TCP_S_SYNACK},
+		{OUT, SYNACK, TCP_S_SYN_RECV},
 		{IN, ACK, TCP_S_ESTABLISHED},
-		{IN, FIN, TCP_S_FIN_WAIT},
-		{OUT, FIN, TCP_S_LAST_ACK},
+		{IN, FIN, TCP_S_CLOSE_WAIT},
+		{OUT, FIN, TCP_S_TIME_WAIT},
 		{OUT, ACK, TCP_S_TIME_WAIT},
 		{IN, ACK, TCP_S_TIME_WAIT},
 	});
@@ -118,20 +120,55 @@ TEST(ProtoTcp, ResetFromEitherSide)
 {
 	Conn a, b, c;
 	a.walk({{IN, SYN, TCP_S_SYN_RECV}, {OUT, RST, TCP_S_CLOSE}});	// port closed
-	b.walk({{IN, SYN, TCP_S_SYN_RECV}, {OUT, SYNACK, TCP_S_SYNACK},
+	b.walk({{IN, SYN, TCP_S_SYN_RECV}, {OUT, SYNACK, TCP_S_SYN_RECV},
 		{IN, ACK, TCP_S_ESTABLISHED}, {IN, RST, TCP_S_CLOSE}});
 	// a new SYN on the closed tuple starts over
-	c.walk({{IN, SYN, TCP_S_SYN_RECV}, {OUT, SYNACK, TCP_S_SYNACK},
+	c.walk({{IN, SYN, TCP_S_SYN_RECV}, {OUT, SYNACK, TCP_S_SYN_RECV},
 		{IN, ACK, TCP_S_ESTABLISHED}, {OUT, RST | ACK, TCP_S_CLOSE},
 		{IN, SYN, TCP_S_SYN_RECV}});
+}
+
+// Review issue 8: a client SYN on an established conn moved it to SYN_RECV
+// (30 s, inactive).  IPVS keeps it ESTABLISHED, with its 900 s timeout.
+TEST(ProtoTcp, ClientSynKeepsEstablished)
+{
+	proto_timeout_reset();
+	Conn k;
+	k.walk({{IN, SYN, TCP_S_SYN_RECV}, {OUT, SYNACK, TCP_S_SYN_RECV},
+		{IN, ACK, TCP_S_ESTABLISHED}, {IN, SYN, TCP_S_ESTABLISHED},
+		{IN, SYNACK, TCP_S_ESTABLISHED}, {OUT, SYN, TCP_S_ESTABLISHED},
+		{IN, ACK, TCP_S_ESTABLISHED}});
+	EXPECT_EQ(900u, proto_timeout_get(IPPROTO_TCP, k.c.state));
+	Conn dr(CONN_F_IN_ONLY);
+	dr.walk({{IN, SYN, TCP_S_SYN_RECV}, {IN, ACK, TCP_S_ESTABLISHED},
+		 {IN, SYN, TCP_S_ESTABLISHED}});
+}
+
+// Review issue 8: a client RST in SYN_RECV closed the conn; in IPVS only the
+// server's RST closes a half-open conn.
+TEST(ProtoTcp, ClientRstKeepsSynRecv)
+{
+	Conn k, dr(CONN_F_IN_ONLY);
+	k.walk({{IN, SYN, TCP_S_SYN_RECV}, {IN, RST, TCP_S_SYN_RECV},
+		{OUT, SYNACK, TCP_S_SYN_RECV}, {IN, RST | ACK, TCP_S_SYN_RECV},
+		{OUT, RST, TCP_S_CLOSE}});
+	dr.walk({{IN, SYN, TCP_S_SYN_RECV}, {IN, RST, TCP_S_SYN_RECV},
+		 {IN, ACK, TCP_S_ESTABLISHED}, {IN, RST, TCP_S_CLOSE}});
+}
+
+TEST(ProtoTcp, SegmentWithoutFlagsMovesNothing)
+{
+	Conn k;
+	k.walk({{IN, SYN, TCP_S_SYN_RECV}, {IN, 0, TCP_S_SYN_RECV}, {OUT, 0, TCP_S_SYN_RECV},
+		{IN, ACK, TCP_S_ESTABLISHED}, {OUT, 0x08, TCP_S_ESTABLISHED}});
 }
 
 TEST(ProtoTcp, RetransmittedSynKeepsHandshake)
 {
 	Conn k;
 	k.walk({{IN, SYN, TCP_S_SYN_RECV}, {IN, SYN, TCP_S_SYN_RECV},
-		{OUT, SYNACK, TCP_S_SYNACK}, {IN, SYN, TCP_S_SYNACK},
-		{IN, ACK, TCP_S_ESTABLISHED}});
+		{OUT, SYNACK, TCP_S_SYN_RECV}, {OUT, SYNACK, TCP_S_SYN_RECV},
+		{IN, SYN, TCP_S_SYN_RECV}, {IN, ACK, TCP_S_ESTABLISHED}});
 }
 
 TEST(ProtoTcp, InOnlyForDirectRouting)
@@ -152,10 +189,15 @@ TEST(ProtoTcp, EveryCellIsAState)
 				enum tcp_state n = proto_tcp_next((enum proto_dir)d, (enum tcp_event)e,
 								  (enum tcp_state)s);
 				ASSERT_LT((int)n, TCP_S_MAX);
-				if (e == TCP_E_RST) {
-					ASSERT_EQ(TCP_S_CLOSE, n);
+				if (e == TCP_E_NONE) {
+					ASSERT_EQ(s, (int)n);
 				}
 			}
+	// cells that differ from our old table, as IPVS has them
+	EXPECT_EQ(TCP_S_ESTABLISHED, proto_tcp_next(IN, TCP_E_SYN, TCP_S_ESTABLISHED));
+	EXPECT_EQ(TCP_S_SYN_RECV, proto_tcp_next(IN, TCP_E_RST, TCP_S_SYN_RECV));
+	EXPECT_EQ(TCP_S_CLOSE, proto_tcp_next(OUT, TCP_E_RST, TCP_S_SYN_RECV));
+	EXPECT_EQ(TCP_S_SYN_RECV, proto_tcp_next(OUT, TCP_E_SYN, TCP_S_SYN_RECV));
 	EXPECT_EQ(TCP_S_CLOSE, proto_tcp_next(PROTO_DIR_MAX, TCP_E_ACK, TCP_S_NONE));
 	EXPECT_EQ(TCP_S_CLOSE, proto_tcp_next(PROTO_DIR_IN, TCP_E_MAX, TCP_S_NONE));
 }
@@ -229,7 +271,7 @@ TEST(ProtoTcp, AccountingDrivesOverload)
 	k.d->u_threshold = 1;
 	dest_update_overload(k.d);
 	EXPECT_FALSE(dest_usable(k.d));	// 1 inactive conn >= 1
-	k.walk({{IN, SYN, TCP_S_SYN_RECV}, {OUT, SYNACK, TCP_S_SYNACK}, {IN, ACK, TCP_S_ESTABLISHED}});
+	k.walk({{IN, SYN, TCP_S_SYN_RECV}, {OUT, SYNACK, TCP_S_SYN_RECV}, {IN, ACK, TCP_S_ESTABLISHED}});
 	EXPECT_FALSE(dest_usable(k.d));	// still 1 conn
 	k.d->u_threshold = 2;	// 1 conn is not below 3/4 of 2: hysteresis keeps it
 	dest_update_overload(k.d);

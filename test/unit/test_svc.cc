@@ -860,3 +860,80 @@ TEST_F(IpvsSvcWorker, FailedWorkerIsUndone)
 	ASSERT_EQ(0, ipvs_svc_add(&c, err)) << err;	// now both agree
 	EXPECT_EQ(1, peek_at(k).found);
 }
+
+// ---- rate estimator (review issue 8: integer smoothing read a steady 10/s
+// as 7, 3/s as 0, and stayed at 3 after traffic stopped) ----
+
+namespace {
+
+// Feed e n samples 2 s apart, each adding per_s[i] * 2 to counter i.
+void est_feed(svc_est *e, uint64_t *c, uint64_t *now, const uint64_t *per_s, int n,
+	      uint64_t period_us = 2000000)
+{
+	for (int k = 0; k < n; k++) {
+		*now += period_us;
+		for (int i = 0; i < SVC_N_COUNTERS; i++)
+			c[i] += per_s[i] * period_us / 1000000;
+		svc_est_update(e, c, *now);
+	}
+}
+
+}  // namespace
+
+TEST(IpvsSvcEst, SteadyRatesReadExactly)
+{
+	svc_est e;
+	memset(&e, 0, sizeof(e));
+	uint64_t c[SVC_N_COUNTERS] = {100, 1000, 1000, 50000, 50000}, now = 1000000;
+	svc_est_update(&e, c, now);	// primes only
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(0u, svc_est_rate(&e, i));
+	const uint64_t rates[SVC_N_COUNTERS] = {10, 3, 1, 1500, 7};
+	est_feed(&e, c, &now, rates, 30);	// a minute
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(rates[i], svc_est_rate(&e, i)) << "counter " << i;
+	// it keeps reading the same while the rate holds
+	est_feed(&e, c, &now, rates, 10);
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(rates[i], svc_est_rate(&e, i)) << "counter " << i;
+	EXPECT_EQ(0u, svc_est_rate(&e, SVC_N_COUNTERS));
+}
+
+TEST(IpvsSvcEst, ConvergesLikeIpvsAndSurvivesJitter)
+{
+	svc_est e;
+	memset(&e, 0, sizeof(e));
+	uint64_t c[SVC_N_COUNTERS] = {0, 0, 0, 0, 0}, now = 0;
+	svc_est_update(&e, c, now);
+	const uint64_t rates[SVC_N_COUNTERS] = {10, 100000, 20, 1250000, 3};
+	// weight 1/4 per 2 s: after one sample a quarter of the way
+	est_feed(&e, c, &now, rates, 1);
+	EXPECT_EQ(2u, svc_est_rate(&e, 0));	// 2.5: IPVS rounds a half down
+	est_feed(&e, c, &now, rates, 59, 2010000);	// 10 ms late each time, 2 min
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(rates[i], svc_est_rate(&e, i)) << "counter " << i;
+}
+
+TEST(IpvsSvcEst, DecaysToZeroAfterTrafficStops)
+{
+	svc_est e;
+	memset(&e, 0, sizeof(e));
+	uint64_t c[SVC_N_COUNTERS] = {0, 0, 0, 0, 0}, now = 0;
+	svc_est_update(&e, c, now);
+	const uint64_t rates[SVC_N_COUNTERS] = {10, 3, 3, 1000, 3}, none[SVC_N_COUNTERS] = {};
+	est_feed(&e, c, &now, rates, 30);
+	EXPECT_EQ(10u, svc_est_rate(&e, 0));
+	est_feed(&e, c, &now, none, 15);	// 30 s without traffic
+	for (int i = 0; i < 3; i++)
+		EXPECT_EQ(0u, svc_est_rate(&e, i)) << "counter " << i;
+	est_feed(&e, c, &now, none, 15);	// a minute: bytes too (finer scale)
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(0u, svc_est_rate(&e, i)) << "counter " << i;
+	est_feed(&e, c, &now, none, 30);
+	for (int i = 0; i < SVC_N_COUNTERS; i++)
+		EXPECT_EQ(0u, e.rate[i]) << "the scaled rate reaches 0 too, counter " << i;
+	// a counter that goes backwards (a dest re-added) reads as no traffic
+	c[0] = 0;
+	est_feed(&e, c, &now, none, 1);
+	EXPECT_EQ(0u, svc_est_rate(&e, 0));
+}
