@@ -32,10 +32,10 @@ extern "C" {
 /* What ipvs_pkt_parse() learned about one IPv4 packet.  All addresses and
  * ports in network byte order, lengths in host order. */
 struct ipvs_pkt {
-	uint8_t  proto;		/* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP */
+	uint8_t  proto;		/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP or IPPROTO_ICMP */
 	uint8_t  tcp_flags;	/* RTE_TCP_*_FLAG (TCP only) */
 	uint16_t l3_len;	/* IPv4 header bytes */
-	uint16_t l4_len;	/* TCP/UDP header bytes incl. options; ICMP: 8 */
+	uint16_t l4_len;	/* TCP/UDP header bytes incl. options; SCTP: 12; ICMP: 8 */
 	uint16_t payload_len;	/* L4 payload bytes (ICMP: bytes after the 8-byte header) */
 	uint32_t saddr;
 	uint32_t daddr;
@@ -43,6 +43,9 @@ struct ipvs_pkt {
 	uint16_t dport;
 	uint32_t seq;		/* TCP, host order */
 	uint32_t ack;		/* TCP, host order */
+	uint32_t sctp_vtag;	/* SCTP verification tag, network order */
+	uint8_t  sctp_chunk;	/* SCTP: type of the first chunk (PROTO_SCTP_CHUNK_*;
+				 * ABORT when one follows a first COOKIE ECHO/ACK) */
 	/* ICMP errors (dest unreachable, time exceeded, param problem, source
 	 * quench) quoting a TCP/UDP packet: the quoted packet's tuple. */
 	bool     icmp_err;
@@ -149,6 +152,7 @@ struct ipvs_lcore_stats {
 	uint64_t icmp_drop;		/* ICMP errors about unknown connections */
 	uint64_t xmit_fail;		/* forwarding op failed */
 	uint64_t malformed;		/* ipvs_pkt_parse() said EDPVS_INVAL */
+	uint64_t sctp_no_init;		/* SCTP without conn and not an INIT: dropped */
 } __rte_cache_aligned;
 
 /* Counters of an lcore (NULL for a bad lcore id). */

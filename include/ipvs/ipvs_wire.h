@@ -92,7 +92,7 @@ _Static_assert(sizeof(union ipvs_wire_addr) == 16, "wire addr is 16 bytes");
  * zero address (af says whether it matches IPv4 or IPv6 packets). */
 struct ipvs_wire_svc_key {
 	uint8_t af;		/* AF_INET or AF_INET6 */
-	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP; 0 with fwmark */
+	uint8_t proto;		/* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_SCTP; 0 with fwmark */
 	uint16_t port;		/* host order; 0 only for fwmark or persistent */
 	uint32_t fwmark;
 	union ipvs_wire_addr addr;
@@ -140,11 +140,23 @@ _Static_assert(sizeof(struct ipvs_wire_svc_conf) == 64, "svc conf is 64 bytes");
 enum ipvs_wire_fwd {
 	IPVS_WIRE_FWD_MASQ = 0,		/* NAT */
 	IPVS_WIRE_FWD_LOCAL = 1,
-	IPVS_WIRE_FWD_TUNNEL = 2,	/* IPIP */
+	IPVS_WIRE_FWD_TUNNEL = 2,	/* IPIP, GUE or GRE (tun_type) */
 	IPVS_WIRE_FWD_DR = 3,		/* direct routing ("Route") */
 	IPVS_WIRE_FWD_FNAT = 4,		/* full NAT */
 	IPVS_WIRE_FWD_MAX,
 };
+
+/* Encapsulation of a TUNNEL real server (ipvsadm --tun-type). */
+enum ipvs_wire_tun_type {
+	IPVS_WIRE_TUN_IPIP = 0,		/* IPv4 in IPv4 (protocol 4), the default */
+	IPVS_WIRE_TUN_GUE = 1,		/* UDP to tun_port + 4-byte GUE header */
+	IPVS_WIRE_TUN_GRE = 2,		/* GRE (RFC 2784), protocol type 0x0800 */
+	IPVS_WIRE_TUN_MAX,
+};
+
+/* Tunnel flags (--tun-csum; --tun-nocsum is 0). */
+#define IPVS_WIRE_TUN_F_CSUM 0x01u	/* GUE: UDP checksum; GRE: GRE checksum */
+#define IPVS_WIRE_TUN_F_MASK 0x01u
 
 #define IPVS_WIRE_WEIGHT_MAX    65535u
 #define IPVS_WIRE_THRESHOLD_MAX 65535u	/* ipvsadm(8): -x/-y are 0..65535 */
@@ -158,15 +170,19 @@ struct ipvs_wire_dest_conf {
 	uint32_t weight;	/* 0..IPVS_WIRE_WEIGHT_MAX; 0 quiesces */
 	uint32_t u_threshold;	/* max connections, 0 = unlimited */
 	uint32_t l_threshold;	/* resume below this, 0 = none */
+	uint8_t tun_type;	/* enum ipvs_wire_tun_type; IPIP (0) unless TUNNEL */
+	uint8_t tun_flags;	/* IPVS_WIRE_TUN_F_*; GUE and GRE only */
+	uint16_t tun_port;	/* GUE's UDP destination port, host order; else 0 */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct ipvs_wire_dest_conf) == 32, "dest conf is 32 bytes");
+_Static_assert(sizeof(struct ipvs_wire_dest_conf) == 40, "dest conf is 40 bytes");
 
 /* DEST_ADD / DEST_EDIT / DEST_DEL (del uses dest.af/addr/port only). */
 struct ipvs_wire_dest_req {
 	struct ipvs_wire_svc_key svc;
 	struct ipvs_wire_dest_conf dest;
 };
-_Static_assert(sizeof(struct ipvs_wire_dest_req) == 56, "dest req is 56 bytes");
+_Static_assert(sizeof(struct ipvs_wire_dest_req) == 64, "dest req is 64 bytes");
 
 /* Counters (totals) and rates (per second, averaged over a few seconds). */
 struct ipvs_wire_stats {
@@ -205,7 +221,7 @@ struct ipvs_wire_dest_entry {
 	uint32_t pad;
 	struct ipvs_wire_stats stats;
 };
-_Static_assert(sizeof(struct ipvs_wire_dest_entry) == 128, "dest entry is 128 bytes");
+_Static_assert(sizeof(struct ipvs_wire_dest_entry) == 136, "dest entry is 136 bytes");
 
 /* LADDR_ADD / LADDR_DEL: a FNAT local address of a service. */
 struct ipvs_wire_laddr_req {

@@ -1,6 +1,7 @@
 /*
  * ipvs/proto.h - per-L4-protocol connection state for IPVS: one const
- * struct proto_ops per protocol (src/ipvs/proto_tcp.c, proto_udp.c), state
+ * struct proto_ops per protocol (src/ipvs/proto_tcp.c, proto_udp.c,
+ * proto_sctp.c), state
  * machines as tables, per-state timeouts settable at run time
  * (`ipvsadm --set tcp tcpfin udp`).  Owner: H6.
  *
@@ -66,6 +67,51 @@ enum tcp_event {
 	TCP_E_MAX,
 };
 
+/* SCTP states (conn->state for IPPROTO_SCTP), a simpler table than Linux
+ * IPVS's 13 states (src/ipvs/proto_sctp.c says why).  Names as ipvsadm
+ * -lnc shows them follow Linux IPVS's spelling. */
+enum sctp_state {
+	SCTP_S_NONE = 0,		/* nothing seen yet */
+	SCTP_S_INIT1,			/* client INIT seen ("INIT1") */
+	SCTP_S_INIT2,			/* server INIT ACK seen ("INIT") */
+	SCTP_S_COOKIE_ECHOED,		/* client COOKIE ECHO seen ("C-ECHOED") */
+	SCTP_S_ESTABLISHED,		/* COOKIE ACK (or data after the echo) ("active") */
+	SCTP_S_SHUTDOWN_SENT,		/* client SHUTDOWN seen ("S-SENT") */
+	SCTP_S_SHUTDOWN_RECEIVED,	/* server SHUTDOWN seen ("S-RECEIVED") */
+	SCTP_S_SHUTDOWN_ACK_SENT,	/* SHUTDOWN ACK seen ("S-ACK-SENT") */
+	SCTP_S_CLOSED,			/* SHUTDOWN COMPLETE, or ABORT once established */
+	SCTP_S_REJECTED,		/* ABORT before the association was up */
+	SCTP_S_MAX,
+};
+
+/* SCTP events: the type of the first chunk (ABORT when an ABORT follows a
+ * first COOKIE ECHO / COOKIE ACK); every other chunk type is DATA. */
+enum sctp_event {
+	SCTP_E_DATA = 0,		/* DATA, SACK, HEARTBEAT(-ACK), ERROR, others */
+	SCTP_E_INIT,
+	SCTP_E_INIT_ACK,
+	SCTP_E_COOKIE_ECHO,
+	SCTP_E_COOKIE_ACK,
+	SCTP_E_SHUTDOWN,
+	SCTP_E_SHUTDOWN_ACK,
+	SCTP_E_SHUTDOWN_COMPLETE,
+	SCTP_E_ABORT,
+	SCTP_E_MAX,
+};
+
+/* SCTP chunk types (RFC 9260 section 3.2). */
+#define PROTO_SCTP_CHUNK_DATA              0u
+#define PROTO_SCTP_CHUNK_INIT              1u
+#define PROTO_SCTP_CHUNK_INIT_ACK          2u
+#define PROTO_SCTP_CHUNK_ABORT             6u
+#define PROTO_SCTP_CHUNK_SHUTDOWN          7u
+#define PROTO_SCTP_CHUNK_SHUTDOWN_ACK      8u
+#define PROTO_SCTP_CHUNK_COOKIE_ECHO       10u
+#define PROTO_SCTP_CHUNK_COOKIE_ACK        11u
+#define PROTO_SCTP_CHUNK_SHUTDOWN_COMPLETE 14u
+
+#define PROTO_SCTP_TIMEOUT_ESTABLISHED 900u
+
 /* UDP has one state. */
 enum udp_state {
 	UDP_S_NORMAL = 0,
@@ -84,14 +130,15 @@ enum udp_state {
 #define PROTO_UDP_TIMEOUT             300u
 
 struct proto_ops {
-	const char *name;		/* "TCP", "UDP" */
+	const char *name;		/* "TCP", "UDP", "SCTP" */
 	uint8_t proto;			/* IPPROTO_* */
 	uint8_t n_states;
 	uint8_t init_state;		/* state of a new conn */
 	const char *const *state_names;	/* [n_states], upper case as ipvsadm -lnc shows */
 	uint32_t *timeouts;		/* [n_states] current values, seconds (see above) */
 	const uint32_t *timeout_defaults; /* [n_states] */
-	/* Move c by one packet.  l4flags: TCP flags byte (ignored by UDP).
+	/* Move c by one packet.  l4flags: TCP flags byte, SCTP (first)
+	 * chunk type (struct ipvs_pkt.sctp_chunk), ignored by UDP.
 	 * Updates c->state and the dest counters.  Returns the new state.
 	 * Owner lcore, per packet. */
 	unsigned int (*state_update)(struct ipvs_conn *c, enum proto_dir dir, uint8_t l4flags);
@@ -145,6 +192,37 @@ void proto_timeout_get_ipvsadm(uint32_t *tcp, uint32_t *tcpfin, uint32_t *udp);
 
 /* Restore every timeout to its default (tests, config reload). */
 void proto_timeout_reset(void);
+
+/* SCTP, exposed for tests: the event of a first chunk type, and one step
+ * of the table (no side effects; CLOSED for bad arguments). */
+enum sctp_event proto_sctp_event(uint8_t chunk_type);
+enum sctp_state proto_sctp_next(enum proto_dir dir, enum sctp_event ev, enum sctp_state s);
+
+/* May a client INIT on a conn in state s start a new association that is
+ * scheduled afresh (CLOSED, REJECTED)? */
+bool proto_sctp_reusable(unsigned int s);
+
+/* ---- SCTP's CRC32c checksum (proto_sctp.c) ---- */
+
+struct rte_mbuf;
+
+#define PROTO_SCTP_HDR_LEN  12u	/* common header: ports, verification tag, checksum */
+#define PROTO_SCTP_CSUM_OFF 8u	/* checksum field in the common header */
+
+/* CRC32c (Castagnoli, reflected, initial value and final xor 0xffffffff)
+ * of len bytes of m from byte off, across segments: the value an SCTP
+ * packet stores, as little-endian bytes, in its checksum field.  Any lcore;
+ * off + len must lie inside the packet. */
+uint32_t proto_sctp_crc32c(const struct rte_mbuf *m, uint32_t off, uint32_t len);
+
+/* The SCTP packet at off (len bytes, common header in the first segment):
+ * is its checksum right?  The error (stored xor computed, 0 when right),
+ * and setting the field to the computed value xor error - so a rewrite
+ * that takes the error before and gives it back after keeps a bad packet
+ * exactly as bad (like the incremental updates of TCP and UDP).  Any lcore. */
+bool proto_sctp_csum_ok(struct rte_mbuf *m, uint32_t off, uint32_t len);
+uint32_t proto_sctp_csum_error(struct rte_mbuf *m, uint32_t off, uint32_t len);
+void proto_sctp_csum_set(struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t error);
 
 /* TCP only, exposed for tests: the event of a flags byte, and one step of
  * the table (no side effects). */

@@ -111,6 +111,9 @@ struct ipvs_dest {
 	uint8_t af;			/* AF_INET / AF_INET6 */
 	uint8_t fwd;			/* enum ipvs_fwd_mode */
 	int32_t weight;			/* 0..65535; 0 = quiesced (no new conns) */
+	uint8_t tun_type;		/* TUNNEL: enum ipvs_wire_tun_type (IPIP/GUE/GRE) */
+	uint8_t tun_flags;		/* TUNNEL: IPVS_WIRE_TUN_F_* */
+	uint16_t tun_port;		/* TUNNEL GUE: UDP destination port, network order */
 	uint32_t flags;			/* DEST_F_* */
 	uint32_t u_threshold;		/* upper conn limit, 0 = none */
 	uint32_t l_threshold;		/* overload clears below this (0: 3/4 of upper) */
@@ -209,7 +212,7 @@ struct sched_ops;
 struct ipvs_service {
 	/* key */
 	uint8_t af;			/* AF_INET / AF_INET6 */
-	uint8_t proto;			/* IPPROTO_TCP / IPPROTO_UDP; 0 for fwmark */
+	uint8_t proto;			/* IPPROTO_TCP / UDP / SCTP; 0 for fwmark */
 	uint16_t vport;			/* network order */
 	union inet_addr vaddr;
 	uint32_t fwmark;		/* non-zero: fwmark service (vaddr/vport unused) */

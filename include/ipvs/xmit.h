@@ -75,9 +75,10 @@ struct xmit_tuple {
 
 /* ---- rewrite helpers (src/ipvs/xmit.c) ---- */
 
-/* Set the IPv4 addresses and TCP/UDP ports of the packet to t, updating
- * the IPv4, TCP and UDP checksums for what changed.  p->proto must be TCP
- * or UDP. */
+/* Set the IPv4 addresses and TCP/UDP/SCTP ports of the packet to t,
+ * updating the IPv4, TCP and UDP checksums for what changed, and SCTP's
+ * CRC32c (recomputed over the whole packet, any arrival error kept) when a
+ * port changed.  p->proto must be TCP, UDP or SCTP. */
 void xmit_set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t);
 
 /* Translate an ICMP error (p->icmp_err): outer addresses become
@@ -121,12 +122,39 @@ unsigned int xmit_tcp_sack_adjust(struct rte_mbuf *m, struct ipvs_pkt *p, uint32
 /* Lower the MSS option to mss if it is larger.  Returns true if changed. */
 bool xmit_tcp_mss_clamp(struct rte_mbuf *m, struct ipvs_pkt *p, uint16_t mss);
 
-/* Prepend an outer IPv4 header saddr -> daddr, protocol 4 (IPIP), TOS and
- * DF copied from the inner header, TTL 64, checksum computed.  p is not
- * changed (it still describes the inner packet, now 20 bytes further).
- * EDPVS_NOROOM without 20 bytes of headroom or when the result would be
- * longer than max_len (0 = 65535). */
-int xmit_ipip_encap(struct rte_mbuf *m, uint32_t saddr, uint32_t daddr, uint16_t max_len);
+/* One TUNNEL encapsulation (enum ipvs_wire_tun_type of ipvs_wire.h):
+ * outer addresses saddr -> daddr (network order); GUE's UDP ports
+ * (network order); IPVS_WIRE_TUN_F_CSUM for a GUE UDP checksum or a GRE
+ * checksum. */
+struct xmit_tun {
+	uint32_t saddr;
+	uint32_t daddr;
+	uint8_t type;
+	uint8_t flags;
+	uint16_t sport;		/* GUE only */
+	uint16_t dport;		/* GUE only */
+};
+
+/* Bytes the encapsulation adds before the inner packet: IPIP 20, GUE 32
+ * (IPv4 + UDP + GUE), GRE 24, or 28 with its checksum.  The MTU check of
+ * a TUNNEL packet subtracts it; 20 for an unknown type. */
+uint16_t xmit_tun_overhead(uint8_t type, uint8_t flags);
+
+/* Prepend the outer headers of t in front of the IPv4 packet at m's data:
+ * IPv4 (TOS, ID and DF from the inner header, TTL 64, checksum computed);
+ * GUE: UDP t->sport -> t->dport, then the 4-byte GUE header (version 0,
+ * no options, protocol 4 = IPv4), UDP checksum over the whole datagram
+ * with F_CSUM, else 0; GRE (RFC 2784): protocol type 0x0800, with F_CSUM
+ * the C bit and the checksum over GRE header and inner packet.  p is not
+ * changed.  EDPVS_NOROOM without the headroom or when the result would be
+ * longer than max_len (0 = 65535), EDPVS_INVAL for an unknown type.  Any
+ * lcore; no allocation. */
+int xmit_tun_encap(struct rte_mbuf *m, const struct xmit_tun *t, uint16_t max_len);
+
+/* The GUE UDP source port of a flow (network order): a hash of the client
+ * address and port into 49152..65535, so a receiver can spread flows and a
+ * flow stays on one path. */
+uint16_t xmit_gue_sport(uint32_t caddr, uint16_t cport);
 
 struct netif_port;
 

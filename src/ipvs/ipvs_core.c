@@ -16,13 +16,13 @@
  * bound the hops to two (see ipvs_next_hop()).
  *
  * Decisions (see doc/architecture.md): a TCP packet without a conn that is
- * not a SYN is dropped and counted (no RST: the client's retransmission
- * timer or its own keepalive ends it, and nothing is sent in the name of
- * a real server we never talked to); packets to no service and no conn
- * continue in the IPv4 stack (local delivery, forwarding or the kernel
- * path decide); fragments never reach the hook (ipv4_rcv() drops and
- * counts them: no reassembly); malformed TCP/UDP headers are dropped and
- * counted.
+ * not a SYN (an SCTP one that is not an INIT) is dropped and counted (no
+ * RST: the client's retransmission timer or its own keepalive ends it,
+ * and nothing is sent in the name of a real server we never talked to);
+ * packets to no service and no conn continue in the IPv4 stack (local
+ * delivery, forwarding or the kernel path decide); fragments never reach
+ * the hook (ipv4_rcv() drops and counts them: no reassembly); malformed
+ * TCP/UDP/SCTP headers are dropped and counted.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -206,7 +206,7 @@ static enum dpvs_verdict ipvs_conn_xmit(struct conn_table *t, struct ipvs_conn *
 	if (!op)
 		return VERDICT_ACCEPT;	/* e.g. a DR server routing its replies through us */
 	old_state = c->state;
-	proto_conn_update(c, pdir, p->tcp_flags);
+	proto_conn_update(c, pdir, p->proto == IPPROTO_SCTP ? p->sctp_chunk : p->tcp_flags);
 	if (proto_conn_rearm(c, pdir, old_state))
 		conn_touch(t, c);
 	bytes = rte_pktmbuf_pkt_len(m);	/* m may be gone after op */
@@ -304,6 +304,13 @@ static enum dpvs_verdict ipvs_new_conn(struct conn_table *t, struct ipvs_service
 		st->tcp_no_syn++;
 		return VERDICT_DROP;
 	}
+	/* Only an INIT (verification tag 0, RFC 9260 section 8.5.1) starts an
+	 * SCTP association. */
+	if (p->proto == IPPROTO_SCTP &&
+	    (p->sctp_chunk != PROTO_SCTP_CHUNK_INIT || p->sctp_vtag != 0)) {
+		st->sctp_no_init++;
+		return VERDICT_DROP;
+	}
 	d = ipvs_schedule(t, svc, m, p, &tmpl);
 	xo = d ? xmit_ops_get(d->fwd) : NULL;
 	if (!xo || d->af != AF_INET) {
@@ -371,6 +378,9 @@ static inline bool ipvs_conn_reused(const struct ipvs_conn *c, enum conn_dir dir
 {
 	if (unlikely(c->flags & CONN_F_ONEPACKET))
 		return dir == CONN_DIR_IN;	/* each datagram is scheduled afresh */
+	if (p->proto == IPPROTO_SCTP)	/* a new association after CLOSED / REJECTED */
+		return dir == CONN_DIR_IN && p->sctp_chunk == PROTO_SCTP_CHUNK_INIT &&
+		       proto_sctp_reusable(c->state);
 	if (dir != CONN_DIR_IN || p->proto != IPPROTO_TCP ||
 	    (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
 		return false;
@@ -538,10 +548,10 @@ static void ipvs_log_stats(void)
 			 " redirected %" PRIu64 " redirect_fail %" PRIu64 " no_service %" PRIu64
 			 " sched_fail %" PRIu64 " conn_fail %" PRIu64 " tcp_no_syn %" PRIu64
 			 " icmp_fwd %" PRIu64 " icmp_drop %" PRIu64 " xmit_fail %" PRIu64
-			 " malformed %" PRIu64, id, s->pkts, s->conn_hit, s->conn_new, s->conn_reused,
+			 " malformed %" PRIu64 " sctp_no_init %" PRIu64, id, s->pkts, s->conn_hit, s->conn_new, s->conn_reused,
 			 s->redirected, s->redirect_fail, s->no_service, s->sched_fail,
 			 s->conn_fail, s->tcp_no_syn, s->icmp_fwd, s->icmp_drop, s->xmit_fail,
-			 s->malformed);
+			 s->malformed, s->sctp_no_init);
 		DPVS_LOG(ipvs, INFO, "lcore %u: xmit sent %" PRIu64 " out_err %" PRIu64
 			 " no_route %" PRIu64 " ttl_expired %" PRIu64 " toa %" PRIu64
 			 " toa_noroom %" PRIu64 " pp2 %" PRIu64 " pp2_fail %" PRIu64

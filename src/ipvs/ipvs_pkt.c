@@ -1,9 +1,10 @@
 /*
- * ipvs_pkt.c - parse an IPv4 packet's L4 header once for the IPVS hook
- * (struct ipvs_pkt), including the tuple quoted by an ICMP error, and the
- * owner-lcore hash of a client.  Pure functions: no state, any lcore.
- * Fragments never get here: ipv4_rcv() drops them before the PRE_ROUTING
- * hooks (no reassembly), so the L4 header read here is the packet's own.
+ * ipvs_pkt.c - parse an IPv4 packet's L4 header (TCP, UDP, SCTP, ICMP)
+ * once for the IPVS hook (struct ipvs_pkt), including the tuple quoted by
+ * an ICMP error, and the owner-lcore hash of a client.  Pure functions: no
+ * state, any lcore.  Fragments never get here: ipv4_rcv() drops them
+ * before the PRE_ROUTING hooks (no reassembly), so the L4 header read here
+ * is the packet's own.
  */
 #include <string.h>
 #include <rte_byteorder.h>
@@ -11,9 +12,11 @@
 #include <rte_icmp.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
+#include <rte_sctp.h>
 #include <rte_jhash.h>
 #include "dpvs_err.h"
 #include "ipvs/ipvs.h"
+#include "ipvs/proto.h"
 
 #define IPVS_OWNER_SEED 0x1e5b9c7du
 
@@ -132,6 +135,43 @@ static int parse_udp(const struct rte_mbuf *m, uint16_t tot, struct ipvs_pkt *p)
 	return 0;
 }
 
+/* SCTP: the common header (ports, verification tag) and the first chunk's
+ * type; an ABORT bundled after a first COOKIE ECHO or COOKIE ACK (RFC 9260
+ * section 6.10 allows control chunks before an ABORT) makes the chunk
+ * ABORT.  Chunk lengths are checked against the packet; the checksum is
+ * checked only where a rewrite needs it (xmit.c). */
+static int parse_sctp(const struct rte_mbuf *m, uint16_t tot, struct ipvs_pkt *p)
+{
+	const uint32_t off = p->l3_len + PROTO_SCTP_HDR_LEN;
+	const struct rte_sctp_hdr *sh;
+	const uint8_t *ch;
+	uint16_t clen;
+
+	if (off + 4u > rte_pktmbuf_data_len(m) || off + 4u > tot)
+		return EDPVS_INVAL;	/* no room for a chunk header */
+	sh = rte_pktmbuf_mtod_offset(m, const struct rte_sctp_hdr *, p->l3_len);
+	ch = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	clen = (uint16_t)((ch[2] << 8) | ch[3]);
+	if (clen < 4 || off + clen > tot)
+		return EDPVS_INVAL;
+	p->l4_len = PROTO_SCTP_HDR_LEN;
+	p->sport = sh->src_port;
+	p->dport = sh->dst_port;
+	if (p->sport == 0 || p->dport == 0)
+		return EDPVS_INVAL;	/* reserved port, as for TCP */
+	p->sctp_vtag = sh->tag;
+	p->sctp_chunk = ch[0];
+	p->payload_len = (uint16_t)(tot - off);
+	if (ch[0] == PROTO_SCTP_CHUNK_COOKIE_ECHO || ch[0] == PROTO_SCTP_CHUNK_COOKIE_ACK) {
+		uint32_t next = off + ((clen + 3u) & ~3u);
+
+		if (next + 4u <= tot && next < rte_pktmbuf_data_len(m) &&
+		    *rte_pktmbuf_mtod_offset(m, const uint8_t *, next) == PROTO_SCTP_CHUNK_ABORT)
+			p->sctp_chunk = PROTO_SCTP_CHUNK_ABORT;
+	}
+	return 0;
+}
+
 /* The IPv4 header and 8 L4 bytes quoted by an ICMP error. */
 static int parse_icmp_inner(const struct rte_mbuf *m, struct ipvs_pkt *p)
 {
@@ -146,7 +186,8 @@ static int parse_icmp_inner(const struct rte_mbuf *m, struct ipvs_pkt *p)
 	if ((in->version_ihl >> 4) != 4 || p->inner_l3_len < sizeof(*in) ||
 	    off + p->inner_l3_len + 8u > rte_pktmbuf_data_len(m))
 		return EDPVS_INVAL;
-	if (in->next_proto_id != IPPROTO_TCP && in->next_proto_id != IPPROTO_UDP)
+	if (in->next_proto_id != IPPROTO_TCP && in->next_proto_id != IPPROTO_UDP &&
+	    in->next_proto_id != IPPROTO_SCTP)
 		return EDPVS_NOTSUPP;
 	ports = rte_pktmbuf_mtod_offset(m, const uint16_t *, off + p->inner_l3_len);
 	p->icmp_err = true;
@@ -196,6 +237,8 @@ int ipvs_pkt_parse(const struct rte_mbuf *m, struct ipvs_pkt *p)
 		return parse_tcp(m, tot, p);
 	case IPPROTO_UDP:
 		return parse_udp(m, tot, p);
+	case IPPROTO_SCTP:
+		return parse_sctp(m, tot, p);
 	case IPPROTO_ICMP:
 		return parse_icmp(m, tot, p);
 	default:

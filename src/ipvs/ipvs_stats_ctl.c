@@ -34,7 +34,7 @@ static const struct stat_field ipvs_fields[] = {
 	IPVS_F(pkts), IPVS_F(conn_hit), IPVS_F(conn_new), IPVS_F(conn_reused),
 	IPVS_F(redirected), IPVS_F(redirect_fail), IPVS_F(no_service), IPVS_F(sched_fail),
 	IPVS_F(conn_fail), IPVS_F(tcp_no_syn), IPVS_F(icmp_fwd), IPVS_F(icmp_drop),
-	IPVS_F(xmit_fail), IPVS_F(malformed),
+	IPVS_F(xmit_fail), IPVS_F(malformed), IPVS_F(sctp_no_init),
 };
 
 static const struct stat_field xmit_fields[] = {

@@ -1,6 +1,6 @@
 /*
  * proto.c - the registry of IPVS L4 protocols (struct proto_ops from
- * proto_tcp.c and proto_udp.c) and their run-time timeout table
+ * proto_tcp.c, proto_udp.c and proto_sctp.c) and their run-time timeout table
  * (`ipvsadm --set`).  Timeouts are written by the master and read by the
  * workers with relaxed atomic accesses (see ipvs/proto.h).
  */
@@ -9,7 +9,7 @@
 #include "ipvs/proto.h"
 #include "ipvs/conn.h"
 
-extern const struct proto_ops proto_tcp_ops, proto_udp_ops;
+extern const struct proto_ops proto_tcp_ops, proto_udp_ops, proto_sctp_ops;
 
 const struct proto_ops *proto_get(uint8_t proto)
 {
@@ -18,6 +18,8 @@ const struct proto_ops *proto_get(uint8_t proto)
 		return &proto_tcp_ops;
 	case IPPROTO_UDP:
 		return &proto_udp_ops;
+	case IPPROTO_SCTP:
+		return &proto_sctp_ops;
 	default:
 		return NULL;
 	}
@@ -127,4 +129,5 @@ void proto_timeout_reset(void)
 {
 	reset_one(&proto_tcp_ops);
 	reset_one(&proto_udp_ops);
+	reset_one(&proto_sctp_ops);
 }

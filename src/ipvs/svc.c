@@ -160,8 +160,8 @@ int ipvs_svc_key_check(const struct ipvs_wire_svc_key *k, char *errmsg)
 		}
 		return 0;
 	}
-	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP) {
-		svc_errmsg(errmsg, "protocol must be TCP or UDP");
+	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP && k->proto != IPPROTO_SCTP) {
+		svc_errmsg(errmsg, "protocol must be TCP, UDP or SCTP");
 		return EDPVS_INVAL;
 	}
 	return addr_check(k->af, &k->addr, "virtual", errmsg);
@@ -271,6 +271,36 @@ static void conf_normalise(struct ipvs_wire_svc_conf *c)
 		c->netmask = c->key.af == AF_INET ? 0xffffffffu : 128;
 }
 
+/* --tun-type and its options (ipvsadm's rules): only a TUNNEL real server
+ * has them; GUE needs its UDP port; IPIP has no port and no checksum; GRE
+ * has no port. */
+static int dest_tun_check(const struct ipvs_wire_dest_conf *d, char *errmsg)
+{
+	if (d->pad != 0 || (d->tun_flags & ~IPVS_WIRE_TUN_F_MASK) ||
+	    d->tun_type >= IPVS_WIRE_TUN_MAX) {
+		svc_errmsg(errmsg, "unknown tunnel type or flags");
+		return EDPVS_INVAL;
+	}
+	if (d->fwd != IPVS_WIRE_FWD_TUNNEL &&
+	    (d->tun_type != IPVS_WIRE_TUN_IPIP || d->tun_flags || d->tun_port)) {
+		svc_errmsg(errmsg, "Tunnel options conflict with forward method");
+		return EDPVS_INVAL;
+	}
+	if (d->tun_type == IPVS_WIRE_TUN_GUE && d->tun_port == 0) {
+		svc_errmsg(errmsg, "a gue tunnel needs its UDP port (--tun-port)");
+		return EDPVS_INVAL;
+	}
+	if (d->tun_type != IPVS_WIRE_TUN_GUE && d->tun_port != 0) {
+		svc_errmsg(errmsg, "--tun-port is only for the gue tunnel type");
+		return EDPVS_INVAL;
+	}
+	if (d->tun_type == IPVS_WIRE_TUN_IPIP && d->tun_flags != 0) {
+		svc_errmsg(errmsg, "an ipip tunnel has no checksum option");
+		return EDPVS_INVAL;
+	}
+	return 0;
+}
+
 int ipvs_dest_conf_check(const struct ipvs_wire_svc_key *svc, struct ipvs_wire_dest_conf *d,
 			 char *errmsg)
 {
@@ -296,6 +326,9 @@ int ipvs_dest_conf_check(const struct ipvs_wire_svc_key *svc, struct ipvs_wire_d
 		svc_errmsg(errmsg, "lower threshold above the upper threshold");
 		return EDPVS_INVAL;
 	}
+	rc = dest_tun_check(d, errmsg);
+	if (rc != 0)
+		return rc;
 	/* DR and TUNNEL cannot change the port; NAT without a port keeps it. */
 	if (svc->fwmark == 0 &&
 	    (d->fwd == IPVS_WIRE_FWD_DR || d->fwd == IPVS_WIRE_FWD_TUNNEL || d->port == 0))

@@ -266,6 +266,14 @@ static void svc_lc_destroy(struct svc_tab *t, struct svc_lc *lc)
 	free(lc);
 }
 
+/* The tunnel encapsulation of a TUNNEL dest (checked on the master). */
+static void dest_set_tun(struct ipvs_dest *d, const struct ipvs_wire_dest_conf *w)
+{
+	d->tun_type = w->tun_type;
+	d->tun_flags = w->tun_flags;
+	d->tun_port = htons(w->tun_port);
+}
+
 static int op_dest(struct ipvs_service *svc, const struct svc_msg *m)
 {
 	const struct ipvs_wire_dest_conf *w = &m->dest;
@@ -288,6 +296,7 @@ static int op_dest(struct ipvs_service *svc, const struct svc_msg *m)
 			return EDPVS_NOMEM;
 		d->u_threshold = w->u_threshold;
 		d->l_threshold = w->l_threshold;
+		dest_set_tun(d, w);
 		rc = svc_dest_attach(svc, d);
 		if (rc != 0)
 			free(d);	/* never attached: no reference to drop */
@@ -298,6 +307,7 @@ static int op_dest(struct ipvs_service *svc, const struct svc_msg *m)
 		if (fwd < 0)
 			return EDPVS_INVAL;
 		d->fwd = (uint8_t)fwd;	/* new conns only: conns keep their xmit */
+		dest_set_tun(d, w);	/* read per packet: conns follow the edit */
 		return svc_dest_edit(svc, d, (int32_t)w->weight, w->u_threshold, w->l_threshold);
 	default:
 		if (d == NULL)

@@ -1,9 +1,10 @@
 /*
  * xmit.c - header rewrite helpers shared by the IPVS forwarding modes:
  * tuple rewrite, ICMP error translation, TTL, byte insertion (TCP options,
- * payload prefixes), TCP sequence/SACK adjustment, MSS clamping and IPIP
- * encapsulation, all with incremental checksums.  Stateless, any lcore;
- * see include/ipvs/xmit.h for the contract of each helper.
+ * payload prefixes), TCP sequence/SACK adjustment and MSS clamping, all
+ * with incremental checksums, and SCTP's CRC32c after a port change (the
+ * TUNNEL encapsulations are xmit_tunnel.c's).  Stateless, any lcore; see
+ * include/ipvs/xmit.h for the contract of each helper.
  */
 #include <stddef.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
+#include "ipvs/proto.h"
 #include "ipvs/xmit.h"
 
 #define TCP_OPT_EOL	0
@@ -140,7 +142,25 @@ static inline void csum_add(uint8_t *csum, uint32_t delta)
 
 /* One pass over the four fields, one checksum update each for the IPv4
  * header and the L4 header (per packet on every NAT/FNAT conn). */
+static void set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t);
+
+/* SCTP's CRC32c covers the ports (and no addresses): recomputed when a
+ * port changes, keeping the error of a packet that arrived with a bad one. */
 void xmit_set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t)
+{
+	uint32_t len, err;
+
+	if (likely(p->proto != IPPROTO_SCTP) || (p->sport == t->sport && p->dport == t->dport)) {
+		set_tuple(m, p, t);
+		return;
+	}
+	len = (uint32_t)rte_be_to_cpu_16(ip_hdr(m)->total_length) - p->l3_len;
+	err = proto_sctp_csum_error(m, p->l3_len, len);
+	set_tuple(m, p, t);
+	proto_sctp_csum_set(m, p->l3_len, len, err);
+}
+
+static void set_tuple(struct rte_mbuf *m, struct ipvs_pkt *p, const struct xmit_tuple *t)
 {
 	struct rte_ipv4_hdr *ip = ip_hdr(m);
 	uint8_t *sa = FLD(ip, struct rte_ipv4_hdr, src_addr);
@@ -413,29 +433,3 @@ bool xmit_tcp_mss_clamp(struct rte_mbuf *m, struct ipvs_pkt *p, uint16_t mss)
 	return tcp_opts_walk(m, p, TCP_OPT_MSS, mss_cb, &mss) != 0;
 }
 
-int xmit_ipip_encap(struct rte_mbuf *m, uint32_t saddr, uint32_t daddr, uint16_t max_len)
-{
-	const struct rte_ipv4_hdr *in = ip_hdr(m);
-	uint32_t limit = max_len ? max_len : UINT16_MAX;
-	uint16_t tot = rte_be_to_cpu_16(in->total_length);
-	struct rte_ipv4_hdr *out;
-
-	if ((uint32_t)tot + sizeof(*out) > limit || rte_pktmbuf_headroom(m) < sizeof(*out))
-		return EDPVS_NOROOM;
-	out = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*out));
-	if (!out)
-		return EDPVS_NOROOM;
-	in = (const struct rte_ipv4_hdr *)(out + 1);
-	out->version_ihl = RTE_IPV4_VHL_DEF;
-	out->type_of_service = in->type_of_service;
-	out->total_length = rte_cpu_to_be_16((uint16_t)(tot + sizeof(*out)));
-	out->packet_id = in->packet_id;
-	out->fragment_offset = in->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	out->time_to_live = 64;
-	out->next_proto_id = IPPROTO_IPIP;
-	out->src_addr = saddr;
-	out->dst_addr = daddr;
-	out->hdr_checksum = 0;
-	out->hdr_checksum = rte_ipv4_cksum(out);
-	return 0;
-}

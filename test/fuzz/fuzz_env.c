@@ -170,6 +170,8 @@ static void fuzz_services(void)
 	fuzz_service(FUZZ_VIP_NAT, IPPROTO_TCP, 80, IPVS_WIRE_FWD_MASQ, 0);
 	fuzz_service(FUZZ_VIP_NAT, IPPROTO_UDP, 53, IPVS_WIRE_FWD_MASQ, 0);
 	fuzz_service(FUZZ_VIP_NAT, IPPROTO_UDP, 443, IPVS_WIRE_FWD_MASQ, 0);
+	fuzz_service(FUZZ_VIP_FNAT, IPPROTO_SCTP, 3868, IPVS_WIRE_FWD_FNAT, 0);
+	fuzz_service(FUZZ_VIP_NAT, IPPROTO_SCTP, 3868, IPVS_WIRE_FWD_MASQ, 0);
 	rc = job_join_workers();
 	if (rc != 0)
 		fuzz_die("job_join_workers", rc);

@@ -9,6 +9,10 @@ import struct
 import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw, fragment  # noqa: E402
+from scapy.layers.sctp import (SCTP, SCTPChunkInit, SCTPChunkInitAck,  # noqa: E402
+                               SCTPChunkParamStateCookie, SCTPChunkCookieEcho,
+                               SCTPChunkCookieAck, SCTPChunkData, SCTPChunkShutdown,
+                               SCTPChunkShutdownAck, SCTPChunkShutdownComplete)
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 CLI_MAC = "02:00:00:00:00:02"
@@ -57,6 +61,23 @@ def sequences():
         seq("nat_udp_flow_" + rs[-2:],
             e / c / UDP(sport=41001, dport=53) / Raw(b"q"),
             r / s / UDP(sport=8080, dport=41001) / Raw(b"a"))
+    for vip, back, name in ((NAT, IP(src=RS1, dst=CLIENT), "nat"),
+                            (FNAT, IP(src=RS1, dst=LADDR), "fnat")):
+        dport = 41002 if vip == NAT else 1024
+        seq(name + "_sctp_assoc",
+            e / IP(src=CLIENT, dst=vip) / SCTP(sport=41002, dport=3868, tag=0) /
+            SCTPChunkInit(init_tag=7, a_rwnd=65535, n_out_streams=1, n_in_streams=1, init_tsn=1),
+            r / back / SCTP(sport=8080, dport=dport, tag=7) /
+            SCTPChunkInitAck(init_tag=9, a_rwnd=65535, n_out_streams=1, n_in_streams=1,
+                             init_tsn=5, params=[SCTPChunkParamStateCookie(cookie=b"c" * 8)]),
+            e / IP(src=CLIENT, dst=vip) / SCTP(sport=41002, dport=3868, tag=9) /
+            SCTPChunkCookieEcho(cookie=b"c" * 8) / SCTPChunkData(tsn=1, data=b"d"),
+            r / back / SCTP(sport=8080, dport=dport, tag=7) / SCTPChunkCookieAck(),
+            e / IP(src=CLIENT, dst=vip) / SCTP(sport=41002, dport=3868, tag=9) /
+            SCTPChunkShutdown(cumul_tsn_ack=5),
+            r / back / SCTP(sport=8080, dport=dport, tag=7) / SCTPChunkShutdownAck(),
+            e / IP(src=CLIENT, dst=vip) / SCTP(sport=41002, dport=3868, tag=9) /
+            SCTPChunkShutdownComplete())
     f = IP(src=CLIENT, dst=FNAT)
     for lport in (1024, 1025, 1026):
         b = IP(src=RS1, dst=LADDR)

@@ -879,3 +879,149 @@ TEST(IpvsadmRestore, SaveRestoreRoundTrip)
 	EXPECT_EQ(saved, capture(print_rules_cb, &a));
 	ipvsadm_list_free(&l);
 }
+
+// ---- --tun-type/--tun-port/--tun-csum (ipvsadm 1.31) and --sctp-service ----
+
+TEST(IpvsadmParse, TunnelTypes)
+{
+	Parsed p = parse({ "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_TUN_IPIP, p.req.dest.tun_type) << "ipip is the default";
+	EXPECT_EQ(0, p.req.dest.tun_port);
+	p = parse({ "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-type", "gue",
+		    "--tun-port", "6080", "--tun-csum" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_FWD_TUNNEL, p.req.dest.fwd);
+	EXPECT_EQ(IPVS_WIRE_TUN_GUE, p.req.dest.tun_type);
+	EXPECT_EQ(6080, p.req.dest.tun_port) << "host order on the wire";
+	EXPECT_EQ(IPVS_WIRE_TUN_F_CSUM, p.req.dest.tun_flags);
+	p = parse({ "-e", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-type", "gre",
+		    "--tun-nocsum" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPVS_WIRE_TUN_GRE, p.req.dest.tun_type);
+	EXPECT_EQ(0, p.req.dest.tun_flags);
+	p = parse({ "-l", "-n", "--tun-info" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_TRUE(p.req.fmt & IPVSADM_FMT_TUN_INFO);
+}
+
+TEST(IpvsadmParse, TunnelErrors)
+{
+	struct {
+		std::vector<const char *> args;
+		const char *msg;
+	} cases[] = {
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-m", "--tun-type", "gre" },
+		  "Tunnel options conflict with forward method" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "--tun-csum" },
+		  "Tunnel options conflict with forward method" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-type", "gue" },
+		  "You need to supply the 'tun-port' option for the 'gue' tunnel type" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-port", "6080" },
+		  "Illegal 'tun-port' option with the 'ipip' tunnel type" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-type", "gre",
+		    "--tun-port", "6080" },
+		  "Illegal 'tun-port' option with the 'gre' tunnel type" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-nocsum" },
+		  "Illegal 'tun-nocsum' option with the 'ipip' tunnel type" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-type", "gre",
+		    "--tun-csum", "--tun-nocsum" },
+		  "The option 'tun-nocsum' conflicts with the 'tun-csum' option" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-type", "vxlan" },
+		  "illegal tunnel type specified (ipip, gue or gre)" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-type", "gue",
+		    "--tun-port", "0" },
+		  "illegal tunnel port specified" },
+		{ { "-a", "-t", "10.0.0.1:80", "-r", "192.168.1.2", "-i", "--tun-type", "gue",
+		    "--tun-port", "6080", "--tun-remcsum" },
+		  "--tun-remcsum is not supported: dpvsd has no remote checksum offload (use "
+		  "--tun-csum or --tun-nocsum)" },
+		{ { "-A", "-t", "10.0.0.1:80", "--tun-type", "gre" },
+		  "Illegal 'tun-type' option with the 'add-service' command" },
+		{ { "-L", "--tun-info", "--stats" },
+		  "options '--stats' and '--tun-info' cannot be combined" },
+	};
+
+	for (const auto &c : cases) {
+		Parsed p = parse(c.args);
+		EXPECT_EQ(-1, p.rc) << c.msg;
+		EXPECT_EQ(c.msg, p.err);
+	}
+}
+
+TEST(IpvsadmParse, SctpService)
+{
+	Parsed p = parse({ "-A", "--sctp-service", "10.0.0.1:3868", "-s", "rr" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(IPPROTO_SCTP, p.req.svc.key.proto);
+	EXPECT_EQ(3868, p.req.svc.key.port);
+	p = parse({ "-a", "--sctp-service", "10.0.0.1:3868", "-r", "192.168.1.2:3869", "-m" });
+	ASSERT_EQ(0, p.rc) << p.err;
+	EXPECT_EQ(3869, p.req.dest.port);
+	p = parse({ "-A", "--sctp-service", "10.0.0.1:3868", "-t", "10.0.0.1:80" });
+	EXPECT_EQ(-1, p.rc);
+	EXPECT_EQ("multiple 'service-address' options specified", p.err);
+	p = parse({ "-A", "--sctp-service", "10.0.0.1:53", "-o" });
+	EXPECT_EQ(-1, p.rc);
+	EXPECT_EQ("One-Packet Scheduling is only for UDP virtual services", p.err);
+}
+
+namespace {
+
+std::string tun_text(uint32_t fmt, bool rules)
+{
+	ListBuf lb;
+	ipvs_wire_dest_entry d;
+
+	lb.svc(svc_entry(IPPROTO_SCTP, "10.0.0.1", 3868, "rr", 4));
+	d = dest_entry("192.168.1.2", 3868, IPVS_WIRE_FWD_TUNNEL, 1);
+	lb.dest(d);
+	d = dest_entry("192.168.1.3", 3868, IPVS_WIRE_FWD_TUNNEL, 2);
+	d.conf.tun_type = IPVS_WIRE_TUN_GUE;
+	d.conf.tun_port = 6080;
+	d.conf.tun_flags = IPVS_WIRE_TUN_F_CSUM;
+	lb.dest(d);
+	d = dest_entry("192.168.1.4", 3868, IPVS_WIRE_FWD_TUNNEL, 3);
+	d.conf.tun_type = IPVS_WIRE_TUN_GRE;
+	lb.dest(d);
+	lb.dest(dest_entry("192.168.1.5", 3868, IPVS_WIRE_FWD_MASQ, 4));
+	ipvsadm_list l;
+	EXPECT_EQ(0, ipvsadm_list_decode(lb.b.data(), lb.b.size(), &l));
+	PrintArgs a = { &l, fmt };
+	std::string s = capture(rules ? print_rules_cb : print_list_cb, &a);
+	ipvsadm_list_free(&l);
+	return s;
+}
+
+}  // namespace
+
+TEST(IpvsadmPrint, TunnelInfoAndSctp)
+{
+	EXPECT_EQ("IP Virtual Server version 1.0.0 (size=4096)\n"
+		  "Prot LocalAddress:Port Scheduler Flags\n"
+		  "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn "
+		  "InActConn\n"
+		  "SCTP  10.0.0.1:3868 rr\n"
+		  "  -> 192.168.1.2:3868             Tunnel  ipip          1      0          0         \n"
+		  "  -> 192.168.1.3:3868             Tunnel  gue:6080:+c   2      0          0         \n"
+		  "  -> 192.168.1.4:3868             Tunnel  gre:-c        3      0          0         \n"
+		  "  -> 192.168.1.5:3868             Masq    n/a           4      0          0         \n",
+		  tun_text(IPVSADM_FMT_NUMERIC | IPVSADM_FMT_TUN_INFO, false));
+	EXPECT_EQ("IP Virtual Server version 1.0.0 (size=4096)\n"
+		  "Prot LocalAddress:Port Scheduler Flags\n"
+		  "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+		  "SCTP  10.0.0.1:3868 rr\n"
+		  "  -> 192.168.1.2:3868             Tunnel  1      0          0         \n"
+		  "  -> 192.168.1.3:3868             Tunnel  2      0          0         \n"
+		  "  -> 192.168.1.4:3868             Tunnel  3      0          0         \n"
+		  "  -> 192.168.1.5:3868             Masq    4      0          0         \n",
+		  tun_text(IPVSADM_FMT_NUMERIC, false)) << "tunnel info only with --tun-info";
+	EXPECT_EQ("-A --sctp-service 10.0.0.1:3868 -s rr\n"
+		  "-a --sctp-service 10.0.0.1:3868 -r 192.168.1.2:3868 -i -w 1 --tun-type ipip\n"
+		  "-a --sctp-service 10.0.0.1:3868 -r 192.168.1.3:3868 -i -w 2 --tun-type gue "
+		  "--tun-port 6080 --tun-csum\n"
+		  "-a --sctp-service 10.0.0.1:3868 -r 192.168.1.4:3868 -i -w 3 --tun-type gre "
+		  "--tun-nocsum\n"
+		  "-a --sctp-service 10.0.0.1:3868 -r 192.168.1.5:3868 -m -w 4\n",
+		  tun_text(IPVSADM_FMT_NUMERIC, true));
+}

@@ -258,6 +258,43 @@ TEST(IpvsSvcCheck, DestFields)
 	EXPECT_EQ(EDPVS_NOTSUPP, ipvs_dest_conf_check(&k, &d, err));
 }
 
+TEST(IpvsSvcCheck, DestTunnelFields)
+{
+	ipvs_wire_svc_key k = key("10.0.0.1", 80);
+	char err[IPVS_SVC_ERRLEN] = "";
+	ipvs_wire_dest_conf d = dest("192.168.1.2", 80, IPVS_WIRE_FWD_TUNNEL);
+
+	EXPECT_EQ(0, ipvs_dest_conf_check(&k, &d, err)) << "ipip";
+	d.tun_type = IPVS_WIRE_TUN_GUE;
+	EXPECT_EQ(EDPVS_INVAL, ipvs_dest_conf_check(&k, &d, err));
+	EXPECT_STREQ("a gue tunnel needs its UDP port (--tun-port)", err);
+	d.tun_port = 6080;
+	d.tun_flags = IPVS_WIRE_TUN_F_CSUM;
+	EXPECT_EQ(0, ipvs_dest_conf_check(&k, &d, err)) << err;
+	d.tun_flags = 0x2;	/* remote checksum offload: not supported */
+	EXPECT_EQ(EDPVS_INVAL, ipvs_dest_conf_check(&k, &d, err));
+	d.tun_flags = 0;
+	d.tun_type = IPVS_WIRE_TUN_GRE;
+	EXPECT_EQ(EDPVS_INVAL, ipvs_dest_conf_check(&k, &d, err));
+	EXPECT_STREQ("--tun-port is only for the gue tunnel type", err);
+	d.tun_port = 0;
+	d.tun_flags = IPVS_WIRE_TUN_F_CSUM;
+	EXPECT_EQ(0, ipvs_dest_conf_check(&k, &d, err)) << err;
+	d.tun_type = IPVS_WIRE_TUN_IPIP;
+	EXPECT_EQ(EDPVS_INVAL, ipvs_dest_conf_check(&k, &d, err));
+	EXPECT_STREQ("an ipip tunnel has no checksum option", err);
+	d.tun_flags = 0;
+	d.tun_type = IPVS_WIRE_TUN_MAX;
+	EXPECT_EQ(EDPVS_INVAL, ipvs_dest_conf_check(&k, &d, err));
+	d = dest("192.168.1.2", 80, IPVS_WIRE_FWD_MASQ);
+	d.tun_type = IPVS_WIRE_TUN_GRE;
+	EXPECT_EQ(EDPVS_INVAL, ipvs_dest_conf_check(&k, &d, err));
+	EXPECT_STREQ("Tunnel options conflict with forward method", err);
+	d = dest("192.168.1.2", 80, IPVS_WIRE_FWD_TUNNEL);
+	d.pad = 1;
+	EXPECT_EQ(EDPVS_INVAL, ipvs_dest_conf_check(&k, &d, err));
+}
+
 TEST_F(IpvsSvc, AddEditDeleteService)
 {
 	ipvs_wire_svc_key k = key("10.0.0.1", 80);
@@ -595,6 +632,8 @@ struct peek {
 	uint32_t n_dests, n_laddrs, flags;
 	int32_t weight0;
 	char sched[SCHED_NAME_LEN];
+	uint8_t tun_type0, tun_flags0;
+	uint16_t tun_port0;	/* network order */
 };
 
 ipvs_service *worker_lookup(const void *req, size_t len)
@@ -622,6 +661,11 @@ int h_peek(unsigned, const void *req, size_t len, msg_reply *rep)
 		p.n_laddrs = s->n_laddrs;
 		p.flags = s->flags;
 		p.weight0 = s->n_dests ? s->dests[0]->weight : -1;
+		if (s->n_dests) {
+			p.tun_type0 = s->dests[0]->tun_type;
+			p.tun_flags0 = s->dests[0]->tun_flags;
+			p.tun_port0 = s->dests[0]->tun_port;
+		}
 		snprintf(p.sched, sizeof(p.sched), "%s", s->sched ? s->sched->name : "");
 	}
 	return msg_reply_set(rep, &p, sizeof(p));
@@ -730,6 +774,37 @@ TEST_F(IpvsSvcWorker, ChangesReachTheWorkerCopy)
 	EXPECT_EQ(1u, peek_at(k).n_dests);
 	ASSERT_EQ(0, ipvs_svc_del(&k, err)) << err;
 	EXPECT_EQ(0, peek_at(k).found);
+}
+
+TEST_F(IpvsSvcWorker, TunnelTypeReachesTheWorkerCopy)
+{
+	ipvs_wire_svc_key k = key("10.0.1.2", 80);
+	ipvs_wire_svc_conf c = conf(k);
+	ipvs_wire_dest_conf d = dest("192.168.1.2", 80, IPVS_WIRE_FWD_TUNNEL);
+
+	d.tun_type = IPVS_WIRE_TUN_GUE;
+	d.tun_port = 6080;
+	d.tun_flags = IPVS_WIRE_TUN_F_CSUM;
+	ASSERT_EQ(0, ipvs_svc_add(&c, err)) << err;
+	ASSERT_EQ(0, ipvs_dest_add(&k, &d, err)) << err;
+	peek p = peek_at(k);
+	EXPECT_EQ(IPVS_WIRE_TUN_GUE, p.tun_type0);
+	EXPECT_EQ(IPVS_WIRE_TUN_F_CSUM, p.tun_flags0);
+	EXPECT_EQ(htons(6080), p.tun_port0);
+	d.tun_type = IPVS_WIRE_TUN_GRE;
+	d.tun_port = 0;
+	d.tun_flags = 0;
+	ASSERT_EQ(0, ipvs_dest_edit(&k, &d, err)) << err;
+	p = peek_at(k);
+	EXPECT_EQ(IPVS_WIRE_TUN_GRE, p.tun_type0);
+	EXPECT_EQ(0, p.tun_flags0);
+	EXPECT_EQ(0, p.tun_port0);
+	ipvs_wire_dest_conf got[2];
+	unsigned int n = 0;
+	ASSERT_EQ(0, ipvs_svc_get_conf(&k, nullptr, got, 2, &n, nullptr));
+	ASSERT_EQ(1u, n);
+	EXPECT_EQ(IPVS_WIRE_TUN_GRE, got[0].tun_type) << "the list reply carries it";
+	ASSERT_EQ(0, ipvs_svc_del(&k, err)) << err;
 }
 
 TEST_F(IpvsSvcWorker, CountersAreCollected)

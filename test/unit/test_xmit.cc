@@ -3,7 +3,8 @@
  * mbufs: every address, port, length and sequence number checked, every
  * checksum verified by recomputing it from scratch; TOA option bytes, PROXY
  * protocol v2 header bytes, packet parsing and the owner-lcore hash.
- * Suites: XmitCsum, XmitPkt, XmitRewrite, XmitToa, XmitPp2, XmitIcmp.
+ * TUNNEL encapsulations (IPIP, GUE, GRE with and without checksums).
+ * Suites: XmitCsum, XmitPkt, XmitRewrite, XmitToa, XmitPp2, XmitTun, XmitIcmp.
  */
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
@@ -19,6 +20,7 @@
 extern "C" {
 #include "dpvs_err.h"
 #include "ipvs/ipvs.h"
+#include "ipvs/ipvs_wire.h"
 #include "ipvs/xmit.h"
 #include "ipvs/toa.h"
 #include "ipvs/proxy_proto.h"
@@ -591,7 +593,11 @@ TEST_F(XmitTest, XmitRewriteIpipEncap)
 	s.payload = {1, 2, 3, 4};
 	struct rte_mbuf *m = mk(s, &p);
 	std::vector<uint8_t> inner = bytes(m, 0, rte_pktmbuf_pkt_len(m));
-	ASSERT_EQ(0, xmit_ipip_encap(m, ip4("10.9.0.1"), ip4("172.16.0.11"), 0));
+	xmit_tun t{};
+	t.saddr = ip4("10.9.0.1");
+	t.daddr = ip4("172.16.0.11");
+	t.type = IPVS_WIRE_TUN_IPIP;
+	ASSERT_EQ(0, xmit_tun_encap(m, &t, 0));
 	rte_ipv4_hdr *o = iph(m);
 	EXPECT_EQ(IPPROTO_IPIP, o->next_proto_id);
 	EXPECT_EQ(ip4("10.9.0.1"), o->src_addr);
@@ -600,7 +606,197 @@ TEST_F(XmitTest, XmitRewriteIpipEncap)
 	EXPECT_EQ(htons(RTE_IPV4_HDR_DF_FLAG), o->fragment_offset);
 	EXPECT_EQ(0xffff, rte_raw_cksum(o, 20));
 	EXPECT_EQ(inner, bytes(m, 20, inner.size()));
-	EXPECT_EQ(EDPVS_NOROOM, xmit_ipip_encap(m, 1, 2, (uint16_t)(inner.size() + 39)));
+	EXPECT_EQ(EDPVS_NOROOM, xmit_tun_encap(m, &t, (uint16_t)(inner.size() + 39)));
+}
+
+/* ---- TUNNEL encapsulations: GUE, GRE (bytes checked from scratch) ---- */
+
+namespace {
+
+/* RFC 1071 sum of bytes, folded, not complemented. */
+uint16_t sum16(const std::vector<uint8_t> &b, uint32_t add = 0)
+{
+	uint32_t s = add;
+
+	for (size_t i = 0; i < b.size(); i += 2)
+		s += (uint32_t)(b[i] << 8) + (i + 1 < b.size() ? b[i + 1] : 0);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* All bytes of a (possibly chained) mbuf. */
+std::vector<uint8_t> all_bytes(struct rte_mbuf *m)
+{
+	std::vector<uint8_t> v;
+
+	for (struct rte_mbuf *s = m; s; s = s->next) {
+		const uint8_t *p = rte_pktmbuf_mtod(s, const uint8_t *);
+		v.insert(v.end(), p, p + rte_pktmbuf_data_len(s));
+	}
+	return v;
+}
+
+/* The outer IPv4 header the encapsulations must write, from scratch. */
+std::vector<uint8_t> outer_ip(uint16_t tot, uint8_t proto, const char *src, const char *dst)
+{
+	std::vector<uint8_t> h = {0x45, 0x00, (uint8_t)(tot >> 8), (uint8_t)tot,
+				  0x12, 0x34, 0x40, 0x00, 64, proto, 0, 0};
+	uint32_t a = ntohl(ip4(src)), b = ntohl(ip4(dst));
+	for (int i = 3; i >= 0; i--)
+		h.push_back((uint8_t)(a >> (8 * i)));
+	for (int i = 3; i >= 0; i--)
+		h.push_back((uint8_t)(b >> (8 * i)));
+	uint16_t c = (uint16_t)~sum16(h);
+	h[10] = (uint8_t)(c >> 8);
+	h[11] = (uint8_t)c;
+	return h;
+}
+
+xmit_tun tun(uint8_t type, uint8_t flags)
+{
+	xmit_tun t{};
+	t.saddr = ip4("10.9.0.1");
+	t.daddr = ip4("172.16.0.11");
+	t.type = type;
+	t.flags = flags;
+	if (type == IPVS_WIRE_TUN_GUE) {
+		t.sport = htons(50001);
+		t.dport = htons(6080);
+	}
+	return t;
+}
+
+} // namespace
+
+TEST(XmitTun, Overheads)
+{
+	EXPECT_EQ(20, xmit_tun_overhead(IPVS_WIRE_TUN_IPIP, 0));
+	EXPECT_EQ(32, xmit_tun_overhead(IPVS_WIRE_TUN_GUE, 0));
+	EXPECT_EQ(32, xmit_tun_overhead(IPVS_WIRE_TUN_GUE, IPVS_WIRE_TUN_F_CSUM));
+	EXPECT_EQ(24, xmit_tun_overhead(IPVS_WIRE_TUN_GRE, 0));
+	EXPECT_EQ(28, xmit_tun_overhead(IPVS_WIRE_TUN_GRE, IPVS_WIRE_TUN_F_CSUM));
+	for (uint32_t a = 1; a < 200; a++) {
+		uint16_t sp = ntohs(xmit_gue_sport(htonl(0x0a000000 + a), htons((uint16_t)a)));
+		EXPECT_GE(sp, 49152);
+		EXPECT_EQ(xmit_gue_sport(htonl(0x0a000000 + a), htons((uint16_t)a)),
+			  xmit_gue_sport(htonl(0x0a000000 + a), htons((uint16_t)a)));
+	}
+}
+
+TEST_F(XmitTest, XmitTunGueNoCsumBytes)
+{
+	ipvs_pkt p;
+	spec s;
+	s.payload = {1, 2, 3, 4, 5};
+	struct rte_mbuf *m = mk(s, &p);
+	std::vector<uint8_t> inner = all_bytes(m);
+	xmit_tun t = tun(IPVS_WIRE_TUN_GUE, 0);
+	ASSERT_EQ(0, xmit_tun_encap(m, &t, 0));
+	uint16_t tot = (uint16_t)(inner.size() + 32), ulen = (uint16_t)(inner.size() + 12);
+	std::vector<uint8_t> want = outer_ip(tot, IPPROTO_UDP, "10.9.0.1", "172.16.0.11");
+	std::vector<uint8_t> udp = {0xc3, 0x51, 0x17, 0xc0, (uint8_t)(ulen >> 8), (uint8_t)ulen,
+				    0, 0,	/* --tun-nocsum: no UDP checksum */
+				    0x00, 0x04, 0x00, 0x00};	/* GUE v0, proto 4 (IPv4) */
+	want.insert(want.end(), udp.begin(), udp.end());
+	want.insert(want.end(), inner.begin(), inner.end());
+	EXPECT_EQ(want, all_bytes(m));
+	EXPECT_EQ(p.l3_len, 20) << "p still describes the inner packet";
+	EXPECT_EQ(EDPVS_NOROOM, xmit_tun_encap(m, &t, (uint16_t)(tot + 31)));
+}
+
+TEST_F(XmitTest, XmitTunGueCsumMultiSegment)
+{
+	ipvs_pkt p;
+	spec s;
+	s.payload.assign(101, 'g');	/* odd length */
+	struct rte_mbuf *m = mk(s, &p);
+	/* move the last 40 bytes into a second segment */
+	struct rte_mbuf *tail = rte_pktmbuf_alloc(pool());
+	ASSERT_NE(nullptr, tail);
+	uint16_t len = rte_pktmbuf_data_len(m);
+	memcpy(rte_pktmbuf_append(tail, 40), rte_pktmbuf_mtod_offset(m, uint8_t *, len - 40), 40);
+	rte_pktmbuf_trim(m, 40);
+	ASSERT_EQ(0, rte_pktmbuf_chain(m, tail));
+	std::vector<uint8_t> inner = all_bytes(m);
+	xmit_tun t = tun(IPVS_WIRE_TUN_GUE, IPVS_WIRE_TUN_F_CSUM);
+	ASSERT_EQ(0, xmit_tun_encap(m, &t, 0));
+	std::vector<uint8_t> out = all_bytes(m);
+	ASSERT_EQ(inner.size() + 32, out.size());
+	EXPECT_EQ(outer_ip((uint16_t)out.size(), IPPROTO_UDP, "10.9.0.1", "172.16.0.11"),
+		  std::vector<uint8_t>(out.begin(), out.begin() + 20));
+	EXPECT_NE(0, out[26] | out[27]) << "--tun-csum: a UDP checksum";
+	/* pseudo header: src, dst, 0, 17, UDP length */
+	std::vector<uint8_t> ph(out.begin() + 12, out.begin() + 20);
+	ph.push_back(0);
+	ph.push_back(IPPROTO_UDP);
+	ph.push_back(out[24]);
+	ph.push_back(out[25]);
+	std::vector<uint8_t> dgram(out.begin() + 20, out.end());
+	EXPECT_EQ(0xffff, sum16(dgram, sum16(ph))) << "UDP checksum verifies";
+	EXPECT_EQ(std::vector<uint8_t>({0x00, 0x04, 0x00, 0x00}),
+		  std::vector<uint8_t>(out.begin() + 28, out.begin() + 32));
+	EXPECT_EQ(inner, std::vector<uint8_t>(out.begin() + 32, out.end()));
+}
+
+TEST_F(XmitTest, XmitTunGreBytes)
+{
+	ipvs_pkt p;
+	spec s;
+	s.proto = IPPROTO_UDP;
+	s.payload = {9, 8, 7};
+	struct rte_mbuf *m = mk(s, &p);
+	std::vector<uint8_t> inner = all_bytes(m);
+	xmit_tun t = tun(IPVS_WIRE_TUN_GRE, 0);
+	ASSERT_EQ(0, xmit_tun_encap(m, &t, 0));
+	std::vector<uint8_t> want = outer_ip((uint16_t)(inner.size() + 24), IPPROTO_GRE,
+					     "10.9.0.1", "172.16.0.11");
+	std::vector<uint8_t> gre = {0x00, 0x00, 0x08, 0x00};	/* no C bit, IPv4 */
+	want.insert(want.end(), gre.begin(), gre.end());
+	want.insert(want.end(), inner.begin(), inner.end());
+	EXPECT_EQ(want, all_bytes(m));
+}
+
+TEST_F(XmitTest, XmitTunGreCsumBytes)
+{
+	ipvs_pkt p;
+	spec s;
+	s.payload = {1, 2, 3};
+	struct rte_mbuf *m = mk(s, &p);
+	std::vector<uint8_t> inner = all_bytes(m);
+	xmit_tun t = tun(IPVS_WIRE_TUN_GRE, IPVS_WIRE_TUN_F_CSUM);
+	ASSERT_EQ(0, xmit_tun_encap(m, &t, 0));
+	std::vector<uint8_t> out = all_bytes(m);
+	ASSERT_EQ(inner.size() + 28, out.size());
+	EXPECT_EQ(outer_ip((uint16_t)out.size(), IPPROTO_GRE, "10.9.0.1", "172.16.0.11"),
+		  std::vector<uint8_t>(out.begin(), out.begin() + 20));
+	EXPECT_EQ(std::vector<uint8_t>({0x80, 0x00, 0x08, 0x00}),
+		  std::vector<uint8_t>(out.begin() + 20, out.begin() + 24)) << "C bit, IPv4";
+	EXPECT_EQ(0, out[26] | out[27]) << "reserved1";
+	/* the checksum field: complement of the sum of GRE header + payload
+	 * with the field zero */
+	std::vector<uint8_t> z(out.begin() + 20, out.end());
+	z[4] = z[5] = 0;
+	uint16_t want = (uint16_t)~sum16(z);
+	EXPECT_EQ(want, (uint16_t)((out[24] << 8) | out[25]));
+	EXPECT_EQ(inner, std::vector<uint8_t>(out.begin() + 28, out.end()));
+}
+
+TEST_F(XmitTest, XmitTunEncapRejects)
+{
+	ipvs_pkt p;
+	spec s;
+	struct rte_mbuf *m = mk(s, &p);
+	std::vector<uint8_t> before = all_bytes(m);
+	xmit_tun t = tun(IPVS_WIRE_TUN_MAX, 0);
+	EXPECT_EQ(EDPVS_INVAL, xmit_tun_encap(m, &t, 0));
+	t = tun(IPVS_WIRE_TUN_GRE, 0);
+	EXPECT_EQ(EDPVS_NOROOM, xmit_tun_encap(m, &t, (uint16_t)(before.size() + 23)));
+	EXPECT_EQ(before, all_bytes(m)) << "nothing written on failure";
+	t = tun(IPVS_WIRE_TUN_IPIP, 0);
+	ASSERT_EQ(0, xmit_tun_encap(m, &t, 0));
+	EXPECT_EQ(IPPROTO_IPIP, iph(m)->next_proto_id);
+	EXPECT_EQ(before.size() + 20, rte_pktmbuf_pkt_len(m));
 }
 
 /* ---- ICMP errors ---- */

@@ -56,7 +56,7 @@ enum ipvsadm_cmd {
 
 /* Options, as bit numbers in req->opts. */
 enum ipvsadm_opt {
-	IPVSADM_OPT_SERVICE = 0,	/* -t -u -f */
+	IPVSADM_OPT_SERVICE = 0,	/* -t -u -f --sctp-service */
 	IPVSADM_OPT_SCHED,		/* -s */
 	IPVSADM_OPT_PERSISTENT,		/* -p [timeout] */
 	IPVSADM_OPT_NETMASK,		/* -M */
@@ -83,8 +83,13 @@ enum ipvsadm_opt {
 	IPVSADM_OPT_SCHED_FLAGS,	/* --sched-flags */
 	IPVSADM_OPT_NOTOA,		/* --no-toa */
 	IPVSADM_OPT_SOCKET,		/* --socket */
+	IPVSADM_OPT_TUN_TYPE,		/* --tun-type */
+	IPVSADM_OPT_TUN_PORT,		/* --tun-port */
+	IPVSADM_OPT_TUN_CSUM,		/* --tun-csum, --tun-nocsum */
+	IPVSADM_OPT_TUN_INFO,		/* --tun-info */
 	IPVSADM_OPT_MAX,
 };
+_Static_assert(IPVSADM_OPT_MAX <= 32, "options fit req->opts");
 #define IPVSADM_OPT_BIT(o) (1u << (o))
 
 /* Output formats (req->fmt). */
@@ -98,6 +103,7 @@ enum ipvsadm_opt {
 #define IPVSADM_FMT_NOSORT      0x0080u
 #define IPVSADM_FMT_CONN        0x0100u	/* -c */
 #define IPVSADM_FMT_TIMEOUT     0x0200u	/* --timeout */
+#define IPVSADM_FMT_TUN_INFO    0x0400u	/* --tun-info */
 
 /* One parsed command line. */
 struct ipvsadm_req {
@@ -105,7 +111,7 @@ struct ipvsadm_req {
 	uint32_t opts;				/* IPVSADM_OPT_BIT()s given */
 	uint32_t fmt;				/* IPVSADM_FMT_* */
 	struct ipvs_wire_svc_conf svc;		/* -t/-u/-f -s -p -M -o ... */
-	struct ipvs_wire_dest_conf dest;	/* -r -g/-m/-i/-b -w -x -y */
+	struct ipvs_wire_dest_conf dest;	/* -r -g/-m/-i/-b -w -x -y --tun-* */
 	uint8_t laddr_af;			/* -z */
 	union ipvs_wire_addr laddr;
 	char ifname[IPVS_WIRE_IFNAME_LEN];	/* -F */
@@ -141,7 +147,7 @@ int ipvsadm_parse_sched_flags(const char *s, uint32_t *flags);
 void ipvsadm_fmt_sched_flags(char *buf, size_t len, uint32_t flags);
 
 /* Address helpers (parse.c).  Parse "addr", "addr:port", "[v6]:port" or
- * "host:service"; proto picks the services database (IPPROTO_TCP/UDP).
+ * "host:service"; proto picks the services database (IPPROTO_TCP/UDP/SCTP).
  * Returns 0 or -1. */
 int ipvsadm_parse_addrport(const char *s, uint8_t proto, uint8_t *af,
 			   union ipvs_wire_addr *addr, uint16_t *port, bool *has_port);
@@ -178,6 +184,11 @@ void ipvsadm_fmt_addr(char *buf, size_t len, uint8_t af, const union ipvs_wire_a
  * and the -S switch: "-m", "-g", "-i", "-b". */
 const char *ipvsadm_fwd_name(uint8_t fwd);
 const char *ipvsadm_fwd_switch(uint8_t fwd);
+
+/* --tun-info's TunnelInfo column of a real server, as ipvsadm prints it:
+ * "ipip", "gue:PORT:-c" / "gue:PORT:+c", "gre:-c" / "gre:+c" ("-c"
+ * without checksum, "+c" with), "n/a" for other forwarding methods. */
+void ipvsadm_fmt_tun_info(char *buf, size_t len, const struct ipvs_wire_dest_conf *d);
 
 /* The whole -L output (header lines and every service) in format fmt. */
 void ipvsadm_print_list(FILE *f, const struct ipvs_wire_info *info,

@@ -41,6 +41,13 @@ enum {
 	KEY_SOCKET,
 	KEY_NOTOA,
 	KEY_FULLNAT,
+	KEY_SCTP,
+	KEY_TUN_TYPE,
+	KEY_TUN_PORT,
+	KEY_TUN_NOCSUM,
+	KEY_TUN_CSUM,
+	KEY_TUN_REMCSUM,
+	KEY_TUN_INFO,
 };
 
 #define OPT_NONE(l, s, v)  { l, s, POPT_ARG_NONE, NULL, v, NULL, NULL }
@@ -67,6 +74,7 @@ static const struct poptOption ipvsadm_popt[] = {
 	OPT_NONE("version", 'v', 'v'),
 	OPT_STR("tcp-service", 't', 't'),
 	OPT_STR("udp-service", 'u', 'u'),
+	OPT_STR("sctp-service", '\0', KEY_SCTP),
 	OPT_STR("fwmark-service", 'f', 'f'),
 	OPT_STR("scheduler", 's', 's'),
 	{ "persistent", 'p', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 'p', NULL, NULL },
@@ -98,6 +106,12 @@ static const struct poptOption ipvsadm_popt[] = {
 	OPT_STR("sched-flags", '\0', KEY_SCHED_FLAGS),
 	OPT_STR("socket", '\0', KEY_SOCKET),
 	OPT_NONE("no-toa", '\0', KEY_NOTOA),
+	OPT_STR("tun-type", '\0', KEY_TUN_TYPE),
+	OPT_STR("tun-port", '\0', KEY_TUN_PORT),
+	OPT_NONE("tun-nocsum", '\0', KEY_TUN_NOCSUM),
+	OPT_NONE("tun-csum", '\0', KEY_TUN_CSUM),
+	OPT_NONE("tun-remcsum", '\0', KEY_TUN_REMCSUM),
+	OPT_NONE("tun-info", '\0', KEY_TUN_INFO),
 	POPT_TABLEEND
 };
 
@@ -113,9 +127,11 @@ struct cmd_spec {
 
 #define SVC_OPTS (B(SCHED) | B(PERSISTENT) | B(NETMASK) | B(OPS) | B(IPV6) | B(PROXY) | \
 		  B(SCHED_FLAGS) | B(NOTOA))
-#define DEST_OPTS (B(FWD) | B(WEIGHT) | B(UTHRESH) | B(LTHRESH) | B(IPV6))
+#define DEST_OPTS (B(FWD) | B(WEIGHT) | B(UTHRESH) | B(LTHRESH) | B(IPV6) | B(TUN_TYPE) | \
+		   B(TUN_PORT) | B(TUN_CSUM))
 #define LIST_OPTS (B(SERVICE) | B(IPV6) | B(NUMERIC) | B(CONN) | B(STATS) | B(RATE) | \
-		   B(THRESHOLDS) | B(PERSISTCONN) | B(SORT) | B(NOSORT) | B(EXACT) | B(TIMEOUT))
+		   B(THRESHOLDS) | B(PERSISTCONN) | B(SORT) | B(NOSORT) | B(EXACT) | B(TIMEOUT) | \
+		   B(TUN_INFO))
 
 static const struct cmd_spec cmd_specs[IPVSADM_CMD_MAX] = {
 	[IPVSADM_CMD_NONE]      = { "none", 0, 0 },
@@ -166,6 +182,10 @@ static const char *const opt_names[IPVSADM_OPT_MAX] = {
 	[IPVSADM_OPT_SCHED_FLAGS] = "sched-flags",
 	[IPVSADM_OPT_NOTOA] = "no-toa",
 	[IPVSADM_OPT_SOCKET] = "socket",
+	[IPVSADM_OPT_TUN_TYPE] = "tun-type",
+	[IPVSADM_OPT_TUN_PORT] = "tun-port",
+	[IPVSADM_OPT_TUN_CSUM] = "tun-csum",
+	[IPVSADM_OPT_TUN_INFO] = "tun-info",
 };
 
 /* Output-format options that exclude each other, with their format bit. */
@@ -179,6 +199,7 @@ static const struct {
 	{ IPVSADM_OPT_THRESHOLDS, IPVSADM_FMT_THRESHOLDS },
 	{ IPVSADM_OPT_PERSISTCONN, IPVSADM_FMT_PERSISTCONN },
 	{ IPVSADM_OPT_TIMEOUT, IPVSADM_FMT_TIMEOUT },
+	{ IPVSADM_OPT_TUN_INFO, IPVSADM_FMT_TUN_INFO },
 };
 
 /* Short letter of each command (for popt values). */
@@ -209,6 +230,7 @@ struct parse_ctx {
 	char b_arg[128];	/* value of -b ("" = none) */
 	bool b_given;
 	bool svc_has_port;
+	const char *tun_csum_opt;	/* "tun-csum" / "tun-nocsum" as given */
 };
 
 const char *ipvsadm_cmd_name(enum ipvsadm_cmd cmd)
@@ -256,7 +278,7 @@ static int parse_port(const char *s, uint8_t proto, uint16_t *port)
 
 	if (isdigit((unsigned char)s[0]))
 		return parse_u32(s, 0, 65535, &v) == 0 ? (*port = (uint16_t)v, 0) : -1;
-	se = getservbyname(s, proto == IPPROTO_UDP ? "udp" : "tcp");
+	se = getservbyname(s, proto == IPPROTO_UDP ? "udp" : proto == IPPROTO_SCTP ? "sctp" : "tcp");
 	if (se == NULL)
 		return -1;
 	*port = ntohs((uint16_t)se->s_port);
@@ -438,7 +460,7 @@ static int opt_service(struct parse_ctx *p, int key, const char *arg)
 		k->af = AF_INET;	/* -6 makes it AF_INET6, see resolve_service() */
 		return 0;
 	}
-	k->proto = key == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
+	k->proto = key == 'u' ? IPPROTO_UDP : key == KEY_SCTP ? IPPROTO_SCTP : IPPROTO_TCP;
 	if (ipvsadm_parse_addrport(arg, k->proto, &k->af, &k->addr, &k->port,
 				   &p->svc_has_port) != 0)
 		return perr(p, "illegal virtual server address[:port] specified");
@@ -596,7 +618,51 @@ static const struct {
 	{ KEY_NOSORT, IPVSADM_OPT_NOSORT }, { KEY_EXACT, IPVSADM_OPT_EXACT },
 	{ KEY_TIMEOUT, IPVSADM_OPT_TIMEOUT }, { 'o', IPVSADM_OPT_OPS },
 	{ '6', IPVSADM_OPT_IPV6 }, { KEY_NOTOA, IPVSADM_OPT_NOTOA },
+	{ KEY_TUN_INFO, IPVSADM_OPT_TUN_INFO },
 };
+
+/* --tun-type, --tun-port, --tun-csum/--tun-nocsum (ipvsadm's spellings);
+ * which combinations are legal is checked in resolve_tunnel(). */
+static int opt_tun(struct parse_ctx *p, int key, const char *arg)
+{
+	struct ipvs_wire_dest_conf *d = &p->req->dest;
+	static const char *const types[IPVS_WIRE_TUN_MAX] = {
+		[IPVS_WIRE_TUN_IPIP] = "ipip", [IPVS_WIRE_TUN_GUE] = "gue",
+		[IPVS_WIRE_TUN_GRE] = "gre",
+	};
+	uint32_t v;
+
+	switch (key) {
+	case KEY_TUN_TYPE:
+		if (set_opt(p, IPVSADM_OPT_TUN_TYPE) != 0)
+			return -1;
+		for (v = 0; v < IPVS_WIRE_TUN_MAX; v++)
+			if (strcmp(arg, types[v]) == 0)
+				break;
+		if (v == IPVS_WIRE_TUN_MAX)
+			return perr(p, "illegal tunnel type specified (ipip, gue or gre)");
+		d->tun_type = (uint8_t)v;
+		return 0;
+	case KEY_TUN_PORT:
+		if (set_opt(p, IPVSADM_OPT_TUN_PORT) != 0)
+			return -1;
+		if (parse_u32(arg, 1, 65535, &v) != 0)
+			return perr(p, "illegal tunnel port specified");
+		d->tun_port = (uint16_t)v;
+		return 0;
+	case KEY_TUN_REMCSUM:
+		return perr(p, "--tun-remcsum is not supported: dpvsd has no remote checksum "
+			    "offload (use --tun-csum or --tun-nocsum)");
+	default:
+		if (p->tun_csum_opt != NULL)
+			return perr(p, "The option '%s' conflicts with the '%s' option",
+				    key == KEY_TUN_CSUM ? "tun-csum" : "tun-nocsum", p->tun_csum_opt);
+		p->req->opts |= B(TUN_CSUM);
+		p->tun_csum_opt = key == KEY_TUN_CSUM ? "tun-csum" : "tun-nocsum";
+		d->tun_flags = key == KEY_TUN_CSUM ? IPVS_WIRE_TUN_F_CSUM : 0;
+		return 0;
+	}
+}
 
 static int handle_opt(struct parse_ctx *p, int key, const char *arg)
 {
@@ -609,8 +675,11 @@ static int handle_opt(struct parse_ctx *p, int key, const char *arg)
 		if (flag_keys[i].key == key)
 			return set_opt(p, flag_keys[i].opt);
 	switch (key) {
-	case 't': case 'u': case 'f':
+	case 't': case 'u': case 'f': case KEY_SCTP:
 		return opt_service(p, key, arg);
+	case KEY_TUN_TYPE: case KEY_TUN_PORT: case KEY_TUN_NOCSUM: case KEY_TUN_CSUM:
+	case KEY_TUN_REMCSUM:
+		return opt_tun(p, key, arg);
 	case 's':
 		return opt_sched(p, arg);
 	case 'g': case 'm': case 'i': case KEY_FULLNAT:
@@ -782,6 +851,30 @@ static int resolve_service(struct parse_ctx *p)
 	return 0;
 }
 
+/* ipvsadm's table of tunnel types and options: a port only (and always)
+ * for gue; a checksum choice for gue and gre; all only with -i. */
+static int resolve_tunnel(struct parse_ctx *p)
+{
+	static const char *const names[IPVS_WIRE_TUN_MAX] = { "ipip", "gue", "gre" };
+	const struct ipvs_wire_dest_conf *d = &p->req->dest;
+	uint32_t o = p->req->opts;
+
+	if (!(o & (B(TUN_TYPE) | B(TUN_PORT) | B(TUN_CSUM))))
+		return 0;
+	if (d->fwd != IPVS_WIRE_FWD_TUNNEL)
+		return perr(p, "Tunnel options conflict with forward method");
+	if (d->tun_type == IPVS_WIRE_TUN_GUE && !(o & B(TUN_PORT)))
+		return perr(p, "You need to supply the 'tun-port' option for the 'gue' tunnel "
+			    "type");
+	if (d->tun_type != IPVS_WIRE_TUN_GUE && (o & B(TUN_PORT)))
+		return perr(p, "Illegal 'tun-port' option with the '%s' tunnel type",
+			    names[d->tun_type]);
+	if (d->tun_type == IPVS_WIRE_TUN_IPIP && (o & B(TUN_CSUM)))
+		return perr(p, "Illegal '%s' option with the 'ipip' tunnel type",
+			    p->tun_csum_opt);
+	return 0;
+}
+
 static int resolve_server(struct parse_ctx *p)
 {
 	struct ipvs_wire_dest_conf *d = &p->req->dest;
@@ -801,7 +894,7 @@ static int resolve_server(struct parse_ctx *p)
 		d->port = k->port;
 	if (d->u_threshold != 0 && d->l_threshold > d->u_threshold)
 		return perr(p, "l_threshold must not exceed u_threshold");
-	return 0;
+	return resolve_tunnel(p);
 }
 
 /* --set takes three numbers left over after the options. */

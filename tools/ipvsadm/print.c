@@ -65,6 +65,7 @@ static const char *proto_name(uint8_t proto)
 	switch (proto) {
 	case IPPROTO_TCP: return "TCP";
 	case IPPROTO_UDP: return "UDP";
+	case IPPROTO_SCTP: return "SCTP";
 	default: return "IP";
 	}
 }
@@ -106,8 +107,9 @@ void ipvsadm_fmt_addrport(char *buf, size_t len, uint8_t af, const union ipvs_wi
 	const struct servent *se = NULL;
 
 	ipvsadm_fmt_addr(host, sizeof(host), af, a, numeric);
-	if (!numeric && (proto == IPPROTO_TCP || proto == IPPROTO_UDP))
-		se = getservbyport(htons(port), proto == IPPROTO_UDP ? "udp" : "tcp");
+	if (!numeric && (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP))
+		se = getservbyport(htons(port), proto == IPPROTO_UDP ? "udp" :
+					       proto == IPPROTO_SCTP ? "sctp" : "tcp");
 	if (se != NULL)
 		snprintf(serv, sizeof(serv), "%s", se->s_name);
 	else
@@ -152,7 +154,8 @@ static void fmt_svc_name(char *buf, size_t len, const struct ipvs_wire_svc_key *
 	ipvsadm_fmt_addrport(ap, sizeof(ap), k->af, &k->addr, k->port, k->proto,
 			     fmt & IPVSADM_FMT_NUMERIC);
 	if (rule)
-		snprintf(buf, len, "%s %s", k->proto == IPPROTO_UDP ? "-u" : "-t", ap);
+		snprintf(buf, len, "%s %s", k->proto == IPPROTO_UDP ? "-u" :
+			 k->proto == IPPROTO_SCTP ? "--sctp-service" : "-t", ap);
 	else
 		snprintf(buf, len, "%s  %s", proto_name(k->proto), ap);
 }
@@ -180,6 +183,10 @@ static void print_title(FILE *f, const struct ipvs_wire_info *info, uint32_t fmt
 	else if (fmt & IPVSADM_FMT_PERSISTCONN)
 		fputs("Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn\n"
 		      "  -> RemoteAddress:Port\n", f);
+	else if (fmt & IPVSADM_FMT_TUN_INFO)
+		fputs("Prot LocalAddress:Port Scheduler Flags\n"
+		      "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn "
+		      "InActConn\n", f);
 	else
 		fputs("Prot LocalAddress:Port Scheduler Flags\n"
 		      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n", f);
@@ -266,6 +273,13 @@ static void print_dest_line(FILE *f, const struct ipvs_wire_svc_key *k,
 	} else if (fmt & IPVSADM_FMT_PERSISTCONN) {
 		fprintf(f, "  -> %-28s %-9u %-11u %-10u %-10u\n", name, d->conf.weight,
 			d->persistconns, d->activeconns, d->inactconns);
+	} else if (fmt & IPVSADM_FMT_TUN_INFO) {
+		char ti[32];
+
+		ipvsadm_fmt_tun_info(ti, sizeof(ti), &d->conf);
+		fprintf(f, "  -> %-28s %-7s %-13s %-6u %-10u %-10u\n", name,
+			ipvsadm_fwd_name(d->conf.fwd), ti, d->conf.weight, d->activeconns,
+			d->inactconns);
 	} else {
 		fprintf(f, "  -> %-28s %-7s %-6u %-10u %-10u\n", name,
 			ipvsadm_fwd_name(d->conf.fwd), d->conf.weight, d->activeconns,
@@ -317,6 +331,44 @@ static void print_rule_service(FILE *f, const struct ipvs_wire_svc_conf *c, cons
 	fputc('\n', f);
 }
 
+static const char *const tun_names[IPVS_WIRE_TUN_MAX] = {
+	[IPVS_WIRE_TUN_IPIP] = "ipip",
+	[IPVS_WIRE_TUN_GUE] = "gue",
+	[IPVS_WIRE_TUN_GRE] = "gre",
+};
+
+static const char *tun_name(uint8_t t)
+{
+	return t < IPVS_WIRE_TUN_MAX ? tun_names[t] : "?";
+}
+
+void ipvsadm_fmt_tun_info(char *buf, size_t len, const struct ipvs_wire_dest_conf *d)
+{
+	const char *c = (d->tun_flags & IPVS_WIRE_TUN_F_CSUM) ? "+c" : "-c";
+
+	if (d->fwd != IPVS_WIRE_FWD_TUNNEL)
+		snprintf(buf, len, "n/a");
+	else if (d->tun_type == IPVS_WIRE_TUN_GUE)
+		snprintf(buf, len, "gue:%u:%s", d->tun_port, c);
+	else if (d->tun_type == IPVS_WIRE_TUN_GRE)
+		snprintf(buf, len, "gre:%s", c);
+	else
+		snprintf(buf, len, "%s", tun_name(d->tun_type));
+}
+
+/* ipvsadm -S of a TUNNEL real server: " --tun-type T [--tun-port P]
+ * [--tun-csum|--tun-nocsum]". */
+static void print_rule_tunnel(FILE *f, const struct ipvs_wire_dest_conf *d)
+{
+	const char *c = (d->tun_flags & IPVS_WIRE_TUN_F_CSUM) ? "--tun-csum" : "--tun-nocsum";
+
+	fprintf(f, " --tun-type %s", tun_name(d->tun_type));
+	if (d->tun_type == IPVS_WIRE_TUN_GUE)
+		fprintf(f, " --tun-port %u", d->tun_port);
+	if (d->tun_type == IPVS_WIRE_TUN_GUE || d->tun_type == IPVS_WIRE_TUN_GRE)
+		fprintf(f, " %s", c);
+}
+
 void ipvsadm_print_rules(FILE *f, const struct ipvsadm_list *l, uint32_t fmt)
 {
 	char name[ADDRPORT_LEN + 16], dname[ADDRPORT_LEN];
@@ -334,6 +386,8 @@ void ipvsadm_print_rules(FILE *f, const struct ipvsadm_list *l, uint32_t fmt)
 			fmt_dest_name(dname, sizeof(dname), &s->e.conf.key, d, fmt);
 			fprintf(f, "-a %s -r %s %s -w %u", name, dname, ipvsadm_fwd_switch(d->fwd),
 				d->weight);
+			if (d->fwd == IPVS_WIRE_FWD_TUNNEL)
+				print_rule_tunnel(f, d);
 			if (d->u_threshold)
 				fprintf(f, " -x %u", d->u_threshold);
 			if (d->l_threshold)
