@@ -1,5 +1,5 @@
 #!/bin/bash
-# 59_sctp.sh - SCTP services (ipvsadm --sctp-service) in NAT and FNAT
+# 61_sctp.sh - SCTP services (ipvsadm --sctp-service) in NAT and FNAT
 # through 2 FWD_WORKERs.  This kernel has no SCTP (socket(AF_INET,
 # SOCK_STREAM, 132) fails with EPROTONOSUPPORT), so both ends are user-space
 # peers on raw protocol-132 sockets (a raw socket also keeps the kernel from
