@@ -167,6 +167,10 @@ struct cfg_eal {
 	char file_prefix[64];
 	unsigned int memory_mb;		/* 0: sized from the sections' needs */
 	enum cfg_hugepages hugepages;
+	/* eal.secondary_processes: run as a DPDK primary whose hugepage
+	 * files (on a mounted hugetlbfs) and runtime dir secondaries attach
+	 * to (dpdk-dumpcap, dpdk-proc-info), with the pdump server on. */
+	bool secondary_processes;
 	unsigned int n_extra;
 	char extra[16][128];		/* eal.extra_args, passed verbatim */
 };
@@ -219,7 +223,8 @@ unsigned int cfg_tree_role_lcores(const struct cfg_tree *t, unsigned int role, u
 /* Free a tree (and whatever staged objects it still owns). */
 void cfg_free(struct cfg_tree *t);
 
-/* The EAL argv for t: lcores, memory, hugepages, file prefix, --no-pci
+/* The EAL argv for t: lcores, memory, hugepages (neither --in-memory nor
+ * --no-huge with eal.secondary_processes), file prefix, --no-pci
  * (as argv[1], left out when any argument allows a PCI device: -a/--allow,
  * e.g. a netif port with pci = "..."), every section's eal_args,
  * extra_args, then user_argv.  Returns argc, or

@@ -28,6 +28,7 @@
 #include <rte_lcore.h>
 #include <rte_version.h>
 
+#include "capture.h"
 #include "cfg.h"
 #include "cfg_wire.h"
 #include "cmdline.h"
@@ -54,6 +55,7 @@ struct main_ctx {
 	struct cfg_errors errs;		/* scratch for loads and applies */
 	int log_level;			/* RTE_LOG_* applied to dpvsd.* */
 	char runtime_dir[CFG_PATH_LEN];	/* the EAL's, removed after rte_eal_cleanup() */
+	char huge_prefix[64];		/* shared EAL: its hugepage files' prefix, else "" */
 	uint64_t reloads_ok;		/* by SIGHUP or CFG_OP_RELOAD */
 	uint64_t reloads_failed;
 	uint64_t last_reload_unix;	/* time of the last successful reload */
@@ -468,6 +470,18 @@ static int main_eal_prefix_check(const struct cfg_eal_args *a)
 	return EDPVS_BUSY;
 }
 
+/* eal.secondary_processes: the EAL needs a mounted hugetlbfs; say so
+ * plainly (the EAL says "no mounted hugetlbfs found").  0 or EDPVS_CONFIG. */
+static int main_shared_check(const struct cfg_tree *t)
+{
+	if (!t->eal.secondary_processes || capture_hugetlbfs_mounted(NULL, 0))
+		return 0;
+	fprintf(stderr, "dpvsd: eal.secondary_processes = true needs hugepages on a mounted "
+		"hugetlbfs (e.g. mount -t hugetlbfs none /dev/hugepages; echo N > "
+		"/proc/sys/vm/nr_hugepages), and none is mounted\n");
+	return EDPVS_CONFIG;
+}
+
 static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 {
 	struct cfg_eal_args a;
@@ -476,6 +490,9 @@ static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 	size_t off = 0;
 	int argc, i, rc;
 
+	rc = main_shared_check(t);
+	if (rc != 0)
+		return rc;
 	argc = main_eal_args(ctx, t, &a);
 	if (argc < 0)
 		return argc;
@@ -487,6 +504,8 @@ static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 		cfg_eal_args_free(&a);
 		return rc;
 	}
+	if (t->eal.secondary_processes && main_eal_prefix(&a))
+		snprintf(ctx->huge_prefix, sizeof(ctx->huge_prefix), "%s", main_eal_prefix(&a));
 	/* The EAL permutes and overwrites its argv: give it a copy. */
 	memcpy(argv, a.argv, sizeof(argv));
 	rc = rte_eal_init(argc, argv);
@@ -534,6 +553,7 @@ static int main_modules_start(struct main_ctx *ctx, struct cfg_tree *t)
 			 dpvs_strerror(rc));
 		return rc;
 	}
+	capture_set_shared(t->eal.secondary_processes);
 	rc = module_init_all();
 	if (rc != 0) {
 		DPVS_LOG(main, ERR, "module initialisation failed (%s), exiting", dpvs_strerror(rc));
@@ -601,6 +621,9 @@ err_eal:
 	t = NULL;
 	rte_eal_cleanup();
 	main_runtime_dir_remove(ctx->runtime_dir);
+	if (ctx->huge_prefix[0])
+		DPVS_LOG(main, INFO, "removed %u hugepage files of EAL file prefix %s",
+			 capture_hugefiles_remove(ctx->huge_prefix), ctx->huge_prefix);
 err_pid:
 	pidfile_release(&ctx->pid);
 err_tree:
