@@ -14,6 +14,18 @@ need_cmd ip ethtool ping arping tcpdump tshark dpdk-dumpcap dpdk-proc-info
 
 PREFIX="dpvsd-it-$TAG"
 HDIR="/tmp/dpvsd-huge-$TAG"
+
+# Without a mounted hugetlbfs the mode cannot work: dpvsd says so and
+# exits 1 before the EAL starts (checked when none is mounted yet).
+if ! grep -q ' hugetlbfs ' /proc/mounts; then
+	dpvsd_config "$T/nomnt.conf"
+	sed -i 's|hugepages = "no";|hugepages = "yes"; secondary_processes = true;|' "$T/nomnt.conf"
+	rc=0
+	out=$(timeout 30 "$DPVSD" -c "$T/nomnt.conf" 2>&1) || rc=$?
+	expect_eq "$rc" 1 "exit status without a mounted hugetlbfs"
+	expect_match "$out" "secondary_processes = true needs hugepages on a mounted hugetlbfs" \
+		"the refusal says what is missing"
+fi
 NR0=$(cat /proc/sys/vm/nr_hugepages)
 mkdir -p "$HDIR" || fail "mkdir $HDIR"
 on_exit "rmdir '$HDIR'"
@@ -31,9 +43,7 @@ on_exit "'$LAB' down --prefix '$P'"
 source "$T/lab.env"
 CLI="ip netns exec $LAB_NS_CLIENT"
 
-# Without a mounted hugetlbfs the mode is refused with a clear message
-# (checked first with a config that points at no mount: -t passes, start
-# fails); hugepages = "no" with it is a config error.
+# hugepages = "no" with secondary_processes is a config error.
 dpvsd_config "$T/bad.conf"
 sed -i 's|hugepages = "no";|hugepages = "no"; secondary_processes = true;|' "$T/bad.conf"
 out=$("$DPVSD" -t -c "$T/bad.conf" 2>&1) && fail "-t accepted hugepages = no with secondaries"
