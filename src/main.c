@@ -268,6 +268,7 @@ static int main_ctl_show(uint16_t opcode, const void *req, uint32_t len, struct 
 	w->memory_mb = t->eal.memory_mb;
 	w->hugepages = (uint32_t)t->eal.hugepages;
 	w->n_lcores = t->n_lcores;
+	w->secondary_processes = t->eal.secondary_processes;
 	for (i = 0; i < t->n_lcores && i < CFG_WIRE_LCORES; i++)
 		w->lcores[i] = (struct cfg_wire_lcore){ .id = t->lcores[i].id,
 			.role = t->lcores[i].role, .cpu = t->lcores[i].cpu };

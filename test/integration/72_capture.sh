@@ -60,6 +60,10 @@ dpvsd_start "$T/d.conf"
 grep -q -- "--in-memory\|--no-huge" <(grep "EAL arguments" "$DPVSD_LOG") &&
 	fail "shared mode still passed --in-memory/--no-huge: $(grep 'EAL arguments' "$DPVSD_LOG")"
 ls "$HDIR" | grep -q "^${PREFIX}map_" || fail "no hugepage files of $PREFIX in $HDIR"
+expect_match "$("$DPIP" cfg show)" "eal: file_prefix $PREFIX .*hugepages yes secondary_processes yes" \
+	"cfg show names the mode"
+expect_eq "$("$DPIP" -j cfg show | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["eal"]["secondary_processes"])')" \
+	True "cfg show -j secondary_processes"
 $CLI ping -c 1 -W 2 "$LAB_DPVS_IP0" >/dev/null || fail "dpvsd does not answer ping"
 
 # dumpcap lists dpvsd's ports; dpdk0 is the af_packet port net_af_packet0.
