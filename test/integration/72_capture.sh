@@ -9,6 +9,7 @@
 # SIGKILL mid-capture leaves dpvsd forwarding (pings still answered); the
 # exception path (the net_tap's kernel side) is captured with tcpdump; a
 # clean stop leaves no hugepage file and no /var/run/dpdk/<prefix>.
+# run_all: san
 source "$(dirname "$0")/lib.sh"
 need_cmd ip ethtool ping arping tcpdump tshark dpdk-dumpcap dpdk-proc-info
 
