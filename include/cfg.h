@@ -232,6 +232,13 @@ void cfg_free(struct cfg_tree *t);
 int cfg_build_eal_args(const struct cfg_tree *t, int user_argc, char **user_argv,
 		       struct cfg_eal_args *out);
 
+/* The first argument of a (argv[1..]) that takes away what secondary
+ * processes need (--in-memory, --no-shconf, --no-huge, --huge-unlink...),
+ * or NULL.  main refuses such an argv when eal.secondary_processes is on
+ * (an argument after -- on the command line; extra_args are refused by
+ * cfg_load() already).  Any thread. */
+const char *cfg_eal_unshared_arg(const struct cfg_eal_args *a);
+
 /* Refuse a reload that changes what only a restart can change: the eal
  * and lcores sections, global.pid_file and global.ctl_socket, and whatever
  * a module section's reload_check() refuses (every section is asked, so

@@ -187,12 +187,33 @@ static void cfg_parse_extra(const config_setting_t *g, struct cfg_eal *eal,
 static const char *const cfg_unshared_args[] = { "--in-memory", "--no-shconf", "--no-huge",
 						 "--huge-unlink" };
 
+/* The first of cfg_unshared_args that arg starts with, or NULL. */
+static const char *cfg_unshared(const char *arg)
+{
+	unsigned int j;
+
+	for (j = 0; j < DPVS_ARRAY_SIZE(cfg_unshared_args); j++)
+		if (strncmp(arg, cfg_unshared_args[j], strlen(cfg_unshared_args[j])) == 0)
+			return cfg_unshared_args[j];
+	return NULL;
+}
+
+const char *cfg_eal_unshared_arg(const struct cfg_eal_args *a)
+{
+	unsigned int i;
+
+	for (i = 1; i < a->argc; i++)
+		if (cfg_unshared(a->argv[i]))
+			return a->argv[i];
+	return NULL;
+}
+
 /* With eal.secondary_processes: hugepages must not be "no", and no
  * extra_args element may take the shared memory away. */
 static void cfg_check_shared(const config_setting_t *g, const struct cfg_eal *eal,
 			     struct cfg_errors *errs)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	if (!eal->secondary_processes)
 		return;
@@ -201,12 +222,10 @@ static void cfg_check_shared(const config_setting_t *g, const struct cfg_eal *ea
 			      "be combined with secondary_processes = true: secondaries map "
 			      "the primary's hugepage files");
 	for (i = 0; i < eal->n_extra; i++)
-		for (j = 0; j < DPVS_ARRAY_SIZE(cfg_unshared_args); j++)
-			if (strncmp(eal->extra[i], cfg_unshared_args[j],
-				    strlen(cfg_unshared_args[j])) == 0)
-				cfg_error_add(errs, cfg_member(g, "extra_args"), NULL,
-					      "%s cannot be combined with secondary_processes "
-					      "= true (no secondary could attach)", eal->extra[i]);
+		if (cfg_unshared(eal->extra[i]))
+			cfg_error_add(errs, cfg_member(g, "extra_args"), NULL,
+				      "%s cannot be combined with secondary_processes = true "
+				      "(no secondary could attach)", eal->extra[i]);
 }
 
 static void cfg_parse_eal(const config_setting_t *root, struct cfg_eal *eal,

@@ -405,9 +405,19 @@ static int main_eal_args(const struct main_ctx *ctx, const struct cfg_tree *t,
 			 struct cfg_eal_args *a)
 {
 	int argc = cfg_build_eal_args(t, ctx->opts.eal_argc, ctx->opts.eal_argv, a);
+	const char *bad;
 
-	if (argc < 0)
+	if (argc < 0) {
 		fprintf(stderr, "dpvsd: cannot build EAL arguments: %s\n", dpvs_strerror(argc));
+		return argc;
+	}
+	bad = t->eal.secondary_processes ? cfg_eal_unshared_arg(a) : NULL;
+	if (bad) {
+		fprintf(stderr, "dpvsd: EAL argument %s cannot be combined with "
+			"eal.secondary_processes = true (no secondary could attach)\n", bad);
+		cfg_eal_args_free(a);
+		return EDPVS_CONFIG;
+	}
 	return argc;
 }
 

@@ -57,6 +57,9 @@ grep -q "ifname = \"${P}k\"" "$T/lab.conf" || fail "lab.conf not derived: $(cat 
 dpvsd_config "$T/d.conf" "$(cat "$T/lab.conf")"
 sed -i "s|hugepages = \"no\";|hugepages = \"yes\"; secondary_processes = true;|" "$T/d.conf"
 grep -q 'secondary_processes = true' "$T/d.conf" || fail "d.conf not derived"
+out=$("$DPVSD" -t -c "$T/d.conf" -- --in-memory 2>&1) && fail "-t accepted -- --in-memory with secondaries"
+expect_match "$out" "EAL argument --in-memory cannot be combined with eal.secondary_processes" \
+	"an EAL argument after -- that breaks secondaries is refused"
 dpvsd_start "$T/d.conf"
 grep -q -- "--in-memory\|--no-huge" <(grep "EAL arguments" "$DPVSD_LOG") &&
 	fail "shared mode still passed --in-memory/--no-huge: $(grep 'EAL arguments' "$DPVSD_LOG")"

@@ -568,6 +568,20 @@ TEST(CfgEal, SecondaryProcessesShareMemory) {
 	size_t mm = index_of(v, "-m");
 	ASSERT_NE(std::string::npos, mm);
 	EXPECT_EQ("200", v[mm + 1]);
+	// an argument after -- that takes the sharing away is found
+	cfg_eal_args a;
+	std::vector<const char *> user = { "--log-level=8", "--in-memory" };
+	ASSERT_GT(cfg_build_eal_args(l.tree, (int)user.size(), const_cast<char **>(user.data()), &a), 0);
+	ASSERT_NE(nullptr, cfg_eal_unshared_arg(&a));
+	EXPECT_STREQ("--in-memory", cfg_eal_unshared_arg(&a));
+	cfg_eal_args_free(&a);
+	user = { "--huge-unlink=always" };
+	ASSERT_GT(cfg_build_eal_args(l.tree, 1, const_cast<char **>(user.data()), &a), 0);
+	EXPECT_STREQ("--huge-unlink=always", cfg_eal_unshared_arg(&a));
+	cfg_eal_args_free(&a);
+	ASSERT_GT(cfg_build_eal_args(l.tree, 0, nullptr, &a), 0);
+	EXPECT_EQ(nullptr, cfg_eal_unshared_arg(&a));
+	cfg_eal_args_free(&a);
 	load("eal = { file_prefix = \"ut\"; memory_mb = 200; hugepages = \"yes\"; };\n", &off);
 	ASSERT_EQ(0, off.rc);
 	EXPECT_FALSE(off.tree->eal.secondary_processes);
