@@ -8,7 +8,8 @@
 # dpdk-proc-info reads the port's statistics; a dumpcap killed with
 # SIGKILL mid-capture leaves dpvsd forwarding (pings still answered); the
 # exception path (the net_tap's kernel side) is captured with tcpdump; a
-# clean stop leaves no hugepage file and no /var/run/dpdk/<prefix>.
+# clean stop leaves no hugepage file and no /var/run/dpdk/<prefix>; a
+# crash's files are cleared by the next start.
 # run_all: san
 source "$(dirname "$0")/lib.sh"
 need_cmd ip ethtool ping arping tcpdump tshark dpdk-dumpcap dpdk-proc-info
@@ -141,4 +142,20 @@ expect_eq "$DPVSD_RC" 0 "dpvsd exit status"
 left=$(ls "$HDIR" | grep "^$PREFIX" || true)
 [ -z "$left" ] || fail "hugepage files left after a clean stop: $left"
 [ ! -e "/var/run/dpdk/$PREFIX" ] || fail "runtime dir left: $(ls "/var/run/dpdk/$PREFIX")"
+
+# After a crash (SIGKILL) the hugepage files stay; the next start of the
+# same prefix clears them (the free hugepages are what one dpvsd holds).
+hfree() { awk '/HugePages_Free/ {print $2}' /proc/meminfo; }
+dpvsd_start "$T/d.conf"
+free1=$(hfree)
+kill -KILL "$DPVSD_PID"
+wait "$DPVSD_PID" 2>/dev/null
+DPVSD_PID=
+ls "$HDIR" | grep -q "^${PREFIX}map_" || fail "no hugepage files after SIGKILL (expected them to stay)"
+dpvsd_start "$T/d.conf"
+expect_eq "$(hfree)" "$free1" "free hugepages after a restart over a crash's files"
+dpvsd_stop
+expect_eq "$DPVSD_RC" 0 "dpvsd exit status after the restart"
+left=$(ls "$HDIR" | grep "^$PREFIX" || true)
+[ -z "$left" ] || fail "hugepage files left after the restart's clean stop: $left"
 exit 0
