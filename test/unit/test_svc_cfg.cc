@@ -7,6 +7,8 @@
 // left alone, and a failed apply leaves the table as it was.
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 #include "test_eal.h"
@@ -94,6 +96,31 @@ TEST(SvcCfgParse, FullSectionParses)
 	EXPECT_EQ(6080, c->svc[1].dests[1].tun_port);
 	EXPECT_EQ(7u, c->svc[2].conf.key.fwmark);
 	EXPECT_EQ(0xffffffffu, c->svc[2].conf.netmask);	// normalised as the table stores it
+}
+
+// The commented example of conf/dpvsd.conf.sample, uncommented, is valid.
+TEST(SvcCfgParse, SampleExampleLoads)
+{
+	std::ifstream in("conf/dpvsd.conf.sample");
+	if (!in)
+		GTEST_SKIP() << "run from the source tree to check conf/dpvsd.conf.sample";
+	std::stringstream ss;
+	ss << in.rdbuf();
+	std::string s = ss.str();
+	size_t a = s.find("#services = (");
+	ASSERT_NE(std::string::npos, a);
+	size_t b = s.find("#);", a);
+	ASSERT_NE(std::string::npos, b);
+	std::string block, line;
+	std::istringstream lines(s.substr(a, b + 3 - a));
+	while (std::getline(lines, line))
+		block += line.substr(1) + "\n";
+	Loaded l;
+	load(s.substr(0, a) + block + s.substr(b + 3), &l);
+	ASSERT_EQ(0, l.rc) << l.text;
+	auto *c = static_cast<const svc_cfg *>(cfg_tree_section(l.tree, "services"));
+	ASSERT_NE(nullptr, c);
+	EXPECT_EQ(2u, c->n);
 }
 
 TEST(SvcCfgParse, AbsentSectionIsEmpty)
