@@ -3,6 +3,7 @@
 # "services" section, src/ipvs/svc_cfg.c), NAT to 3 nginx servers:
 # - `dpvsd -t` accepts the file; traffic flows with no ipvsadm command;
 # - a restart with the same file gives a byte-identical `ipvsadm -Sn`;
+# - FNAT with a local address on dpdk1 from the file alone;
 # - `dpip cfg save` prints the running table as a services section that,
 #   as the only services of a new file, restores the same `ipvsadm -Sn`;
 # - a reload that edits one service (scheduler, weight, a server removed,
@@ -31,13 +32,30 @@ svc() {
 	printf '{ proto = "tcp"; vip = "%s"; port = %s; scheduler = "%s"; real_servers = ( %s ); }' \
 		"$IPVS_VIP" "$port" "$sched" "$rs"
 }
+# conf TEXT: the lab's config (2 workers) with FNAT local address
+# IPVS_LADDR1 on dpdk1 and TEXT, in $T/d.conf.
+conf() {
+	local lab
+	lab=$("$ROOT/scripts/lab.sh" config --prefix "$LAB_P")
+	dpvsd_config "$T/d.conf" "$lab
+$*"
+	sed -i -e 's/^\(    { id = 1; role = "fwd_worker";\) }$/\1 cpu = 1; },\n    { id = 2; role = "fwd_worker"; cpu = 0; }/' \
+		-e "s|^\( *{ dev = \"dpdk1\"; addr = \"[0-9.]*/24\"; }\)$|\1,\n        { dev = \"dpdk1\"; addr = \"$IPVS_LADDR1/24\"; }|" \
+		"$T/d.conf"
+	grep -q "id = 2; role = \"fwd_worker\"" "$T/d.conf" || fail "could not add a second fwd_worker"
+	grep -q "addr = \"$IPVS_LADDR1/24\"" "$T/d.conf" || fail "could not add the local address"
+}
+# A FNAT service VIP:85 -> server 1's port 81, local address IPVS_LADDR1.
+FNAT=$(printf '{ proto = "tcp"; vip = "%s"; port = 85; scheduler = "rr"; local_addresses = [ "%s" ]; local_dev = "dpdk1"; real_servers = ( { addr = "%s"; port = 81; mode = "fnat"; } ); }' \
+	"$IPVS_VIP" "$IPVS_LADDR1" "${RS_IP[1]}")
 services() {
 	local IFS=,
 	printf 'services = ( %s );\n' "$*"
 }
 
-S1=$(services "$(svc 80 wrr "0:1 1:2")" "$(svc 81 rr "0:1 1:1 2:1")" "$(svc 82 wlc "2:1")")
-ipvs_dpvsd_start "$S1"
+S1=$(services "$(svc 80 wrr "0:1 1:2")" "$(svc 81 rr "0:1 1:1 2:1")" "$(svc 82 wlc "2:1")" "$FNAT")
+conf "$S1"
+dpvsd_start "$T/d.conf"
 "$DPVSD" -t -c "$T/d.conf" >"$T/t.out" 2>&1 || fail "dpvsd -t refuses the file: $(cat "$T/t.out")"
 cp "$T/d.conf" "$T/good.conf"
 
@@ -48,8 +66,11 @@ c0=$(ipvs_count rs0 "$T/curl.out"); c1=$(ipvs_count rs1 "$T/curl.out")
 echo "wrr 1:2 over 30: rs0=$c0 rs1=$c1"
 [ "$c0" -ge 5 ] && [ "$c1" -ge 15 ] || fail "wrr 1:2 distribution off: rs0=$c0 rs1=$c1"
 expect_eq "$(ipvs_curl_n 1 "http://$IPVS_VIP:82/")" rs2 "the third service answers"
+expect_eq "$(ipvs_curl_n 1 "http://$IPVS_VIP:85/")" rs1 "the FNAT service answers"
+expect_match "$(tail -n 1 "$T"/ngx1/access.log)" "^$IPVS_LADDR1 " "the FNAT server sees the local address"
 "$IPVSADM" -Sn >"$T/S.before" || fail "ipvsadm -Sn"
-expect_eq "$(grep -c '^-A' "$T/S.before")" 3 "services in ipvsadm -Sn"
+expect_eq "$(grep -c '^-A' "$T/S.before")" 4 "services in ipvsadm -Sn"
+expect_match "$("$IPVSADM" -G -t "$IPVS_VIP:85" 2>&1)" "$IPVS_LADDR1" "the FNAT service's local address"
 
 # ---- write-back: dpip cfg save gives a services section ----
 "$DPIP" cfg save >"$T/saved.conf" || fail "dpip cfg save: $(cat "$T/saved.conf")"
@@ -62,13 +83,16 @@ dpvsd_start "$T/d.conf"
 "$IPVSADM" -Sn >"$T/S.restart"
 cmp -s "$T/S.before" "$T/S.restart" ||
 	fail "ipvsadm -Sn differs after a restart: $(diff "$T/S.before" "$T/S.restart")"
+expect_match "$("$IPVSADM" -G -t "$IPVS_VIP:85" 2>&1)" "$IPVS_LADDR1 .*dpdk1" "local address after a restart"
 
 # ---- the saved section as the file's services: the same table ----
 dpvsd_stop
-ipvs_dpvsd_start "$(cat "$T/saved.conf")"
+conf "$(cat "$T/saved.conf")"
+dpvsd_start "$T/d.conf"
 "$IPVSADM" -Sn >"$T/S.saved"
 cmp -s "$T/S.before" "$T/S.saved" ||
 	fail "ipvsadm -Sn differs when started from dpip cfg save: $(diff "$T/S.before" "$T/S.saved")"
+expect_match "$("$IPVSADM" -G -t "$IPVS_VIP:85" 2>&1)" "$IPVS_LADDR1 .*dpdk1" "local address from dpip cfg save"
 dpvsd_stop
 cp "$T/good.conf" "$T/d.conf"
 dpvsd_start "$T/d.conf"
@@ -116,7 +140,7 @@ expect_eq "$(ipvs_count ERR "$T/curl2.out")" 0 "failed requests after the restar
 # ---- a bad file changes nothing ----
 bad() {	# bad NAME TEXT WANT [PAT]: dpvsd -t and a reload refuse TEXT with WANT
 	local name=$1 text=$2 want=$3 rc=0 out	# @L@ in WANT: the line of PAT
-	ipvs_dpvsd_config_only "$text"
+	conf "$text"
 	[ $# -gt 3 ] && want=${want//@L@/$(line_of "$4")}
 	out=$("$DPVSD" -t -c "$T/d.conf" 2>&1) && fail "$name: dpvsd -t accepted the file"
 	expect_match "$out" "$want" "$name: dpvsd -t names file:line and key"
@@ -125,17 +149,9 @@ bad() {	# bad NAME TEXT WANT [PAT]: dpvsd -t and a reload refuse TEXT with WANT
 	"$IPVSADM" -Sn | grep -v ":83" >"$T/S.now"
 	cmp -s "$T/S.before" "$T/S.now" || fail "$name: the table changed: $(diff "$T/S.before" "$T/S.now")"
 }
-ipvs_dpvsd_config_only() {
-	local lab
-	lab=$("$ROOT/scripts/lab.sh" config --prefix "$LAB_P")
-	dpvsd_config "$T/d.conf" "$lab
-$*"
-	sed -i 's/^\(    { id = 1; role = "fwd_worker";\) }$/\1 cpu = 1; },\n    { id = 2; role = "fwd_worker"; cpu = 0; }/' \
-		"$T/d.conf"
-}
 line_of() { grep -n "$1" "$T/d.conf" | head -n 1 | cut -d: -f1; }
 D=$(svc 80 wrr "0:1 1:2 1:3")
-bad duplicate "$(services "$D" "$(svc 81 rr "0:1 1:1 2:1")")" \
+bad duplicate "$(services "$D" "$(svc 81 rr "0:1 1:1 2:1")" "$FNAT")" \
 	"d.conf:[0-9]*: services.\[0\].real_servers.\[2\].addr: real server listed twice"
 bad fnat "services = ( { proto = \"tcp\"; vip = \"$IPVS_VIP\"; port = 80;
   real_servers = ( { addr = \"${RS_IP[0]}\"; mode = \"fnat\"; } ); } );" \
@@ -148,8 +164,8 @@ bad address "services = (
 	"d.conf:@L@: services.\[0\].real_servers.\[0\].addr: expected an IPv4 address" '"10.1.2"'
 
 # ---- reload: edit 80, keep 81, drop 82, add 84 ----
-S2=$(services "$(svc 80 rr "1:5 2:1")" "$(svc 81 rr "0:1 1:1 2:1")" "$(svc 84 rr "0:1")")
-ipvs_dpvsd_config_only "$S2"
+S2=$(services "$(svc 80 rr "1:5 2:1")" "$(svc 81 rr "0:1 1:1 2:1")" "$(svc 84 rr "0:1")" "$FNAT")
+conf "$S2"
 out=$("$DPIP" cfg reload 2>&1) || fail "reload: $out"
 ln=$("$IPVSADM" -Ln)
 echo "$ln"
