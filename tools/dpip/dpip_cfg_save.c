@@ -6,6 +6,7 @@
  * IPVS_OP_LADDR_LIST.  Put in the file in place of its services section,
  * a restart or reload gives the same `ipvsadm -Sn`.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -75,6 +76,12 @@ static void save_svc_head(const struct ipvs_wire_svc_conf *c)
 	save_sched_flags(c->sched_flags);
 }
 
+static bool save_key_eq(const struct ipvs_wire_svc_key *a, const struct ipvs_wire_svc_key *b)
+{
+	return a->af == b->af && a->proto == b->proto && a->port == b->port &&
+	       a->fwmark == b->fwmark && memcmp(a->addr.in6, b->addr.in6, sizeof(a->addr.in6)) == 0;
+}
+
 static int save_laddrs(const struct ipvs_wire_svc_key *k, const struct ipvs_wire_laddr_entry *l,
 		       uint32_t n)
 {
@@ -83,7 +90,7 @@ static int save_laddrs(const struct ipvs_wire_svc_key *k, const struct ipvs_wire
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		if (memcmp(&l[i].svc, k, sizeof(*k)) != 0)
+		if (!save_key_eq(&l[i].svc, k))
 			continue;
 		if (dev && strncmp(dev, l[i].ifname, IPVS_WIRE_IFNAME_LEN) != 0) {
 			cli_error("the local addresses of a service are on different devices: "
