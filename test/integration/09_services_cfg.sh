@@ -13,6 +13,7 @@
 # - bad files (a duplicate real server, FNAT servers without a local
 #   address, an unknown scheduler, a bad address): `dpvsd -t` names
 #   file:line and key for each; a reload with one changes nothing.
+# run_all: san
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 
@@ -87,6 +88,7 @@ expect_match "$("$IPVSADM" -G -t "$IPVS_VIP:85" 2>&1)" "$IPVS_LADDR1 .*dpdk1" "l
 
 # ---- the saved section as the file's services: the same table ----
 dpvsd_stop
+expect_eq "$DPVSD_RC" 0 "dpvsd exit status (restarted)"
 conf "$(cat "$T/saved.conf")"
 dpvsd_start "$T/d.conf"
 "$IPVSADM" -Sn >"$T/S.saved"
@@ -94,6 +96,7 @@ cmp -s "$T/S.before" "$T/S.saved" ||
 	fail "ipvsadm -Sn differs when started from dpip cfg save: $(diff "$T/S.before" "$T/S.saved")"
 expect_match "$("$IPVSADM" -G -t "$IPVS_VIP:85" 2>&1)" "$IPVS_LADDR1 .*dpdk1" "local address from dpip cfg save"
 dpvsd_stop
+expect_eq "$DPVSD_RC" 0 "dpvsd exit status (from dpip cfg save)"
 cp "$T/good.conf" "$T/d.conf"
 dpvsd_start "$T/d.conf"
 
