@@ -266,6 +266,10 @@ static void parse_laddrs(const config_setting_t *it, struct svc_cfg_svc *s, stru
 
 	if (cfg_get_string(it, "local_dev", "", dev, sizeof(dev), e) != 0)
 		return;
+	if (dev[0] != '\0' && n == 0) {
+		cfg_error_add(e, it, "local_dev", "given without local_addresses");
+		return;
+	}
 	s->laddrs = n ? calloc(n, sizeof(*s->laddrs)) : NULL;
 	if (n && !s->laddrs) {
 		cfg_error_add(e, l, NULL, "out of memory");

@@ -199,6 +199,7 @@ const Bad kBad[] = {
 	  "services.[0].local_addresses.[1]: local address listed twice" },
 	{ TCP80 "local_addresses = [ \"255.255.255.255\" ];",
 	  "services.[0].local_addresses.[0]: illegal local address" },
+	{ TCP80 "local_dev = \"dpdk0\";", "services.[0].local_dev: given without local_addresses" },
 	{ TCP80 "local_addresses = [ \"10.0.1.5\" ]; local_dev = \"dpdk9\";",
 	  "services.[0].local_dev: no port named 'dpdk9' in netif.ports" },
 };
