@@ -433,11 +433,14 @@ static struct svc_cfg_jent *journal_next(struct svc_cfg_journal *j)
 	return &j->e[j->n];
 }
 
-/* Make change op (with new values svc/dest/laddr, and the old values the
- * undo needs in old) and record it. */
+/* Make change op with the new values svc/dest/laddr and record it with
+ * what undoes it: old_svc (the conf before an edit or delete of the
+ * service), old_dest (the real server before an edit), else the new ones. */
 static int journal_do(struct svc_cfg_journal *j, enum svc_cfg_jop op,
 		      const struct ipvs_wire_svc_conf *svc, const struct ipvs_wire_dest_conf *dest,
-		      const struct ipvs_wire_laddr_req *laddr, const struct svc_cfg_jent *old)
+		      const struct ipvs_wire_laddr_req *laddr,
+		      const struct ipvs_wire_svc_conf *old_svc,
+		      const struct ipvs_wire_dest_conf *old_dest)
 {
 	struct svc_cfg_jent *e = journal_next(j);
 	int rc;
@@ -457,15 +460,12 @@ static int journal_do(struct svc_cfg_journal *j, enum svc_cfg_jop op,
 	}
 	if (rc != 0)
 		return rc;
-	*e = old ? *old : (struct svc_cfg_jent){ 0 };
 	e->op = op;
-	if (!old) {
-		e->svc = *svc;
-		if (dest)
-			e->dest = *dest;
-		if (laddr)
-			e->laddr = *laddr;
-	}
+	e->svc = old_svc ? *old_svc : *svc;
+	if (old_dest || dest)
+		e->dest = old_dest ? *old_dest : *dest;
+	if (laddr)
+		e->laddr = *laddr;
 	j->n++;
 	return 0;
 }
@@ -568,7 +568,6 @@ static int delete_svc(struct svc_cfg_journal *j, const struct ipvs_wire_svc_key 
 {
 	struct msvc *m = svc_master_find(k);
 	struct svc_cfg_svc cur;
-	struct svc_cfg_jent old = { 0 };
 	unsigned int i;
 	int rc;
 
@@ -576,12 +575,11 @@ static int delete_svc(struct svc_cfg_journal *j, const struct ipvs_wire_svc_key 
 		return 0;	/* deleted at run time */
 	rc = svc_of_table(m, &cur);
 	for (i = 0; rc == 0 && i < cur.n_laddrs; i++)
-		rc = journal_do(j, J_LADDR_DEL, &cur.conf, NULL, &cur.laddrs[i], NULL);
+		rc = journal_do(j, J_LADDR_DEL, &cur.conf, NULL, &cur.laddrs[i], NULL, NULL);
 	for (i = 0; rc == 0 && i < cur.n_dests; i++)
-		rc = journal_do(j, J_DEST_DEL, &cur.conf, &cur.dests[i], NULL, NULL);
-	old.svc = cur.conf;
+		rc = journal_do(j, J_DEST_DEL, &cur.conf, &cur.dests[i], NULL, NULL, NULL);
 	if (rc == 0)
-		rc = journal_do(j, J_SVC_DEL, &cur.conf, NULL, NULL, &old);
+		rc = journal_do(j, J_SVC_DEL, &cur.conf, NULL, NULL, &cur.conf, NULL);
 	free(cur.dests);
 	free(cur.laddrs);
 	return rc;
@@ -593,33 +591,31 @@ static int sync_svc(struct svc_cfg_journal *j, const struct svc_cfg_svc *s)
 {
 	struct msvc *m = svc_master_find(&s->conf.key);
 	struct svc_cfg_svc cur = { 0 };
-	struct svc_cfg_jent old = { 0 };
 	unsigned int i;
 	int k, rc = 0;
 
 	if (m == NULL)
-		rc = journal_do(j, J_SVC_ADD, &s->conf, NULL, NULL, NULL);
-	else if ((rc = svc_of_table(m, &cur)) == 0 && !conf_same(&cur.conf, &s->conf)) {
-		old.svc = cur.conf;
-		rc = journal_do(j, J_SVC_EDIT, &s->conf, NULL, NULL, &old);
-	}
+		rc = journal_do(j, J_SVC_ADD, &s->conf, NULL, NULL, NULL, NULL);
+	else if ((rc = svc_of_table(m, &cur)) == 0 && !conf_same(&cur.conf, &s->conf))
+		rc = journal_do(j, J_SVC_EDIT, &s->conf, NULL, NULL, &cur.conf, NULL);
 	/* Local addresses that go (or change device) first, then the new ones. */
 	for (i = 0; rc == 0 && i < cur.n_laddrs; i++)
 		if (!has_laddr(s->laddrs, s->n_laddrs, &cur.laddrs[i]))
-			rc = journal_do(j, J_LADDR_DEL, &s->conf, NULL, &cur.laddrs[i], NULL);
+			rc = journal_do(j, J_LADDR_DEL, &s->conf, NULL, &cur.laddrs[i], NULL, NULL);
 	for (i = 0; rc == 0 && i < s->n_laddrs; i++)
 		if (!has_laddr(cur.laddrs, cur.n_laddrs, &s->laddrs[i]))
-			rc = journal_do(j, J_LADDR_ADD, &s->conf, NULL, &s->laddrs[i], NULL);
+			rc = journal_do(j, J_LADDR_ADD, &s->conf, NULL, &s->laddrs[i], NULL,
+					NULL);
 	for (i = 0; rc == 0 && i < cur.n_dests; i++)
 		if (find_dest(s->dests, s->n_dests, &cur.dests[i]) < 0)
-			rc = journal_do(j, J_DEST_DEL, &s->conf, &cur.dests[i], NULL, NULL);
+			rc = journal_do(j, J_DEST_DEL, &s->conf, &cur.dests[i], NULL, NULL, NULL);
 	for (i = 0; rc == 0 && i < s->n_dests; i++) {
 		k = find_dest(cur.dests, cur.n_dests, &s->dests[i]);
-		old.dest = k >= 0 ? cur.dests[k] : old.dest;
 		if (k < 0)
-			rc = journal_do(j, J_DEST_ADD, &s->conf, &s->dests[i], NULL, NULL);
+			rc = journal_do(j, J_DEST_ADD, &s->conf, &s->dests[i], NULL, NULL, NULL);
 		else if (!dest_same(&cur.dests[k], &s->dests[i]))
-			rc = journal_do(j, J_DEST_EDIT, &s->conf, &s->dests[i], NULL, &old);
+			rc = journal_do(j, J_DEST_EDIT, &s->conf, &s->dests[i], NULL, NULL,
+					&cur.dests[k]);
 	}
 	free(cur.dests);
 	free(cur.laddrs);

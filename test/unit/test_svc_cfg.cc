@@ -345,9 +345,12 @@ TEST_F(SvcCfgApply, FailedApplyChangesNothing)
 	ASSERT_EQ(0, apply(std::string(kA) + "," + kB, false)) << last_err;
 	// B's local address goes through a port that does not exist: only the
 	// apply finds that (the parse has no ports); A is changed before it.
-	const char *a2 = "{ proto = \"tcp\"; vip = \"10.0.0.1\"; port = 80; scheduler = \"wrr\";"
-			 "  real_servers = ( { addr = \"192.168.1.9\"; mode = \"nat\"; } ); }";
-	const char *b2 = "{ proto = \"tcp\"; vip = \"10.0.0.2\"; port = 80; scheduler = \"wlc\";"
+	// A: servers re-weighted, removed, added (its conf unchanged); B: scheduler
+	// edited, then its new local address fails.
+	const char *a2 = "{ proto = \"tcp\"; vip = \"10.0.0.1\"; port = 80; scheduler = \"rr\";"
+			 "  real_servers = ( { addr = \"192.168.1.3\"; mode = \"nat\"; weight = 7; },"
+			 "                   { addr = \"192.168.1.9\"; mode = \"nat\"; } ); }";
+	const char *b2 = "{ proto = \"tcp\"; vip = \"10.0.0.2\"; port = 80; scheduler = \"rr\";"
 			 "  local_addresses = [ \"10.0.1.5\", \"10.0.1.6\" ]; local_dev = \"nosuch0\";"
 			 "  real_servers = ( { addr = \"192.168.1.4\"; mode = \"fnat\"; } ); }";
 	EXPECT_NE(0, apply(std::string(a2) + "," + b2, true));
@@ -355,8 +358,14 @@ TEST_F(SvcCfgApply, FailedApplyChangesNothing)
 	msvc *a = find("10.0.0.1", 80), *b = find("10.0.0.2", 80);
 	ASSERT_NE(nullptr, a);
 	ASSERT_NE(nullptr, b);
-	EXPECT_STREQ("rr", a->conf.sched);
-	ASSERT_EQ(2u, a->n_dests);
+	EXPECT_STREQ("wlc", b->conf.sched);		// the edit undone
+	ASSERT_EQ(2u, a->n_dests);			// .9 taken out, .2 put back
+	for (uint32_t i = 0; i < a->n_dests; i++) {
+		if (a->dests[i].conf.addr.in4 == inet_addr("192.168.1.3"))
+			EXPECT_EQ(2u, a->dests[i].conf.weight);	// the re-weight undone
+		else
+			EXPECT_EQ(inet_addr("192.168.1.2"), a->dests[i].conf.addr.in4);
+	}
 	EXPECT_EQ(1u, b->n_laddrs);
 	EXPECT_EQ(2u, ipvs_svc_count());
 }
