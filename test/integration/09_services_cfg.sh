@@ -49,12 +49,17 @@ $*"
 # A FNAT service VIP:85 -> server 1's port 81, local address IPVS_LADDR1.
 FNAT=$(printf '{ proto = "tcp"; vip = "%s"; port = 85; scheduler = "rr"; local_addresses = [ "%s" ]; local_dev = "dpdk1"; real_servers = ( { addr = "%s"; port = 81; mode = "fnat"; } ); }' \
 	"$IPVS_VIP" "$IPVS_LADDR1" "${RS_IP[1]}")
+# Services without traffic whose every key dpip cfg save must write back.
+EXTRA=$(printf '%s, %s, %s' \
+	"{ proto = \"udp\"; vip = \"$IPVS_VIP\"; port = 53; scheduler = \"sh\"; sched_flags = [ \"fallback\", \"port\" ]; one_packet = true; persistent = 300; netmask = \"255.255.255.0\"; real_servers = ( { addr = \"${RS_IP[0]}\"; mode = \"dr\"; weight = 3; u_threshold = 50; l_threshold = 5; } ); }" \
+	"{ fwmark = 9; scheduler = \"conhash\"; sched_flags = [ \"hash-sip-sport\" ]; real_servers = ( { addr = \"${RS_IP[2]}\"; mode = \"tunnel\"; tun_type = \"gue\"; tun_port = 6080; tun_csum = true; } ); }" \
+	"{ proto = \"tcp\"; vip = \"$IPVS_VIP\"; port = 86; scheduler = \"mh\"; proxy_protocol = \"v2\"; toa = false; local_addresses = [ \"$IPVS_LADDR1\" ]; real_servers = ( { addr = \"${RS_IP[1]}\"; mode = \"fnat\"; } ); }")
 services() {
 	local IFS=,
 	printf 'services = ( %s );\n' "$*"
 }
 
-S1=$(services "$(svc 80 wrr "0:1 1:2")" "$(svc 81 rr "0:1 1:1 2:1")" "$(svc 82 wlc "2:1")" "$FNAT")
+S1=$(services "$(svc 80 wrr "0:1 1:2")" "$(svc 81 rr "0:1 1:1 2:1")" "$(svc 82 wlc "2:1")" "$FNAT" "$EXTRA")
 conf "$S1"
 dpvsd_start "$T/d.conf"
 "$DPVSD" -t -c "$T/d.conf" >"$T/t.out" 2>&1 || fail "dpvsd -t refuses the file: $(cat "$T/t.out")"
@@ -70,7 +75,8 @@ expect_eq "$(ipvs_curl_n 1 "http://$IPVS_VIP:82/")" rs2 "the third service answe
 expect_eq "$(ipvs_curl_n 1 "http://$IPVS_VIP:85/")" rs1 "the FNAT service answers"
 expect_match "$(tail -n 1 "$T"/ngx1/access.log)" "^$IPVS_LADDR1 " "the FNAT server sees the local address"
 "$IPVSADM" -Sn >"$T/S.before" || fail "ipvsadm -Sn"
-expect_eq "$(grep -c '^-A' "$T/S.before")" 4 "services in ipvsadm -Sn"
+expect_eq "$(grep -c '^-A' "$T/S.before")" 7 "services in ipvsadm -Sn"
+cat "$T/S.before"
 expect_match "$("$IPVSADM" -G -t "$IPVS_VIP:85" 2>&1)" "$IPVS_LADDR1" "the FNAT service's local address"
 
 # ---- write-back: dpip cfg save gives a services section ----
@@ -167,7 +173,7 @@ bad address "services = (
 	"d.conf:@L@: services.\[0\].real_servers.\[0\].addr: expected an IPv4 address" '"10.1.2"'
 
 # ---- reload: edit 80, keep 81, drop 82, add 84 ----
-S2=$(services "$(svc 80 rr "1:5 2:1")" "$(svc 81 rr "0:1 1:1 2:1")" "$(svc 84 rr "0:1")" "$FNAT")
+S2=$(services "$(svc 80 rr "1:5 2:1")" "$(svc 81 rr "0:1 1:1 2:1")" "$(svc 84 rr "0:1")" "$FNAT" "$EXTRA")
 conf "$S2"
 out=$("$DPIP" cfg reload 2>&1) || fail "reload: $out"
 ln=$("$IPVSADM" -Ln)
