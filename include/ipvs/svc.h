@@ -73,6 +73,12 @@ int ipvs_svc_key_check(const struct ipvs_wire_svc_key *k, char *errmsg);
 int ipvs_svc_conf_check(const struct ipvs_wire_svc_conf *c, char *errmsg);
 int ipvs_dest_conf_check(const struct ipvs_wire_svc_key *svc, struct ipvs_wire_dest_conf *d,
 			 char *errmsg);	/* normalises d->port for DR/TUNNEL */
+/* The fields of a local address request alone (not whether ifname is a
+ * port: the config file is checked before ports exist). */
+int ipvs_laddr_req_check(const struct ipvs_wire_laddr_req *r, char *errmsg);
+/* What add/edit store for c: persistence fields cleared without
+ * persistence, the default netmask.  So c compares with the table's. */
+void ipvs_svc_conf_normalise(struct ipvs_wire_svc_conf *c);
 
 int ipvs_svc_add(const struct ipvs_wire_svc_conf *c, char *errmsg);
 /* -E: replace scheduler, flags, persistence; dests and conns stay. */

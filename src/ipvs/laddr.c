@@ -88,7 +88,7 @@ void svc_lcore_laddr_release_all(struct ipvs_service *svc)
 
 /* ---- master side ---- */
 
-static int laddr_req_check(const struct ipvs_wire_laddr_req *r, char *errmsg)
+int ipvs_laddr_req_check(const struct ipvs_wire_laddr_req *r, char *errmsg)
 {
 	uint32_t h;
 	int rc = ipvs_svc_key_check(&r->svc, errmsg);
@@ -112,6 +112,15 @@ static int laddr_req_check(const struct ipvs_wire_laddr_req *r, char *errmsg)
 		svc_errmsg(errmsg, "interface name is not terminated");
 		return EDPVS_INVAL;
 	}
+	return 0;
+}
+
+static int laddr_req_check(const struct ipvs_wire_laddr_req *r, char *errmsg)
+{
+	int rc = ipvs_laddr_req_check(r, errmsg);
+
+	if (rc != 0)
+		return rc;
 	if (r->ifname[0] != '\0' && netif_port_get_by_name(r->ifname) == NULL) {
 		svc_errmsg(errmsg, "No such interface: %s", r->ifname);
 		return EDPVS_NOTEXIST;

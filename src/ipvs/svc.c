@@ -261,7 +261,7 @@ int ipvs_svc_conf_check(const struct ipvs_wire_svc_conf *c, char *errmsg)
 }
 
 /* Defaults for fields that do not apply (so -S/-L show what is used). */
-static void conf_normalise(struct ipvs_wire_svc_conf *c)
+void ipvs_svc_conf_normalise(struct ipvs_wire_svc_conf *c)
 {
 	if (!(c->flags & IPVS_WIRE_SVC_F_PERSISTENT)) {
 		c->timeout = 0;
@@ -338,6 +338,22 @@ int ipvs_dest_conf_check(const struct ipvs_wire_svc_key *svc, struct ipvs_wire_d
 
 /* ---- publication ---- */
 
+/* Before the loops run (the services of the config file at start-up) a
+ * sync message cannot be answered: apply m to every FWD_WORKER's table from
+ * here, as the worker itself would, undoing nothing (the caller undoes). */
+static int publish_direct(const struct svc_msg *m)
+{
+	unsigned int i, n = job_role_count(JOB_ROLE_FWD_WORKER);
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rc = svc_lcore_apply(job_role_lcore(JOB_ROLE_FWD_WORKER, i), m);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int svc_publish(const struct svc_msg *m)
 {
 	static struct msg_result res[RTE_MAX_LCORE];
@@ -346,6 +362,8 @@ int svc_publish(const struct svc_msg *m)
 
 	if (job_role_count(JOB_ROLE_FWD_WORKER) == 0)
 		return 0;
+	if (!job_running())	/* start-up (config file): no loop reads the tables yet */
+		return publish_direct(m);
 	rc = msg_multicast_sync(SVC_MSG_CONF, m, sizeof(*m), SVC_MSG_TIMEOUT_US, res, &nres);
 	for (i = 0; i < nres; i++)
 		if (res[i].status != 0 && first == 0)
@@ -385,7 +403,7 @@ int ipvs_svc_add(const struct ipvs_wire_svc_conf *conf, char *errmsg)
 
 	if (rc != 0)
 		return rc;
-	conf_normalise(&c);
+	ipvs_svc_conf_normalise(&c);
 	if (svc_master_find(&c.key) != NULL) {
 		svc_errmsg(errmsg, "Service already exists");
 		return EDPVS_EXIST;
@@ -418,7 +436,7 @@ int ipvs_svc_edit(const struct ipvs_wire_svc_conf *conf, char *errmsg)
 
 	if (rc != 0)
 		return rc;
-	conf_normalise(&c);
+	ipvs_svc_conf_normalise(&c);
 	m = svc_master_find(&c.key);
 	if (m == NULL) {
 		svc_errmsg(errmsg, "No such service");

@@ -115,6 +115,9 @@ int dpip_link_fetch(const struct dpip_opts *o, const char *dev, struct ctl_resul
 /* ip(8)'s operstate of a link: "UP", "DOWN" or "LOWERLAYERDOWN". */
 const char *dpip_link_state(const struct netif_wire_link *l);
 
+/* `dpip cfg save` (dpip_cfg_save.c): the running services as config. */
+int dpip_cfg_save(const struct dpip_opts *o, int argc, char **argv);
+
 #ifdef __cplusplus
 }
 #endif

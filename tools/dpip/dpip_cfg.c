@@ -2,7 +2,8 @@
  * dpip_cfg.c - `dpip cfg reload` (CFG_OP_RELOAD: reload the configuration
  * file now, as SIGHUP does, and say whether it applied) and `dpip [-j] cfg
  * show` (CFG_OP_SHOW: the running core sections, the file, the reload
- * counters).  Wire structs in include/cfg_wire.h.
+ * counters, what a reload does to services) and `dpip cfg save`
+ * (dpip_cfg_save.c).  Wire structs in include/cfg_wire.h.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -89,7 +90,11 @@ static void show_text(const struct cfg_wire_show *s, const char f[][CFG_WIRE_PAT
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
 		printf(", last %s", when);
 	}
-	putchar('\n');
+	printf("\nservices: a reload makes each service of the file's services section what "
+	       "the file says\n  (run-time changes to it are reverted), deletes those the "
+	       "previous file had and this one has not,\n  and leaves services added at run "
+	       "time (ipvsadm) that the file does not declare alone;\n  `dpip cfg save` prints "
+	       "the running table as a services section\n");
 }
 
 static int show_json(const struct cfg_wire_show *s, const char f[][CFG_WIRE_PATH_LEN + 1])
@@ -167,6 +172,7 @@ static int cfg_show(const struct dpip_opts *o, int argc, char **argv)
 static const struct dpip_verb cfg_verbs[] = {
 	{ "show", cfg_show },
 	{ "reload", cfg_reload },
+	{ "save", dpip_cfg_save },
 };
 
 const struct dpip_cmd dpip_cmd_cfg;
@@ -179,6 +185,7 @@ static int cfg_run(const struct dpip_opts *o, int argc, char **argv)
 const struct dpip_cmd dpip_cmd_cfg = {
 	.name = "cfg",
 	.usage = "dpip [-j] cfg show\n"
-		 "dpip [-j] cfg reload\n",
+		 "dpip [-j] cfg reload\n"
+		 "dpip cfg save          (the running services as a services section)\n",
 	.run = cfg_run,
 };
