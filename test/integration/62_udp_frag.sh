@@ -19,7 +19,10 @@
 #     the mbufs held stay under the bound (table_full counted), all are
 #     freed at the timeout (reasm_timeout counted, reasm_mbufs_held 0,
 #     the pool's mbufs in use back to where they were) and dpvsd still
-#     answers ping and a 60 kB datagram.
+#     answers ping and a 60 kB datagram;
+#   - reload: ipv4_reasm_mbufs and ipv4_reasm_timeout_ms change at run time
+#     (a second flood stays under the new bound, freed within 2 s), a
+#     changed ipv4_reasm_max is refused (needs a restart).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 need_py scapy
@@ -230,6 +233,27 @@ wait_for 5 "[ \$(in_use) -le $((base + 32)) ]" ||
 ip netns exec "$LAB_NS_CLIENT" ping -c 2 -W 2 "$DPVS_IP" >/dev/null || fail "no ping after the flood"
 out=$(cli 7001 60000)
 expect_eq "$out" "OK 60000" "a 60 kB datagram after the flood"
+
+# ---- reload: the mbuf bound and the timeout change at run time, the
+# table size needs a restart ----
+reasm_conf() {	# extra inet keys
+	sed "s/^inet = {\$/inet = {\n    $1/" "$T/d.conf.orig" >"$T/d.conf"
+}
+cp "$T/d.conf" "$T/d.conf.orig"
+reasm_conf "ipv4_reasm_max = 64;"
+rc=0
+out=$("$DPIP" cfg reload 2>&1) || rc=$?
+expect_eq "$rc" 1 "reload changing ipv4_reasm_max"
+expect_match "$out" "inet.ipv4_reasm_max: changed: needs a restart" "reload names the key"
+reasm_conf "ipv4_reasm_mbufs = 100; ipv4_reasm_timeout_ms = 500;"
+"$DPIP" cfg reload >/dev/null || fail "reload with a smaller mbuf bound and timeout"
+ip netns exec "$LAB_NS_CLIENT" /usr/bin/python3 "$T/flood.py" "$VIP" 7001 500 ||
+	fail "scapy flood 2"
+held=$(stat reasm_mbufs_held)
+echo "flood after reload: held $held mbufs"
+[ "$held" -le 200 ] || fail "reassembly holds $held mbufs, above the reloaded bound 2 x 100"
+wait_for 2 "[ \$(stat reasm_mbufs_held) -eq 0 ]" ||
+	fail "mbufs still held 2 s after a flood with a 500 ms timeout: $(stat reasm_mbufs_held)"
 
 dpvsd_stop
 expect_eq "$DPVSD_RC" 0 "dpvsd exit status"
