@@ -82,7 +82,7 @@ struct ipv4_reasm_tbl *ipv4_reasm_tbl_create(uint32_t max_dgrams, uint32_t max_m
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return NULL;
-	t->bucket = calloc(nb, sizeof(t->bucket[0]));
+	t->bucket = calloc(nb, sizeof(struct reasm_dgram *));
 	t->slots = calloc(max_dgrams, sizeof(t->slots[0]));
 	if (t->bucket == NULL || t->slots == NULL) {
 		free(t->bucket);

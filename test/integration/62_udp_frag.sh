@@ -23,6 +23,7 @@
 #   - reload: ipv4_reasm_mbufs and ipv4_reasm_timeout_ms change at run time
 #     (a second flood stays under the new bound, freed within 2 s), a
 #     changed ipv4_reasm_max is refused (needs a restart).
+# run_all: san
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ipvs_lib.sh"
 need_py scapy
