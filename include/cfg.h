@@ -167,6 +167,10 @@ struct cfg_eal {
 	char file_prefix[64];
 	unsigned int memory_mb;		/* 0: sized from the sections' needs */
 	enum cfg_hugepages hugepages;
+	/* eal.secondary_processes: run as a DPDK primary whose hugepage
+	 * files (on a mounted hugetlbfs) and runtime dir secondaries attach
+	 * to (dpdk-dumpcap, dpdk-proc-info), with the pdump server on. */
+	bool secondary_processes;
 	unsigned int n_extra;
 	char extra[16][128];		/* eal.extra_args, passed verbatim */
 };
@@ -219,13 +223,21 @@ unsigned int cfg_tree_role_lcores(const struct cfg_tree *t, unsigned int role, u
 /* Free a tree (and whatever staged objects it still owns). */
 void cfg_free(struct cfg_tree *t);
 
-/* The EAL argv for t: lcores, memory, hugepages, file prefix, --no-pci
+/* The EAL argv for t: lcores, memory, hugepages (neither --in-memory nor
+ * --no-huge with eal.secondary_processes), file prefix, --no-pci
  * (as argv[1], left out when any argument allows a PCI device: -a/--allow,
  * e.g. a netif port with pci = "..."), every section's eal_args,
  * extra_args, then user_argv.  Returns argc, or
  * an EDPVS_* code.  Free with cfg_eal_args_free(). */
 int cfg_build_eal_args(const struct cfg_tree *t, int user_argc, char **user_argv,
 		       struct cfg_eal_args *out);
+
+/* The first argument of a (argv[1..]) that takes away what secondary
+ * processes need (--in-memory, --no-shconf, --no-huge, --huge-unlink...),
+ * or NULL.  main refuses such an argv when eal.secondary_processes is on
+ * (an argument after -- on the command line; extra_args are refused by
+ * cfg_load() already).  Any thread. */
+const char *cfg_eal_unshared_arg(const struct cfg_eal_args *a);
 
 /* Refuse a reload that changes what only a restart can change: the eal
  * and lcores sections, global.pid_file and global.ctl_socket, and whatever

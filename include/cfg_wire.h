@@ -56,7 +56,7 @@ struct cfg_wire_show {
 	uint32_t memory_mb;		/* eal.memory_mb (0: sized) */
 	uint32_t hugepages;		/* enum cfg_hugepages */
 	uint32_t n_lcores;
-	uint32_t reserved;
+	uint32_t secondary_processes;	/* eal.secondary_processes: 0 or 1 */
 	uint64_t reloads_ok;
 	uint64_t reloads_failed;
 	uint64_t last_reload_unix;	/* 0: never reloaded */

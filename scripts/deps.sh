@@ -26,6 +26,7 @@ PACKAGES=(
 	netbase				# /etc/services (ipvsadm's port names, unit tests)
 	binutils			# strings (test 46 reads toa.ko's modinfo)
 	prometheus			# promtool and a real scraper (test 70)
+	tshark				# reads dpdk-dumpcap's pcapng (test 72)
 	nginx-light curl wrk		# real servers and clients of the 4x/5x tests
 	# demo and benchmarks
 	iperf3

@@ -2,7 +2,7 @@
  * cfg_core.c - the core sections of the configuration file:
  *   global { log_level, pid_file, ctl_socket, idle / idle_master { mode, pause_loops,
  *            sleep_min_us, sleep_max_us } }
- *   eal    { file_prefix, memory_mb, hugepages, extra_args }
+ *   eal    { file_prefix, memory_mb, hugepages, secondary_processes, extra_args }
  *   lcores ( { id, role, cpu }, ... )
  * their validation, the check that a reload changes none of what needs a
  * restart, and the EAL argv built from a tree.  Defaults and ranges are
@@ -182,11 +182,57 @@ static void cfg_parse_extra(const config_setting_t *g, struct cfg_eal *eal,
 	}
 }
 
+/* EAL options that take away what secondary processes need: shared
+ * config files, hugepage files that a secondary can map. */
+static const char *const cfg_unshared_args[] = { "--in-memory", "--no-shconf", "--no-huge",
+						 "--huge-unlink" };
+
+/* The first of cfg_unshared_args that arg starts with, or NULL. */
+static const char *cfg_unshared(const char *arg)
+{
+	unsigned int j;
+
+	for (j = 0; j < DPVS_ARRAY_SIZE(cfg_unshared_args); j++)
+		if (strncmp(arg, cfg_unshared_args[j], strlen(cfg_unshared_args[j])) == 0)
+			return cfg_unshared_args[j];
+	return NULL;
+}
+
+const char *cfg_eal_unshared_arg(const struct cfg_eal_args *a)
+{
+	unsigned int i;
+
+	for (i = 1; i < a->argc; i++)
+		if (cfg_unshared(a->argv[i]))
+			return a->argv[i];
+	return NULL;
+}
+
+/* With eal.secondary_processes: hugepages must not be "no", and no
+ * extra_args element may take the shared memory away. */
+static void cfg_check_shared(const config_setting_t *g, const struct cfg_eal *eal,
+			     struct cfg_errors *errs)
+{
+	unsigned int i;
+
+	if (!eal->secondary_processes)
+		return;
+	if (eal->hugepages == CFG_HUGE_NO)
+		cfg_error_add(errs, cfg_member(g, "hugepages"), NULL, "\"no\" (--no-huge) cannot "
+			      "be combined with secondary_processes = true: secondaries map "
+			      "the primary's hugepage files");
+	for (i = 0; i < eal->n_extra; i++)
+		if (cfg_unshared(eal->extra[i]))
+			cfg_error_add(errs, cfg_member(g, "extra_args"), NULL,
+				      "%s cannot be combined with secondary_processes = true "
+				      "(no secondary could attach)", eal->extra[i]);
+}
+
 static void cfg_parse_eal(const config_setting_t *root, struct cfg_eal *eal,
 			  struct cfg_errors *errs)
 {
 	static const char *const keys[] = { "file_prefix", "memory_mb", "hugepages",
-					    "extra_args", NULL };
+					    "secondary_processes", "extra_args", NULL };
 	const config_setting_t *g = cfg_member(root, "eal");
 	unsigned int huge;
 	long long v;
@@ -198,7 +244,9 @@ static void cfg_parse_eal(const config_setting_t *root, struct cfg_eal *eal,
 	cfg_get_enum(g, "hugepages", cfg_huge_names, DPVS_ARRAY_SIZE(cfg_huge_names),
 		     CFG_HUGE_AUTO, &huge, errs);
 	eal->hugepages = (enum cfg_hugepages)huge;
+	cfg_get_bool(g, "secondary_processes", false, &eal->secondary_processes, errs);
 	cfg_parse_extra(g, eal, errs);
+	cfg_check_shared(g, eal, errs);
 }
 
 /* One { id, role, cpu } element; false if it has errors. */
@@ -327,6 +375,8 @@ int cfg_reload_check(const struct cfg_tree *running, const struct cfg_tree *next
 		cfg_error_add(errs, NULL, "eal.memory_mb", why);
 	if (running->eal.hugepages != next->eal.hugepages)
 		cfg_error_add(errs, NULL, "eal.hugepages", why);
+	if (running->eal.secondary_processes != next->eal.secondary_processes)
+		cfg_error_add(errs, NULL, "eal.secondary_processes", why);
 	if (!cfg_extra_equal(&running->eal, &next->eal))
 		cfg_error_add(errs, NULL, "eal.extra_args", why);
 	if (!cfg_lcores_equal(running, next))
@@ -409,11 +459,20 @@ static int cfg_push_memory(const struct cfg_tree *t, struct cfg_eal_args *a)
 	if (mem < need)
 		DPVS_LOG(cfg, WARNING, "eal.memory_mb = %zu is below the %zu MB the configured "
 			 "sections need; start-up may fail", mem, need);
-	if (t->eal.hugepages == CFG_HUGE_AUTO)
-		huge = cfg_hugepages_suffice(mem);
-	else
-		huge = t->eal.hugepages == CFG_HUGE_YES;
-	rc = cfg_eal_args_push(a, huge ? "--in-memory" : "--no-huge");
+	if (t->eal.secondary_processes) {
+		/* Hugepage files on a mounted hugetlbfs, shared config: no
+		 * --in-memory, no --no-huge (the check refused hugepages = no). */
+		if (!cfg_hugepages_suffice(mem))
+			DPVS_LOG(cfg, WARNING, "secondary_processes: fewer than %zu MB of free "
+				 "hugepages are reserved; start-up will fail", mem);
+		rc = 0;
+	} else {
+		if (t->eal.hugepages == CFG_HUGE_AUTO)
+			huge = cfg_hugepages_suffice(mem);
+		else
+			huge = t->eal.hugepages == CFG_HUGE_YES;
+		rc = cfg_eal_args_push(a, huge ? "--in-memory" : "--no-huge");
+	}
 	if (rc == 0)
 		rc = cfg_eal_args_push(a, "-m");
 	if (rc == 0)

@@ -182,8 +182,9 @@ static void parse_addr(const config_setting_t *it, struct inet_conf *c, struct c
 		return;
 	if (a->dev[0] == '\0')
 		cfg_error_add(e, it, "dev", "required (a port name such as dpdk0)");
-	else if (parse_prefix(buf, &a->addr, &a->plen) != 0 || a->plen == 0)
-		cfg_error_add(e, it, "addr", "expected A.B.C.D/LEN with LEN 1..32, got '%s'", buf);
+	else if (parse_prefix(buf, &a->addr, &a->plen) != 0)
+		cfg_error_add(e, it, "addr", "expected A.B.C.D/LEN with LEN 0..32 (as dpip and "
+			      "ip(8) take), got '%s'", buf);
 	else
 		c->n_addr++;
 }
@@ -330,7 +331,7 @@ static unsigned int routes_needed(const struct inet_conf *c)
 	for (i = 0; i < c->n_addr; i++) {
 		const struct inet_cfg_addr *a = &c->addr[i];
 
-		if (a->plen == 32)
+		if (a->plen == 32 || a->plen == 0)	/* no connected route, as Linux */
 			continue;
 		for (j = 0; j < i; j++)
 			if (c->addr[j].plen == a->plen &&

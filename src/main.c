@@ -28,6 +28,7 @@
 #include <rte_lcore.h>
 #include <rte_version.h>
 
+#include "capture.h"
 #include "cfg.h"
 #include "cfg_wire.h"
 #include "cmdline.h"
@@ -54,6 +55,7 @@ struct main_ctx {
 	struct cfg_errors errs;		/* scratch for loads and applies */
 	int log_level;			/* RTE_LOG_* applied to dpvsd.* */
 	char runtime_dir[CFG_PATH_LEN];	/* the EAL's, removed after rte_eal_cleanup() */
+	char huge_prefix[64];		/* shared EAL: its hugepage files' prefix, else "" */
 	uint64_t reloads_ok;		/* by SIGHUP or CFG_OP_RELOAD */
 	uint64_t reloads_failed;
 	uint64_t last_reload_unix;	/* time of the last successful reload */
@@ -266,6 +268,7 @@ static int main_ctl_show(uint16_t opcode, const void *req, uint32_t len, struct 
 	w->memory_mb = t->eal.memory_mb;
 	w->hugepages = (uint32_t)t->eal.hugepages;
 	w->n_lcores = t->n_lcores;
+	w->secondary_processes = t->eal.secondary_processes;
 	for (i = 0; i < t->n_lcores && i < CFG_WIRE_LCORES; i++)
 		w->lcores[i] = (struct cfg_wire_lcore){ .id = t->lcores[i].id,
 			.role = t->lcores[i].role, .cpu = t->lcores[i].cpu };
@@ -402,9 +405,19 @@ static int main_eal_args(const struct main_ctx *ctx, const struct cfg_tree *t,
 			 struct cfg_eal_args *a)
 {
 	int argc = cfg_build_eal_args(t, ctx->opts.eal_argc, ctx->opts.eal_argv, a);
+	const char *bad;
 
-	if (argc < 0)
+	if (argc < 0) {
 		fprintf(stderr, "dpvsd: cannot build EAL arguments: %s\n", dpvs_strerror(argc));
+		return argc;
+	}
+	bad = t->eal.secondary_processes ? cfg_eal_unshared_arg(a) : NULL;
+	if (bad) {
+		fprintf(stderr, "dpvsd: EAL argument %s cannot be combined with "
+			"eal.secondary_processes = true (no secondary could attach)\n", bad);
+		cfg_eal_args_free(a);
+		return EDPVS_CONFIG;
+	}
 	return argc;
 }
 
@@ -468,6 +481,18 @@ static int main_eal_prefix_check(const struct cfg_eal_args *a)
 	return EDPVS_BUSY;
 }
 
+/* eal.secondary_processes: the EAL needs a mounted hugetlbfs; say so
+ * plainly (the EAL says "no mounted hugetlbfs found").  0 or EDPVS_CONFIG. */
+static int main_shared_check(const struct cfg_tree *t)
+{
+	if (!t->eal.secondary_processes || capture_hugetlbfs_mounted(NULL, 0))
+		return 0;
+	fprintf(stderr, "dpvsd: eal.secondary_processes = true needs hugepages on a mounted "
+		"hugetlbfs (e.g. mount -t hugetlbfs none /dev/hugepages; echo N > "
+		"/proc/sys/vm/nr_hugepages), and none is mounted\n");
+	return EDPVS_CONFIG;
+}
+
 static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 {
 	struct cfg_eal_args a;
@@ -476,6 +501,9 @@ static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 	size_t off = 0;
 	int argc, i, rc;
 
+	rc = main_shared_check(t);
+	if (rc != 0)
+		return rc;
 	argc = main_eal_args(ctx, t, &a);
 	if (argc < 0)
 		return argc;
@@ -487,6 +515,8 @@ static int main_eal_start(struct main_ctx *ctx, const struct cfg_tree *t)
 		cfg_eal_args_free(&a);
 		return rc;
 	}
+	if (t->eal.secondary_processes && main_eal_prefix(&a))
+		snprintf(ctx->huge_prefix, sizeof(ctx->huge_prefix), "%s", main_eal_prefix(&a));
 	/* The EAL permutes and overwrites its argv: give it a copy. */
 	memcpy(argv, a.argv, sizeof(argv));
 	rc = rte_eal_init(argc, argv);
@@ -534,6 +564,7 @@ static int main_modules_start(struct main_ctx *ctx, struct cfg_tree *t)
 			 dpvs_strerror(rc));
 		return rc;
 	}
+	capture_set_shared(t->eal.secondary_processes);
 	rc = module_init_all();
 	if (rc != 0) {
 		DPVS_LOG(main, ERR, "module initialisation failed (%s), exiting", dpvs_strerror(rc));
@@ -601,6 +632,9 @@ err_eal:
 	t = NULL;
 	rte_eal_cleanup();
 	main_runtime_dir_remove(ctx->runtime_dir);
+	if (ctx->huge_prefix[0])
+		DPVS_LOG(main, INFO, "removed %u hugepage files of EAL file prefix %s",
+			 capture_hugefiles_remove(ctx->huge_prefix), ctx->huge_prefix);
 err_pid:
 	pidfile_release(&ctx->pid);
 err_tree:

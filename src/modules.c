@@ -25,6 +25,7 @@
 #include "ipvs/fwmark.h"
 #include "ipvs/ipvs_stats.h"
 #include "metrics.h"
+#include "capture.h"
 /* MODULE-INCLUDES: add module headers above this line */
 
 DPVS_LOG_REGISTER(module);
@@ -50,6 +51,7 @@ static const struct dpvs_module dpvs_modules[] = {
 	{ "fwmark", fwmark_init, fwmark_term },
 	{ "ipvs_stats", ipvs_stats_ctl_init, ipvs_stats_ctl_term },
 	{ "metrics", metrics_init, metrics_term },
+	{ "capture", capture_init, capture_term },
 	/* MODULE-TABLE: add modules above this line, in dependency order */
 };
 

@@ -44,6 +44,8 @@ lcores = [(int(i), r, int(c) if c else int(i)) for i, r, c in
 got = [(l["id"], l["role"], l["cpu"]) for l in d["lcores"]]
 if got != lcores:
     bad.append("lcores: shown %r, file %r" % (got, lcores))
+if d["eal"]["secondary_processes"] is not False:
+    bad.append("secondary_processes: shown %r, default false" % d["eal"]["secondary_processes"])
 if d["file"] != sys.argv[2]:
     bad.append("file: shown %r" % d["file"])
 print("\n".join(bad) or "cfg show matches the file: %s" % sorted(shown.items()))

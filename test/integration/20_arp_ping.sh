@@ -1,7 +1,8 @@
 #!/bin/bash
 # 20_arp_ping.sh - dpvsd answers ARP and ping for its addresses from a client
 # namespace (scripts/lab.sh), learns the client as a neighbour, and
-# `dpip addr|neigh|route|ip stats` show it; addresses and static neighbours
+# `dpip addr|neigh|route|ip stats` show it; `dpip lcore show` gives the
+# forwarding lcore's busy % (idle vs a ping flood); addresses and static neighbours
 # change at run time; bad dpip arguments and refusals exit non-zero.
 source "$(dirname "$0")/lib.sh"
 need_cmd ip ethtool ping arping
@@ -66,6 +67,42 @@ expect_match "$("$DPIP" neigh show)" "10.77.1.77 .*PERMANENT" "flush keeps stati
 [[ "$("$DPIP" neigh show)" != *10.77.1.77* ]] || fail "neigh del left the entry"
 # ... and the client is learned again.
 $CLI ping -c 1 -W 2 "$LAB_DPVS_IP0" >/dev/null || fail "ping after flush"
+
+# Loop busy % of the forwarding lcore (dpip lcore show [interval SECS]):
+# idle it is near 0; under a ping flood it rises; -j carries busy_pct, the
+# text "busy N% (last 1 s)"; imissed/ierrors are in link show -s and -j.
+busy() {	# [interval args] -> busy_pct of lcore 1
+	"$DPIP" -j lcore show "$@" | /usr/bin/python3 -c "
+import json,sys
+d = json.load(sys.stdin)
+print([l for l in d['lcores'] if l['lcore'] == 1][0]['busy_pct'], d['busy_interval_s'])"
+}
+read -r idle iv <<<"$(busy interval 1)"
+expect_eq "$iv" 1 "busy_interval_s"
+$CLI ping -f -c 20000 -w 3 -q "$LAB_DPVS_IP0" >/dev/null 2>&1 &
+FLOOD=$!
+on_exit "kill -KILL $FLOOD"
+sleep 0.3
+read -r loaded _ <<<"$(busy interval 1)"
+wait "$FLOOD"
+echo "lcore 1 busy: idle ${idle}%, under a ping flood ${loaded}%"
+/usr/bin/python3 -c "import sys; i, l = float('$idle'), float('$loaded'); \
+sys.exit(0 if 0 <= i < 5 and l > 2 * i and l > 1 and l <= 100 else 1)" ||
+	fail "busy % idle $idle, loaded $loaded"
+since=$(busy | cut -d' ' -f1)
+/usr/bin/python3 -c "import sys; sys.exit(0 if 0 < float('$since') <= 100 else 1)" ||
+	fail "busy % since start: $since"
+expect_match "$("$DPIP" lcore show interval 1)" "lcore 1: fwd_worker  loops [0-9]+ busy [0-9.]+% \(last 1 s\) sleeps" \
+	"lcore show interval text"
+expect_match "$("$DPIP" lcore show)" "lcore 1: fwd_worker  loops [0-9]+ busy [0-9.]+% sleeps" "lcore show text"
+"$DPIP" lcore show interval 0 2>/dev/null; expect_eq $? 2 "interval 0 exit code"
+"$DPIP" lcore show interval 61 2>/dev/null; expect_eq $? 2 "interval 61 exit code"
+"$DPIP" lcore show every 1 2>/dev/null; expect_eq $? 2 "unknown word exit code"
+expect_match "$("$DPIP" -s link show dpdk0)" "RX: +bytes +packets +errors +dropped +missed" "link -s header"
+st=$("$DPIP" -j -s link show dpdk0 | /usr/bin/python3 -c "
+import json,sys
+r = json.load(sys.stdin)[0]['stats64']['rx']; print(r['errors'], r['missed'])")
+expect_match "$st" "^[0-9]+ [0-9]+$" "rx errors (ierrors) and missed (imissed) in -j"
 
 # Bad arguments: usage errors exit 2, refusals exit 1 with a message.
 "$DPIP" addr add 10.77.1.300/24 dev dpdk0 2>/dev/null; expect_eq $? 2 "bad address exit code"

@@ -109,6 +109,16 @@ const BadCase kBad[] = {
 	{ "memory_negative", "eal = { memory_mb = -1; };\n", 1, "eal.memory_mb", "out of range" },
 	{ "hugepages", "eal = { hugepages = \"maybe\"; };\n", 1, "eal.hugepages",
 	  "is not one of" },
+	{ "secondary_type", "eal = { secondary_processes = 1; };\n", 1,
+	  "eal.secondary_processes", "expected true or false" },
+	{ "secondary_no_huge", "eal = {\n secondary_processes = true;\n hugepages = \"no\";\n};\n", 3,
+	  "eal.hugepages", "cannot be combined with secondary_processes" },
+	{ "secondary_in_memory",
+	  "eal = { secondary_processes = true;\n extra_args = [ \"--in-memory\" ]; };\n", 2,
+	  "eal.extra_args", "--in-memory cannot be combined" },
+	{ "secondary_huge_unlink",
+	  "eal = { secondary_processes = true;\n extra_args = [ \"--huge-unlink=always\" ]; };\n", 2,
+	  "eal.extra_args", "--huge-unlink=always cannot be combined" },
 	{ "extra_not_list", "eal = { extra_args = \"--foo\"; };\n", 1, "eal.extra_args",
 	  "expected a list" },
 	{ "extra_elem_type", "eal = { extra_args = ( \"--a\", 5 ); };\n", 1, "eal.extra_args.[1]",
@@ -473,6 +483,17 @@ TEST(CfgReload, OnlyRunTimeKeysMayChange) {
 	EXPECT_STREQ(c.tree->file, errs.err[2].file);
 }
 
+TEST(CfgReload, SecondaryProcessesNeedARestart) {
+	Loaded a, b;
+	load("eal = { hugepages = \"yes\"; };\n", &a);
+	load("eal = { hugepages = \"yes\"; secondary_processes = true; };\n", &b);
+	ASSERT_TRUE(a.tree && b.tree);
+	cfg_errors errs = cfg_errors();
+	EXPECT_EQ(EDPVS_CONFIG, cfg_reload_check(a.tree, b.tree, &errs));
+	ASSERT_EQ(1u, errs.count);
+	EXPECT_STREQ("eal.secondary_processes", errs.err[0].key);
+}
+
 // ---- EAL argv ----
 
 std::vector<std::string> eal_args(const cfg_tree *t, std::vector<const char *> user = {}) {
@@ -530,6 +551,41 @@ TEST(CfgEal, ExplicitMemoryAndHugepages) {
 	EXPECT_NE(std::string::npos, index_of(v, "--in-memory"));
 	EXPECT_EQ(std::string::npos, index_of(v, "--no-huge"));
 	EXPECT_NE(std::string::npos, index_of(v, "--lcores=0@0,1@1"));
+}
+
+// eal.secondary_processes: hugepage files on a hugetlbfs and the shared
+// runtime files under the prefix, so neither --in-memory nor --no-huge;
+// the same without it picks one of them.
+TEST(CfgEal, SecondaryProcessesShareMemory) {
+	Loaded l, off;
+	load("eal = { file_prefix = \"ut\"; memory_mb = 200; secondary_processes = true; };\n", &l);
+	ASSERT_EQ(0, l.rc);
+	EXPECT_TRUE(l.tree->eal.secondary_processes);
+	auto v = eal_args(l.tree);
+	EXPECT_EQ(std::string::npos, index_of(v, "--in-memory"));
+	EXPECT_EQ(std::string::npos, index_of(v, "--no-huge"));
+	EXPECT_NE(std::string::npos, index_of(v, "--file-prefix=ut"));
+	size_t mm = index_of(v, "-m");
+	ASSERT_NE(std::string::npos, mm);
+	EXPECT_EQ("200", v[mm + 1]);
+	// an argument after -- that takes the sharing away is found
+	cfg_eal_args a;
+	std::vector<const char *> user = { "--log-level=8", "--in-memory" };
+	ASSERT_GT(cfg_build_eal_args(l.tree, (int)user.size(), const_cast<char **>(user.data()), &a), 0);
+	ASSERT_NE(nullptr, cfg_eal_unshared_arg(&a));
+	EXPECT_STREQ("--in-memory", cfg_eal_unshared_arg(&a));
+	cfg_eal_args_free(&a);
+	user = { "--huge-unlink=always" };
+	ASSERT_GT(cfg_build_eal_args(l.tree, 1, const_cast<char **>(user.data()), &a), 0);
+	EXPECT_STREQ("--huge-unlink=always", cfg_eal_unshared_arg(&a));
+	cfg_eal_args_free(&a);
+	ASSERT_GT(cfg_build_eal_args(l.tree, 0, nullptr, &a), 0);
+	EXPECT_EQ(nullptr, cfg_eal_unshared_arg(&a));
+	cfg_eal_args_free(&a);
+	load("eal = { file_prefix = \"ut\"; memory_mb = 200; hugepages = \"yes\"; };\n", &off);
+	ASSERT_EQ(0, off.rc);
+	EXPECT_FALSE(off.tree->eal.secondary_processes);
+	EXPECT_NE(std::string::npos, index_of(eal_args(off.tree), "--in-memory"));
 }
 
 TEST(CfgEal, AutoPicksOneMode) {

@@ -73,8 +73,9 @@ static void show_text(const struct cfg_wire_show *s, const char f[][CFG_WIRE_PAT
 	printf("  idle %s pause_loops %u sleep_min_us %u sleep_max_us %u\n",
 	       cfg_name(cfg_idle_modes, 2, s->idle_mode), s->idle_pause_loops,
 	       s->idle_sleep_min_us, s->idle_sleep_max_us);
-	printf("eal: file_prefix %s memory_mb %u%s hugepages %s\n", f[4], s->memory_mb,
-	       s->memory_mb ? "" : " (sized from the pools)", cfg_name(cfg_huge, 3, s->hugepages));
+	printf("eal: file_prefix %s memory_mb %u%s hugepages %s secondary_processes %s\n", f[4],
+	       s->memory_mb, s->memory_mb ? "" : " (sized from the pools)",
+	       cfg_name(cfg_huge, 3, s->hugepages), s->secondary_processes ? "yes" : "no");
 	printf("lcores:");
 	for (i = 0; i < s->n_lcores && i < CFG_WIRE_LCORES; i++)
 		printf(" %u:%s@cpu%u", s->lcores[i].id, cfg_name(cfg_roles, 4, s->lcores[i].role),
@@ -114,6 +115,7 @@ static int show_json(const struct cfg_wire_show *s, const char f[][CFG_WIRE_PATH
 	cli_json_str(&js, "file_prefix", f[4]);
 	cli_json_u64(&js, "memory_mb", s->memory_mb);
 	cli_json_str(&js, "hugepages", cfg_name(cfg_huge, 3, s->hugepages));
+	cli_json_bool(&js, "secondary_processes", s->secondary_processes != 0);
 	cli_json_obj_close(&js);
 	cli_json_arr_open(&js, "lcores");
 	for (i = 0; i < s->n_lcores && i < CFG_WIRE_LCORES; i++) {
