@@ -2,9 +2,10 @@
  * ipv4.h - IPv4 receive, local delivery, forwarding and output.
  *
  * Receive (ethertype 0x0800 handler, FWD_WORKER): validate the header
- * (each failure counted under its reason), drop fragments before any hook
- * (dpvsd does not reassemble yet: IPVS needs the L4 header of every packet;
- * they are counted under "fragment"), run the
+ * (each failure counted under its reason), reassemble fragments before any
+ * hook (ipv4_reasm.h: the owner lcore of the datagram's (src, dst, id,
+ * proto) holds them; TCP fragments, and all when inet.ipv4_reasm_max is 0,
+ * are dropped and counted under "fragment"), run the
  * PRE_ROUTING hooks (IPVS), then deliver locally (ICMP echo here; TCP and
  * UDP to the kernel path; other protocols answered with ICMP protocol
  * unreachable and counted), forward (if inet.ipv4_forward), or hand the
@@ -60,7 +61,7 @@ enum ipv4_drop_reason {
 	IPV4_DROP_CSUM,		/* bad header checksum */
 	IPV4_DROP_TTL0,		/* TTL 0 on the wire */
 	IPV4_DROP_BAD_SRC,	/* source multicast, broadcast or loopback */
-	IPV4_DROP_FRAG,		/* fragment (no reassembly) */
+	IPV4_DROP_FRAG,		/* fragment not reassembled (TCP, or reassembly off) */
 	IPV4_DROP_TTL_EXCEEDED,	/* TTL would expire when forwarding */
 	IPV4_DROP_NO_ROUTE,	/* no route to the destination */
 	IPV4_DROP_TOO_BIG,	/* larger than the route MTU with DF set (ICMP
@@ -82,6 +83,8 @@ enum ipv4_counter {
 	IPV4_C_TO_KERNEL,	/* handed to the kernel exception path */
 	IPV4_C_FRAGMENTED,	/* packets without DF longer than the MTU, fragmented */
 	IPV4_C_FRAG_OUT,	/* fragments those made */
+	IPV4_C_FRAG_IN,		/* fragments given to this lcore's reassembly */
+	IPV4_C_FRAG_REDIRECTED,	/* fragments sent to the lcore owning their datagram */
 	IPV4_C_MAX
 };
 

@@ -1,10 +1,11 @@
 /*
  * inet_cfg.c - the "inet" config section (order 200, after netif):
  * forwarding switch, route table size, ICMP error rate limit, neighbour
- * timers, and the addresses, routes and static neighbours to install.
+ * timers, the bounds of IPv4 reassembly, and the addresses, routes and static neighbours to install.
  * Parsed and validated before anything is applied; applied at start-up;
  * on reload the difference (removed items first, then new ones) is
- * applied, and a changed max_routes is refused (needs a restart).
+ * applied, and a changed max_routes or ipv4_reasm_max is refused (needs a
+ * restart).
  * The documentation of every key is in conf/dpvsd.conf.sample.
  */
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "icmp.h"
 #include "inet_addr.h"
 #include "ipv4.h"
+#include "ipv4_reasm.h"
 #include "neigh.h"
 #include "netif.h"
 #include "route.h"
@@ -53,6 +55,7 @@ struct inet_conf {
 	bool forward;
 	uint32_t max_routes;
 	uint32_t icmp_rate, icmp_burst;
+	uint32_t reasm_max, reasm_mbufs, reasm_timeout_ms;
 	struct neigh_params neigh;
 	unsigned int n_addr, n_route, n_neigh;
 	struct inet_cfg_addr addr[INET_CFG_MAX_ITEMS];
@@ -105,7 +108,8 @@ static inline uint32_t plen_mask(uint8_t plen)
 
 static const char *const inet_keys[] = {
 	"ipv4_forward", "max_routes", "icmp_ratelimit", "icmp_burst", "neigh", "addresses",
-	"routes", "neighbours", NULL,
+	"routes", "neighbours", "ipv4_reasm_max", "ipv4_reasm_mbufs", "ipv4_reasm_timeout_ms",
+	NULL,
 };
 static const char *const neigh_keys[] = {
 	"reachable_ms", "retrans_ms", "probes", "gc_stale_ms", "failed_hold_ms", "queue_len", NULL,
@@ -125,6 +129,12 @@ static void parse_scalars(const config_setting_t *s, struct inet_conf *c, struct
 		c->icmp_rate = (uint32_t)v;
 	if (cfg_get_int(s, "icmp_burst", 1, 1000000, 50, &v, e) == 0)
 		c->icmp_burst = (uint32_t)v;
+	if (cfg_get_int(s, "ipv4_reasm_max", 0, 16384, 512, &v, e) == 0)
+		c->reasm_max = (uint32_t)v;
+	if (cfg_get_int(s, "ipv4_reasm_mbufs", 16, 1 << 20, 2048, &v, e) == 0)
+		c->reasm_mbufs = (uint32_t)v;
+	if (cfg_get_int(s, "ipv4_reasm_timeout_ms", 100, 60000, 2000, &v, e) == 0)
+		c->reasm_timeout_ms = (uint32_t)v;
 	if (n != NULL)
 		cfg_check_keys(n, neigh_keys, e);
 	if (cfg_get_int(n, "reachable_ms", 1000, 3600000, 30000, &v, e) == 0)
@@ -418,6 +428,10 @@ static int inet_cfg_reload_check(const void *staged, struct cfg_errors *errs)
 		cfg_error_add(errs, NULL, "inet.max_routes", "changed: needs a restart of dpvsd");
 		return EDPVS_CONFIG;
 	}
+	if (inet_running && inet_running->reasm_max != c->reasm_max) {
+		cfg_error_add(errs, NULL, "inet.ipv4_reasm_max", "changed: needs a restart of dpvsd");
+		return EDPVS_CONFIG;
+	}
 	return 0;
 }
 
@@ -602,6 +616,8 @@ static void set_scalars(const struct inet_conf *c)
 	ipv4_set_forward(c->forward);
 	icmp_set_ratelimit(c->icmp_rate, c->icmp_burst);
 	neigh_set_params(&c->neigh);
+	/* The same table size: only the mbuf bound and the timeout change. */
+	ipv4_reasm_setup(c->reasm_max, c->reasm_mbufs, c->reasm_timeout_ms);
 }
 
 /* c failed half way: take out what it installed, put back what it
@@ -639,6 +655,11 @@ static int inet_cfg_apply(void *staged, bool reload, struct cfg_errors *errs)
 		rc = route_set_max(c->max_routes);
 		if (rc != 0) {
 			cfg_error_add(errs, NULL, "inet.max_routes", "%s", dpvs_strerror(rc));
+			return rc;
+		}
+		rc = ipv4_reasm_setup(c->reasm_max, c->reasm_mbufs, c->reasm_timeout_ms);
+		if (rc != 0) {
+			cfg_error_add(errs, NULL, "inet.ipv4_reasm_max", "%s", dpvs_strerror(rc));
 			return rc;
 		}
 	}

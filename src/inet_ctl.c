@@ -16,6 +16,7 @@
 #include "inet_ctl.h"
 #include "inet_wire.h"
 #include "ipv4.h"
+#include "ipv4_reasm.h"
 #include "neigh.h"
 #include "netif.h"
 #include "route.h"
@@ -404,6 +405,10 @@ static int stats_get(uint16_t op, const void *req, uint32_t len, struct ctl_repl
 		snprintf(name, sizeof(name), "drop_%s", ipv4_drop_names[i]);
 		rc = stat_put(rep, "ipv4", name, ipv4_drop_sum(i));
 	}
+	for (i = 0; i < IPV4_REASM_C_MAX && rc == 0; i++)
+		rc = stat_put(rep, "ipv4", ipv4_reasm_counter_names[i], ipv4_reasm_counter_sum(i));
+	if (rc == 0)
+		rc = stat_put(rep, "ipv4", "reasm_mbufs_held", ipv4_reasm_mbufs_sum());
 	for (i = 0; i < ICMP_C_MAX && rc == 0; i++)
 		rc = stat_put(rep, "icmp", icmp_counter_names[i], icmp_counter_sum(i));
 	for (i = 0; i < NEIGH_C_MAX && rc == 0; i++)

@@ -16,10 +16,12 @@
 #include "icmp.h"
 #include "inet_addr.h"
 #include "ipv4.h"
+#include "ipv4_reasm.h"
 #include "job.h"
 #include "neigh.h"
 #include "netif.h"
 #include "route.h"
+#include "timer.h"
 
 DPVS_LOG_REGISTER(ipv4);
 
@@ -34,7 +36,7 @@ _Static_assert(DPVS_ARRAY_SIZE(ipv4_drop_names) == IPV4_DROP_MAX, "drop names");
 
 const char *const ipv4_counter_names[IPV4_C_MAX] = {
 	"in_packets", "in_local", "forwarded", "out_packets", "to_kernel", "fragmented",
-	"frags_out",
+	"frags_out", "frags_in", "frags_redirected",
 };
 _Static_assert(DPVS_ARRAY_SIZE(ipv4_counter_names) == IPV4_C_MAX, "counter names");
 
@@ -500,6 +502,39 @@ static bool is_bcast_or_mcast(uint32_t daddr)
 	return (h >> 28) == 0xe || h == 0xffffffffu;
 }
 
+/*
+ * A fragment: TCP ones, and all when reassembly is off, are dropped
+ * (counted "fragment"); others go to the lcore that owns their datagram
+ * (redirect ring) or into this lcore's table.  Returns the reassembled
+ * datagram, or NULL with *v the verdict for m (STOLEN: held, redirected or
+ * dropped and counted by the table).
+ */
+static struct rte_mbuf *ipv4_defrag(struct rte_mbuf *m, enum dpvs_verdict *v)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	unsigned int owner = ipv4_reasm_owner(ip->src_addr, ip->dst_addr, ip->packet_id,
+					      ip->next_proto_id);
+	struct ipv4_reasm_tbl *t;
+	struct rte_mbuf *out;
+
+	*v = VERDICT_STOLEN;
+	if (owner != rte_lcore_id() && owner != RTE_MAX_LCORE &&
+	    ip->next_proto_id != IPPROTO_TCP) {
+		my_stats()->c[IPV4_C_FRAG_REDIRECTED]++;
+		netif_redirect(m, owner);
+		return NULL;
+	}
+	t = ipv4_reasm_lcore_tbl(rte_lcore_id());
+	if (t == NULL || ip->next_proto_id == IPPROTO_TCP) {
+		drop_count(IPV4_DROP_FRAG);
+		*v = VERDICT_DROP;
+		return NULL;
+	}
+	my_stats()->c[IPV4_C_FRAG_IN]++;
+	ipv4_reasm_add(t, m, timer_now_us(), &out);
+	return out;
+}
+
 enum dpvs_verdict ipv4_rcv(struct rte_mbuf *m, struct netif_port *port)
 {
 	struct rte_ipv4_hdr *ip;
@@ -518,8 +553,10 @@ enum dpvs_verdict ipv4_rcv(struct rte_mbuf *m, struct netif_port *port)
 	if (rte_pktmbuf_pkt_len(m) > tot)	/* Ethernet padding */
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
 	if (unlikely(is_fragment(ip))) {
-		drop_count(IPV4_DROP_FRAG);
-		return VERDICT_DROP;
+		m = ipv4_defrag(m, &v);
+		if (m == NULL)
+			return v;
+		ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	}
 	v = hooks_run(IPV4_HOOK_PRE_ROUTING, m, port);
 	if (v != VERDICT_ACCEPT)
@@ -533,16 +570,39 @@ enum dpvs_verdict ipv4_rcv(struct rte_mbuf *m, struct netif_port *port)
 	return ipv4_forward_pkt(m, port);
 }
 
+static unsigned int ipv4_reasm_job_fn(void *arg)
+{
+	(void)arg;
+	return ipv4_reasm_expire_lcore();
+}
+
+/* Expiry of incomplete datagrams when no fragment comes to do it. */
+static struct job ipv4_reasm_job = {
+	.name = "ipv4_reasm",
+	.type = JOB_SLOW,
+	.skip_loops = 1024,
+	.fn = ipv4_reasm_job_fn,
+};
+
 int ipv4_init(void)
 {
 	int rc = netif_register_ethertype(RTE_ETHER_TYPE_IPV4, ipv4_rcv);
 
-	if (rc != 0)
+	if (rc != 0) {
 		DPVS_LOG(ipv4, ERR, "cannot register the IPv4 handler: %s", dpvs_strerror(rc));
+		return rc;
+	}
+	rc = job_register(&ipv4_reasm_job, JOB_ROLE_FWD_WORKER);
+	if (rc != 0) {
+		DPVS_LOG(ipv4, ERR, "cannot register the reassembly job: %s", dpvs_strerror(rc));
+		netif_unregister_ethertype(RTE_ETHER_TYPE_IPV4);
+	}
 	return rc;
 }
 
 void ipv4_term(void)
 {
+	job_unregister(&ipv4_reasm_job);
+	ipv4_reasm_teardown();
 	netif_unregister_ethertype(RTE_ETHER_TYPE_IPV4);
 }

@@ -21,7 +21,7 @@
  * and nothing is sent in the name of a real server we never talked to);
  * packets to no service and no conn continue in the IPv4 stack (local
  * delivery, forwarding or the kernel path decide); fragments never reach
- * the hook (ipv4_rcv() drops and counts them: no reassembly); malformed
+ * the hook (ipv4_rcv() reassembles them first, ipv4_reasm.h); malformed
  * TCP/UDP/SCTP headers are dropped and counted.
  */
 #include <inttypes.h>

@@ -4,7 +4,8 @@
  * port, netif + inet + ipvs up, FNAT/NAT TCP/UDP services, static
  * neighbours, a 256-conn table).  Frames go through the port's rx ring and
  * netif_rx_poll() on the worker lcore, so everything after rte_eth_rx_burst
- * runs as in the daemon: Ethernet checks, ARP, IPv4 validation, ICMP, the
+ * runs as in the daemon: Ethernet checks, ARP, IPv4 validation and
+ * reassembly (fragments of one input meet on their owner worker), ICMP, the
  * IPVS hook (L4 parse, conn lookup/creation, FNAT/NAT rewrite, TOA, PROXY
  * v2), neighbour output and tx.
  *
@@ -20,7 +21,8 @@
  * Mbuf leaks are invisible to LeakSanitizer (pool memory), so after each
  * input the harness drains every place dpvsd may hold an mbuf (the
  * neighbour queues by flushing the dynamic entries, the tx buffers of
- * every lcore, the redirect rings by polling until quiet, the port's rings
+ * every lcore, the redirect rings by polling until quiet, the fragments
+ * held by each worker's reassembly table by flushing it, the port's rings
  * and the to-KNI rings, which nothing reads here) and aborts unless the
  * pool's available count (rte_mempool_avail_count(), which includes the
  * per-lcore caches) is exactly what it was before the input.  Conns hold
@@ -36,6 +38,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "ipv4_reasm.h"
 #include "msg.h"
 #include "neigh.h"
 #include "netif.h"
@@ -148,6 +151,16 @@ static void fuzz_settle(void)
 	}
 }
 
+/* On a worker: free what its reassembly table holds; *n is how many
+ * datagrams. */
+static int fuzz_reasm_flush(void *arg)
+{
+	unsigned int *n = arg;
+
+	*n = ipv4_reasm_flush_lcore();
+	return 0;
+}
+
 /* Free what sits in ring r (nothing reads it here). */
 static void fuzz_ring_free(struct rte_ring *r)
 {
@@ -192,6 +205,13 @@ static unsigned int fuzz_drain(void)
 	}
 	if (i == FUZZ_DRAIN_ROUNDS)	/* no rx left: a packet loop */
 		fuzz_fatal("workers still busy after the drain rounds", rte_get_main_lcore());
+	for (w = 0; w < FUZZ_N_WORKERS; w++) {
+		unsigned int n = 0;
+
+		fuzz_on_worker(w, fuzz_reasm_flush, &n);
+	}
+	if (ipv4_reasm_mbufs_sum() != 0)
+		fuzz_fatal("reassembly tables hold mbufs after the flush", rte_get_main_lcore());
 	fuzz_rings_free();
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
 		for (p = 0; p < NETIF_MAX_PORTS; p++)

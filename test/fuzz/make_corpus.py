@@ -135,6 +135,15 @@ def packets():
                      fragsize=32)
     pkt("frag0", frags[0])
     pkt("frag1", frags[1])
+    # Whole datagrams in fragments (reassembled, then IPVS), last first,
+    # every other one arriving on the second worker (ctl bit 4): the owner
+    # worker of (src, dst, id, proto) gets them over the redirect ring.
+    for vip, name in ((NAT, "nat"), (FNAT, "fnat")):
+        fr = fragment(e / IP(src=CLIENT, dst=vip, id=77) / UDP(sport=41003, dport=53) /
+                      Raw(b"z" * 900), fragsize=304)
+        write("fuzz_packet", name + "_udp_frags",
+              SEP.join(bytes([1 | (0x10 if i % 2 else 0)]) + bytes(f)
+                       for i, f in enumerate(reversed(fr))))
     pkt("fwd", e / IP(src=CLIENT, dst="10.0.1.10", ttl=1) / UDP(sport=7, dport=7))
     pkt("tcp_badoff", e / IP(src=CLIENT, dst=FNAT) / TCP(sport=1, dport=80, flags="S", dataofs=15))
     pkt("runt", b"\x00" * 10, ctl=0)

@@ -46,6 +46,7 @@ TEST(InetCfg, FullSectionParses)
 	Loaded l;
 	load("inet = {\n"
 	     "  ipv4_forward = true; max_routes = 128; icmp_ratelimit = 0; icmp_burst = 5;\n"
+	     "  ipv4_reasm_max = 0; ipv4_reasm_mbufs = 16; ipv4_reasm_timeout_ms = 60000;\n"
 	     "  neigh = { reachable_ms = 5000; retrans_ms = 200; probes = 2; gc_stale_ms = 9000;\n"
 	     "            failed_hold_ms = 500; queue_len = 16; };\n"
 	     "  addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/24\"; },\n"
@@ -140,6 +141,10 @@ const Bad kBad[] = {
 	{ "ipv4_forward = 1;", "inet.ipv4_forward" },
 	{ "max_routes = 8;", "inet.max_routes" },
 	{ "icmp_burst = 0;", "inet.icmp_burst" },
+	{ "ipv4_reasm_max = 16385;", "inet.ipv4_reasm_max" },
+	{ "ipv4_reasm_mbufs = 15;", "inet.ipv4_reasm_mbufs" },
+	{ "ipv4_reasm_timeout_ms = 99;", "inet.ipv4_reasm_timeout_ms" },
+	{ "ipv4_reasm_timeout_ms = 60001;", "inet.ipv4_reasm_timeout_ms" },
 	{ "neigh = { probes = 11; };", "inet.neigh.probes" },
 	{ "neigh = { queue_len = 17; };", "inet.neigh.queue_len" },
 	{ "neigh = { when = 1; };", "inet.neigh.when: unknown key" },
