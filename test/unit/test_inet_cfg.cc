@@ -67,9 +67,10 @@ TEST(InetCfg, AddressPrefixLengthsAsDpip)
 	load("inet = {\n  addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/0\"; } );\n};\n" +
 	     kNetif, &l);
 	EXPECT_EQ(0, l.rc) << l.text;
+	Loaded bad;
 	load("inet = {\n  addresses = ( { dev = \"dpdk0\"; addr = \"10.0.0.1/33\"; } );\n};\n" +
-	     kNetif, &l);
-	EXPECT_NE(std::string::npos, l.text.find("LEN 0..32")) << l.text;
+	     kNetif, &bad);
+	EXPECT_NE(std::string::npos, bad.text.find("LEN 0..32")) << bad.text;
 }
 
 // Without a netif section no port exists: every item naming one is refused
