@@ -3,6 +3,7 @@
 // including what only start-up or reload used to refuse (a port that no
 // netif port declares, an unusable address, more routes than max_routes).
 #include <gtest/gtest.h>
+#include "cfg_text.h"
 #include <cstdio>
 #include <string>
 #include <unistd.h>
@@ -16,30 +17,8 @@ namespace {
 // A netif section declaring port dpdk0 (on a net_ring vdev), after inet.
 const std::string kNetif = "netif = { ports = ( { vdev = \"net_ring_ut0\"; } ); };\n";
 
-struct Loaded {
-	int rc = 0;
-	cfg_tree *tree = nullptr;
-	cfg_errors errs{};
-	std::string text;
-	~Loaded() { cfg_free(tree); }
-};
-
-void load(const std::string &body, Loaded *l)
-{
-	char path[] = "/tmp/ut_inet_cfg_XXXXXX";
-	int fd = mkstemp(path);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ((ssize_t)body.size(), write(fd, body.data(), body.size()));
-	close(fd);
-	l->rc = cfg_load(path, &l->tree, &l->errs);
-	for (unsigned i = 0; i < l->errs.count && i < CFG_MAX_ERRORS; i++) {
-		char buf[512];
-		cfg_error_format(&l->errs.err[i], buf, sizeof(buf));
-		l->text += buf;
-		l->text += "\n";
-	}
-	unlink(path);
-}
+using cfgtext::Loaded;
+using cfgtext::load;
 
 TEST(InetCfg, FullSectionParses)
 {

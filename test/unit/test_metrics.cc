@@ -3,6 +3,7 @@
 // samples, escaping, exact text for a known set of counters), the listen
 // address parser and the "metrics" config section (src/metrics.c).
 #include <gtest/gtest.h>
+#include "cfg_text.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -161,32 +162,8 @@ TEST(MetricsListen, BadOnesAreRefused)
 
 // ---- config section ----
 
-struct Loaded {
-	int rc = 0;
-	cfg_tree *tree = nullptr;
-	cfg_errors errs{};
-	std::string text;
-	std::string path;
-	~Loaded() { cfg_free(tree); }
-};
-
-void load(const std::string &body, Loaded *l)
-{
-	char path[] = "/tmp/ut_metrics_cfg_XXXXXX";
-	int fd = mkstemp(path);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ((ssize_t)body.size(), write(fd, body.data(), body.size()));
-	close(fd);
-	l->path = path;
-	l->rc = cfg_load(path, &l->tree, &l->errs);
-	for (unsigned i = 0; i < l->errs.count && i < CFG_MAX_ERRORS; i++) {
-		char buf[512];
-		cfg_error_format(&l->errs.err[i], buf, sizeof(buf));
-		l->text += buf;
-		l->text += "\n";
-	}
-	unlink(path);
-}
+using cfgtext::Loaded;
+using cfgtext::load;
 
 TEST(MetricsCfg, SectionParsesAndAbsentIsOff)
 {

@@ -6,6 +6,7 @@
 // one is edited in place, a run-time service the file does not declare is
 // left alone, and a failed apply leaves the table as it was.
 #include <gtest/gtest.h>
+#include "cfg_text.h"
 #include <arpa/inet.h>
 #include <fstream>
 #include <sstream>
@@ -25,30 +26,8 @@ namespace {
 
 const std::string kNetif = "netif = { ports = ( { vdev = \"net_ring_ut0\"; } ); };\n";
 
-struct Loaded {
-	int rc = 0;
-	cfg_tree *tree = nullptr;
-	cfg_errors errs{};
-	std::string text;
-	~Loaded() { cfg_free(tree); }
-};
-
-void load(const std::string &body, Loaded *l)
-{
-	char path[] = "/tmp/ut_svc_cfg_XXXXXX";
-	int fd = mkstemp(path);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ((ssize_t)body.size(), write(fd, body.data(), body.size()));
-	close(fd);
-	l->rc = cfg_load(path, &l->tree, &l->errs);
-	for (unsigned i = 0; i < l->errs.count && i < CFG_MAX_ERRORS; i++) {
-		char buf[512];
-		cfg_error_format(&l->errs.err[i], buf, sizeof(buf));
-		l->text += buf;
-		l->text += "\n";
-	}
-	unlink(path);
-}
+using cfgtext::Loaded;
+using cfgtext::load;
 
 const char *kFull =
 	"services = (\n"
