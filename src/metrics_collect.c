@@ -576,54 +576,58 @@ static void named_emit(struct metrics_text *t, const struct named_family *f,
 	}
 }
 
-static void collect_inet(struct metrics_text *t)
+/* One wire record (of rec_size bytes) to its named_rec. */
+typedef struct named_rec (*named_rec_of_fn)(const void *wire);
+
+static struct named_rec inet_rec_of(const void *wire)
+{
+	const struct inet_stat_wire *w = wire;
+
+	return (struct named_rec){ 0, w->group, w->name, sizeof(w->group), sizeof(w->name),
+				   w->value };
+}
+
+static struct named_rec ipvs_rec_of(const void *wire)
+{
+	const struct ipvs_stat_wire *w = wire;
+
+	return (struct named_rec){ w->lcore, w->group, w->name, sizeof(w->group),
+				   sizeof(w->name), w->value };
+}
+
+/* Fetch a list of named counters with request op and emit its families. */
+static void collect_named(struct metrics_text *t, uint16_t op, size_t rec_size,
+			  named_rec_of_fn rec_of, const struct named_family *fams,
+			  unsigned int n_fams)
 {
 	struct reply r = { NULL, 0 };
-	const struct inet_stat_wire *w;
 	struct named_rec *recs;
 	unsigned int i, n;
 
-	if (!fetch(INET_OP_STATS_GET, NULL, 0, &r))
+	if (!fetch(op, NULL, 0, &r))
 		return;
-	n = (unsigned int)(r.len / sizeof(*w));
-	w = r.data;
+	n = (unsigned int)(r.len / rec_size);
 	recs = calloc(n + 1, sizeof(*recs));
-	if (!recs) {
-		free(r.data);
-		return;
+	if (recs) {
+		for (i = 0; i < n; i++)
+			recs[i] = rec_of((const char *)r.data + (size_t)i * rec_size);
+		for (i = 0; i < n_fams; i++)
+			named_emit(t, &fams[i], recs, n);
 	}
-	for (i = 0; i < n; i++)
-		recs[i] = (struct named_rec){ 0, w[i].group, w[i].name, sizeof(w[i].group),
-					      sizeof(w[i].name), w[i].value };
-	for (i = 0; i < DPVS_ARRAY_SIZE(inet_families); i++)
-		named_emit(t, &inet_families[i], recs, n);
 	free(recs);
 	free(r.data);
 }
 
+static void collect_inet(struct metrics_text *t)
+{
+	collect_named(t, INET_OP_STATS_GET, sizeof(struct inet_stat_wire), inet_rec_of,
+		      inet_families, DPVS_ARRAY_SIZE(inet_families));
+}
+
 static void collect_ipvs_stats(struct metrics_text *t)
 {
-	struct reply r = { NULL, 0 };
-	const struct ipvs_stat_wire *w;
-	struct named_rec *recs;
-	unsigned int i, n;
-
-	if (!fetch(IPVS_STATS_OP_GET, NULL, 0, &r))
-		return;
-	n = (unsigned int)(r.len / sizeof(*w));
-	w = r.data;
-	recs = calloc(n + 1, sizeof(*recs));
-	if (!recs) {
-		free(r.data);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		recs[i] = (struct named_rec){ w[i].lcore, w[i].group, w[i].name,
-					      sizeof(w[i].group), sizeof(w[i].name), w[i].value };
-	for (i = 0; i < DPVS_ARRAY_SIZE(ipvs_families); i++)
-		named_emit(t, &ipvs_families[i], recs, n);
-	free(recs);
-	free(r.data);
+	collect_named(t, IPVS_STATS_OP_GET, sizeof(struct ipvs_stat_wire), ipvs_rec_of,
+		      ipvs_families, DPVS_ARRAY_SIZE(ipvs_families));
 }
 
 /* ---- connection tables (conn_table_stats: no request reports them) ---- */
