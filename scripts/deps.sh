@@ -25,6 +25,7 @@ PACKAGES=(
 	iproute2 iputils-ping arping ethtool tcpdump psmisc procps util-linux
 	netbase				# /etc/services (ipvsadm's port names, unit tests)
 	binutils			# strings (test 46 reads toa.ko's modinfo)
+	valgrind			# the tools under memcheck (test 26)
 	prometheus			# promtool and a real scraper (test 70)
 	tshark				# reads dpdk-dumpcap's pcapng (test 72)
 	nginx-light curl wrk		# real servers and clients of the 4x/5x tests

@@ -221,6 +221,7 @@ static int lcore_print(const struct dpip_opts *o, const void *data, uint32_t len
 /* [interval SECS] into base->interval_s; DPIP_EXIT_USAGE on bad words. */
 static int lcore_show_args(int argc, char **argv, struct lcore_base *base)
 {
+	base->n = 0;
 	base->interval_s = 0;
 	if (argc == 0)
 		return DPIP_EXIT_OK;
