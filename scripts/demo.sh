@@ -6,8 +6,10 @@
 # namespaces (scripts/lab.sh): a client, dpvsd on two af_packet ports, and
 # three nginx real servers that each answer with their own name.  dpvsd
 # runs with two forwarding lcores and a virtual service 10.77.100.1:80
-# (round robin).  The client curls the VIP in a loop (the answers rotate
-# over the servers), then `ipvsadm -Ln --stats` and `ipvsadm -lnc` show the
+# (round robin) declared in its config file's services section (no
+# ipvsadm command).  The client curls the VIP in a loop (the answers rotate
+# over the servers; the demo says why the order differs from Linux IPVS's
+# and shows the even counts per server), then `ipvsadm -Ln --stats` and `ipvsadm -lnc` show the
 # counters and connections.  Everything (dpvsd, nginx, namespaces, files)
 # is removed on exit, also on Ctrl-C or failure.
 #
@@ -175,8 +177,38 @@ lcores = (
     { id = 1; role = "fwd_worker"; cpu = 1; },
     { id = 2; role = "fwd_worker"; cpu = 0; }
 );
-$(bash "$LAB" config --prefix "$LAB_P")
+$(demo_lab_config)
+$(demo_services_section)
 EOF
+}
+
+# The lab's ports and addresses; FNAT adds its local address on dpdk1.
+demo_lab_config() {
+	local cfg
+	cfg=$(bash "$LAB" config --prefix "$LAB_P")
+	if [ "$MODE" = fnat ]; then
+		cfg=$(printf '%s\n' "$cfg" | sed "s|^\( *{ dev = \"dpdk1\"; addr = \"[0-9.]*/24\"; }\)$|\1,\n        { dev = \"dpdk1\"; addr = \"$LADDR/24\"; }|")
+	fi
+	printf '%s\n' "$cfg"
+}
+
+# The virtual service, declared in the file: traffic flows with no ipvsadm.
+demo_services_section() {
+	local ip mode=nat extra=""
+	if [ "$MODE" = fnat ]; then
+		mode=fnat
+		extra="proxy_protocol = \"v2\"; local_addresses = [ \"$LADDR\" ]; local_dev = \"dpdk1\";"
+	fi
+	echo "services = ("
+	echo "    { proto = \"tcp\"; vip = \"$VIP\"; port = 80; scheduler = \"rr\"; $extra"
+	echo "      real_servers = ("
+	for ip in "${RS_IP[@]}"; do
+		[ "$ip" = "${RS_IP[0]}" ] || echo ","
+		printf '          { addr = "%s"; port = 80; mode = "%s"; }' "$ip" "$mode"
+	done
+	echo
+	echo "      ); }"
+	echo ");"
 }
 
 demo_start() {
@@ -199,28 +231,40 @@ demo_start() {
 }
 
 demo_service() {
-	local ip flag=-m pp=()
-	step "Creating the virtual service $VIP:80 (rr, $MODE)"
-	if [ "$MODE" = fnat ]; then
-		flag=-b
-		pp=(--proxy-protocol v2)
-		run "$DPIP" addr add "$LADDR/24" dev dpdk1
-	fi
-	run "$IPVSADM" -A -t "$VIP:80" -s rr "${pp[@]}"
-	for ip in "${RS_IP[@]}"; do
-		run "$IPVSADM" -a -t "$VIP:80" -r "$ip:80" "$flag"
-	done
-	[ "$MODE" = fnat ] && run "$IPVSADM" -P -t "$VIP:80" -z "$LADDR" -F dpdk1
+	step "The virtual service $VIP:80 (rr, $MODE) came from the config file"
+	sed -n '/^services = (/,/^);/p' "$DEMO_DIR/dpvsd.conf"
 	run "$IPVSADM" -Ln
 }
 
 demo_traffic() {
-	local i
+	local i out tally="$DEMO_DIR/answers"
 	step "The client asks http://$VIP/ $REQUESTS times (one new connection each)"
+	: >"$tally"
 	for (( i = 1; i <= REQUESTS; i++ )); do
 		printf '%2d  ' "$i"
-		ip netns exec "$LAB_NS_CLIENT" curl -s -m 3 "http://$VIP/" || echo "(no answer)"
+		out=$(ip netns exec "$LAB_NS_CLIENT" curl -s -m 3 "http://$VIP/") || out="(no answer)"
+		echo "$out"
+		echo "$out" | awk '{print $3}' >>"$tally"
 	done
+	demo_rotation "$tally"
+}
+
+# Why the answers do not read rs0, rs1, rs2, rs0, ...: each forwarding lcore
+# schedules the connections RSS hands it with its own round-robin position,
+# as DPVS does (no shared state on the fast path).  Over all lcores every
+# server gets its share; the counts show it.
+demo_rotation() {
+	echo
+	echo "Answers per real server:"
+	sort "$1" | uniq -c | sed 's/^/   /'
+	cat <<-TXT
+	The order is not rs0, rs1, rs2, rs0, ... as with Linux IPVS: dpvsd runs two
+	forwarding lcores, the NIC's RSS hash hands each new connection to one of
+	them, and each lcore keeps its own round-robin position (nothing is shared
+	between lcores on the fast path). Two lcores each rotating over the three
+	servers interleave into runs like rs0, rs1, rs1, rs2, rs2, ...; the counts
+	per server stay even (within one per lcore).
+	TXT
 }
 
 demo_stats() {
