@@ -116,15 +116,25 @@ for t in range(3):
 print(res, len(frags), "fragments")
 PY
 
-# scapy: n first fragments (MF, offset 0) with random ids to VIP:port.
+# n first fragments (MF, offset 0) with random ids to VIP:port, built by
+# scapy and sent on one raw socket: scapy's send() looks up a route per
+# packet and on a loaded 2-core host took longer than the 2 s reassembly
+# timeout, so the flood never filled the tables.
 cat >"$T/flood.py" <<'PY'
-import random, sys
-from scapy.all import IP, UDP, Raw, send
+import random, socket, sys, time
+from scapy.all import IP, UDP, Raw
 vip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-pkts = [IP(dst=vip, id=random.randint(1, 65535), flags="MF", frag=0) /
-        UDP(sport=random.randint(1024, 65535), dport=port, len=4008) / Raw(b"f" * 992)
+pkts = [bytes(IP(dst=vip, id=random.randint(1, 65535), flags="MF", frag=0) /
+              UDP(sport=random.randint(1024, 65535), dport=port, len=4008) / Raw(b"f" * 992))
         for _ in range(n)]
-send(pkts, verbose=0)
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+for p in pkts:
+    for _ in range(100):
+        try:
+            s.sendto(p, (vip, 0))
+            break
+        except OSError:	# ENOBUFS: the veth queue is full, try again
+            time.sleep(0.001)
 PY
 
 # dpvsd on net_pcap, not net_af_packet: DPDK 22.11's af_packet joins its
